@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { PicogcError } from '../errors.ts';
+import { commands } from './commands/index.ts';
+
+/**
+ * The picogc command line. Each sub-command lives in `commands/<name>.ts` and is listed in
+ * `commands/index.ts`, a table like mpremote's. Errors become one line on stderr and the design's
+ * exit code; a stack trace only with --verbose.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('picogc')
+    .description("Measure, model and simulate MicroPython's garbage collector on a Raspberry Pi Pico")
+    .option('--verbose', 'show stack traces and protocol logs')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const register of commands) register(program);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error, argv.includes('--verbose'));
+  }
+}
+
+function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (unknown command, missing argument, --help).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof PicogcError) {
+    process.stderr.write(`picogc: ${error.name}: ${error.message}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`picogc: internal error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return 3;
+}

@@ -1,0 +1,87 @@
+/**
+ * Every failure picogc reports is one of these. The class names the kind of failure; `exitCode`
+ * carries the design's exit-code contract (0 pass, 1 check/regression/device exception,
+ * 2 usage or input, 3 device or link) so the CLI never has to guess.
+ */
+export abstract class PicogcError extends Error {
+  abstract readonly exitCode: 1 | 2 | 3;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command line: unknown command or flag, malformed value. */
+export class UsageError extends PicogcError {
+  readonly exitCode = 2;
+}
+
+/** A file or value the user gave cannot be used: missing file, malformed JSON, bad UF2, bad heap map. */
+export class InputError extends PicogcError {
+  readonly exitCode = 2;
+}
+
+/** The byte link failed: port missing or busy, permission denied, disconnect, silence. */
+export class LinkError extends PicogcError {
+  readonly exitCode = 3;
+}
+
+/** The device broke the raw-REPL protocol (an unexpected byte, a missing prompt). */
+export class ProtocolError extends PicogcError {
+  readonly exitCode = 3;
+  constructor(
+    message: string,
+    /** The last bytes received, escaped, so the user sees what the device actually said. */
+    readonly received = '',
+  ) {
+    super(received ? `${message}; last bytes received: ${received}` : message);
+  }
+}
+
+/** A step did not finish within its deadline. Names the step, the limit and what arrived. */
+export class TimeoutError extends PicogcError {
+  readonly exitCode = 3;
+  constructor(
+    readonly step: string,
+    readonly limitMs: number,
+    readonly received = '',
+  ) {
+    super(`${step} timed out after ${limitMs} ms` + (received ? `; last bytes received: ${received}` : ''));
+  }
+}
+
+/** MicroPython raised an exception while executing code on the device. */
+export class DeviceException extends PicogcError {
+  readonly exitCode = 1;
+  constructor(
+    /** e.g. `ZeroDivisionError`, `MemoryError`, `KeyboardInterrupt`. */
+    readonly type: string,
+    /** The exception's message, possibly empty. */
+    readonly detail: string,
+    /** The whole traceback text as the device printed it (CRLF normalised to LF). */
+    readonly traceback: string,
+    /** Whatever the code printed to stdout before it raised. */
+    readonly stdout = '',
+  ) {
+    super(detail ? `${type}: ${detail}` : type);
+  }
+  get isMemoryError(): boolean {
+    return this.type === 'MemoryError';
+  }
+  get isKeyboardInterrupt(): boolean {
+    return this.type === 'KeyboardInterrupt';
+  }
+}
+
+/** A measurement check or a baseline comparison failed. */
+export class CheckFailedError extends PicogcError {
+  readonly exitCode = 1;
+}
+
+/** Show control bytes and non-ASCII as escapes so a message stays one readable line. */
+export function escapeBytes(data: string | Uint8Array, max = 200): string {
+  const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+  const tail = text.length > max ? text.slice(-max) : text;
+  const escaped = JSON.stringify(tail).slice(1, -1);
+  return text.length > max ? `…${escaped}` : escaped;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // The virtual Pico runs the MicroPython VM in worker threads; two forks keep a 2-core CI machine responsive.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
