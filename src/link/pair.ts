@@ -6,27 +6,26 @@ import { Duplex } from 'node:stream';
  * tests. (Node 22 has `stream.duplexPair`; picogc supports Node 20.)
  */
 export function duplexPair(): [Duplex, Duplex] {
-  let a!: Duplex;
-  let b!: Duplex;
-  const make = (peer: () => Duplex) =>
+  const ends: Duplex[] = [];
+  const peerOf = (self: number) => ends[1 - self]!;
+  const make = (self: number) =>
     new Duplex({
       read() {},
       write(chunk: Buffer, _encoding, callback) {
-        const other = peer();
-        if (!other.destroyed) other.push(Buffer.from(chunk));
+        const peer = peerOf(self);
+        if (!peer.destroyed) peer.push(Buffer.from(chunk));
         callback();
       },
       final(callback) {
-        peer().push(null);
+        peerOf(self).push(null);
         callback();
       },
       destroy(error, callback) {
-        const other = peer();
-        if (!other.readableEnded) other.push(null);
+        const peer = peerOf(self);
+        if (!peer.readableEnded) peer.push(null);
         callback(error);
       },
     });
-  a = make(() => b);
-  b = make(() => a);
-  return [a, b];
+  ends.push(make(0), make(1));
+  return [ends[0]!, ends[1]!];
 }
