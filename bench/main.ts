@@ -1,0 +1,22 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+/**
+ * `npm run bench`: runs every benchmark module and writes one JSON file per module under
+ * reports/bench/. Performance is measured here, never asserted in unit tests.
+ */
+export interface BenchModule {
+  name: string;
+  run(): Promise<Record<string, unknown>>;
+}
+
+const modules: BenchModule[] = [];
+
+const outDir = 'reports/bench';
+mkdirSync(outDir, { recursive: true });
+for (const module of modules) {
+  process.stderr.write(`bench: ${module.name}…\n`);
+  const results = await module.run();
+  const record = { name: module.name, at: new Date().toISOString(), node: process.version, results };
+  writeFileSync(`${outDir}/${module.name}.json`, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+}
