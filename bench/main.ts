@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { replBench } from './repl.ts';
 
 /**
  * `npm run bench`: runs every benchmark module and writes one JSON file per module under
@@ -9,7 +10,7 @@ export interface BenchModule {
   run(): Promise<Record<string, unknown>>;
 }
 
-const modules: BenchModule[] = [];
+const modules: BenchModule[] = [replBench];
 
 const outDir = 'reports/bench';
 mkdirSync(outDir, { recursive: true });

@@ -24,6 +24,12 @@ export class InputError extends PicogcError {
 /** The byte link failed: port missing or busy, permission denied, disconnect, silence. */
 export class LinkError extends PicogcError {
   readonly exitCode = 3;
+  /** The link is gone (port closed, cable pulled, TCP dropped), as node-serialport flags it. */
+  readonly disconnected: boolean;
+  constructor(message: string, options?: { cause?: unknown; disconnected?: boolean }) {
+    super(message, options);
+    this.disconnected = options?.disconnected ?? false;
+  }
 }
 
 /** The device broke the raw-REPL protocol (an unexpected byte, a missing prompt). */

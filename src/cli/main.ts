@@ -16,11 +16,16 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   for (const register of commands) register(program);
 
+  // Commands that finish without an error but with a verdict (a device exception, a failed check)
+  // set process.exitCode; it is read and cleared here so main() can run many times in one process.
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportError(error, argv.includes('--verbose'));
+  } finally {
+    process.exitCode = undefined;
   }
 }
 

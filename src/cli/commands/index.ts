@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { register as firmware } from './firmware.ts';
+import { register as ports } from './ports.ts';
 
 /** One entry per sub-command; each registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [firmware, ports];

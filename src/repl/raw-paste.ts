@@ -1,0 +1,104 @@
+import { ProtocolError } from '../errors.ts';
+import type { ByteChannel } from './byte-channel.ts';
+import { BYTE, CTRL_D } from './control.ts';
+import type { Deadline } from './deadline.ts';
+
+/** Ctrl-E `A` Ctrl-A: "start raw-paste with command A", sent at the raw prompt. */
+const RAW_PASTE_REQUEST = Buffer.from('\x05A\x01', 'latin1');
+/**
+ * Firmware without raw-paste takes `\x05A` as text and Ctrl-A as "reset raw REPL", printing the
+ * banner again. Its first two bytes, `ra`, are read as the reply; this is the rest.
+ */
+const OLD_FIRMWARE_REST = Buffer.from('w REPL; CTRL-B to exit\r\n>', 'latin1');
+
+export type RawPasteReply =
+  | { kind: 'accepted'; windowSize: number }
+  /** `R\x00`: the device understood the request but does not support it. */
+  | { kind: 'refused' }
+  /** The device predates raw-paste and printed the raw banner again. */
+  | { kind: 'unsupported' };
+
+/**
+ * Ask for raw-paste. On `accepted`, the device's window grant is read; the `\x01` that follows it
+ * (a second window) is left for {@link sendRawPaste} to count like any later grant. On the other
+ * two replies the device is back at an empty raw prompt, its `>` consumed.
+ */
+export async function requestRawPaste(channel: ByteChannel, deadline: Deadline): Promise<RawPasteReply> {
+  await channel.write(RAW_PASTE_REQUEST, deadline);
+  const reply = await channel.readExactly(2, deadline);
+  if (reply[0] === 0x52 /* R */ && reply[1] === 0x01) {
+    const windowSize = (await channel.readExactly(2, deadline)).readUInt16LE(0);
+    if (windowSize === 0)
+      throw new ProtocolError('the device offered a raw-paste window of 0 bytes', channel.tail());
+    return { kind: 'accepted', windowSize };
+  }
+  if (reply[0] === 0x52 && reply[1] === 0x00) {
+    // After refusing, the device resets its line and prints a fresh prompt.
+    const prompt = await channel.readExactly(1, deadline);
+    if (prompt[0] !== BYTE.PROMPT) {
+      throw new ProtocolError('expected ">" after the raw-paste refusal', channel.tail());
+    }
+    return { kind: 'refused' };
+  }
+  if (reply.toString('latin1') === 'ra') {
+    const rest = await channel.readExactly(OLD_FIRMWARE_REST.length, deadline);
+    if (!rest.equals(OLD_FIRMWARE_REST)) {
+      throw new ProtocolError('unexpected reply to the raw-paste request', channel.tail());
+    }
+    return { kind: 'unsupported' };
+  }
+  throw new ProtocolError('unexpected reply to the raw-paste request', channel.tail());
+}
+
+/** `complete`: all code sent and its end acknowledged. `aborted`: the device ended the paste early. */
+export type PasteOutcome = 'complete' | 'aborted';
+
+/**
+ * Send the code under the device's flow control, then Ctrl-D, and consume the device's `\x04`
+ * acknowledgement. Never more than the granted window is in flight: every `\x01` from the device
+ * grants one more window. A `\x04` from the device while code is still going out means it stopped
+ * reading (a SyntaxError found mid-stream): answer with `\x04` so its reader stops discarding, and
+ * stop. Either way the output frame follows.
+ */
+export async function sendRawPaste(
+  channel: ByteChannel,
+  source: Buffer,
+  windowSize: number,
+  deadline: Deadline,
+): Promise<PasteOutcome> {
+  let credit = windowSize;
+  let offset = 0;
+  while (offset < source.length) {
+    // Settle every flow-control byte already received before deciding how much may go out.
+    for (let byte = channel.takeByte(); byte !== undefined; byte = channel.takeByte()) {
+      if (byte === BYTE.CTRL_A) credit += windowSize;
+      else if (byte === BYTE.CTRL_D) {
+        await channel.write(CTRL_D, deadline);
+        return 'aborted';
+      } else throw unexpectedByte(channel, byte);
+    }
+    if (credit === 0) {
+      if (!(await channel.waitForData(deadline))) throw channel.timeoutError(deadline);
+      continue;
+    }
+    const count = Math.min(credit, source.length - offset);
+    await channel.write(source.subarray(offset, offset + count), deadline);
+    credit -= count;
+    offset += count;
+  }
+  await channel.write(CTRL_D, deadline);
+  // Grants for the last windows may still arrive before the device's end-of-data echo.
+  for (;;) {
+    const byte = channel.takeByte();
+    if (byte === undefined) {
+      if (!(await channel.waitForData(deadline)))
+        throw channel.timeoutError(deadline, 'waiting for the \\x04 echo');
+    } else if (byte === BYTE.CTRL_D) return 'complete';
+    else if (byte !== BYTE.CTRL_A) throw unexpectedByte(channel, byte);
+  }
+}
+
+function unexpectedByte(channel: ByteChannel, byte: number): ProtocolError {
+  const hex = byte.toString(16).padStart(2, '0');
+  return new ProtocolError(`unexpected byte 0x${hex} from the device during raw-paste`, channel.tail());
+}

@@ -1,0 +1,411 @@
+import type { Duplex } from 'node:stream';
+import { type Clock, systemClock } from '../clock.ts';
+import { escapeBytes, InputError, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
+import { ByteChannel, type ProtocolLog } from './byte-channel.ts';
+import { expectOk, sendClassic } from './classic.ts';
+import {
+  BYTE,
+  CTRL_B,
+  CTRL_C,
+  CTRL_D,
+  ENTER_RAW_LINE,
+  FRAME_END_PROMPT,
+  FRIENDLY_PROMPT,
+  INTERRUPT_LINE,
+  OK,
+  MPY_SOFT_REBOOT,
+  RAW_BANNER_PROMPT,
+  SOFT_REBOOT_LINE,
+} from './control.ts';
+import { Deadline } from './deadline.ts';
+import { FrameParser, parseDeviceException } from './frame.ts';
+import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
+
+export type PasteMode = 'raw-paste' | 'classic';
+
+export interface ExecOptions {
+  /** Deadline for the whole exec: handshake, upload, run and output (default 10 000 ms). */
+  timeoutMs?: number;
+  /** Called with stdout text as it arrives (UTF-8 decoded, the device's `\r\n` kept). */
+  onStdout?: (text: string) => void;
+  onStderr?: (text: string) => void;
+  /** Use classic raw mode for this exec, whatever the connection prefers. */
+  forceClassic?: boolean;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  pasteMode: PasteMode;
+  /** The code raised SystemExit (e.g. `sys.exit()`), so the device soft-rebooted after the frame. */
+  softRebooted?: boolean;
+}
+
+export interface RawReplOptions {
+  clock?: Clock;
+  log?: ProtocolLog;
+  /** Pause between 256-byte chunks in classic mode (pyboard.py and mpremote use 10 ms). */
+  classicChunkPauseMs?: number;
+  /** After a timeout and Ctrl-C, how long to wait for the device to close its output frame. */
+  interruptGraceMs?: number;
+  /** One enter attempt (Ctrl-C, drain, Ctrl-A, banner); failed attempts repeat within the deadline. */
+  enterAttemptMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** After Ctrl-C, input is drained until the line has been quiet this long… */
+const DRAIN_QUIET_MS = 20;
+/** …but no longer than this, in case a program keeps printing. */
+const DRAIN_MAX_MS = 250;
+
+/**
+ * Where the session stands: `raw` = at an empty raw prompt, its `>` consumed. `unsynced` = an
+ * operation failed part-way; the next one re-enters the raw REPL first, so leftovers of the failed
+ * one can never be read as the next one's output.
+ */
+type SessionState = 'new' | 'raw' | 'friendly' | 'unsynced' | 'closed';
+
+/** Which part of an exec was under way when its deadline passed; decides how to recover. */
+type ExecStage = 'handshake' | 'classic-upload' | 'raw-paste-upload' | 'ok' | 'frame' | 'prompt';
+
+/**
+ * A raw-REPL session with a MicroPython board over any byte stream (micropython-facts.md §1).
+ * It knows bytes, not experiments: enter, exec (raw-paste with flow control, classic fallback),
+ * interrupt on timeout, soft reset, leave. Operations run one at a time, in call order.
+ */
+export class RawRepl {
+  private readonly channel: ByteChannel;
+  private readonly clock: Clock;
+  private readonly log: ProtocolLog | undefined;
+  private readonly classicChunkPauseMs: number;
+  private readonly interruptGraceMs: number;
+  private readonly enterAttemptMs: number;
+  private state: SessionState = 'new';
+  private rememberedMode: PasteMode | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(stream: Duplex, options: RawReplOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log;
+    this.classicChunkPauseMs = options.classicChunkPauseMs ?? 10;
+    this.interruptGraceMs = options.interruptGraceMs ?? 2_000;
+    this.enterAttemptMs = options.enterAttemptMs ?? 1_000;
+    this.channel = new ByteChannel(stream, options.log);
+  }
+
+  /** The exec mode this connection settled on: set by the first exec, kept after a fallback. */
+  get pasteMode(): PasteMode | undefined {
+    return this.rememberedMode;
+  }
+
+  /**
+   * Reach an empty raw prompt from any state: a friendly prompt, a running `main.py`, raw mode
+   * already, boot text still arriving. Each attempt sends `\r\x03`, drains, sends `\r\x01` and waits
+   * for the banner in bytes received after that; attempts repeat until the deadline.
+   */
+  enter(options: { softReset?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    return this.serialise(async () => {
+      await this.enterRaw(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      if (options.softReset) await this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    });
+  }
+
+  /** Run code; a MicroPython exception is thrown as a DeviceException (stdout kept on it). */
+  async exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const result = await this.execRaw(code, options);
+    if (result.stderr !== '') throw parseDeviceException(result.stderr, result.stdout);
+    return result;
+  }
+
+  /** Run code; the stderr part (a traceback) is returned, not thrown. */
+  execRaw(code: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.serialise(() => this.execNow(code, options));
+  }
+
+  /** Ctrl-D at the raw prompt: the board reboots its VM (heap freed, boot.py run, main.py not). */
+  softReset(options: { timeoutMs?: number } = {}): Promise<string> {
+    return this.serialise(async () => {
+      await this.ready();
+      return this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    });
+  }
+
+  /** Ctrl-B: back to the friendly REPL. Returns its banner (`MicroPython v… on …; <board>…`). */
+  leave(options: { timeoutMs?: number } = {}): Promise<string> {
+    return this.serialise(async () => {
+      await this.ready();
+      this.discardStale();
+      const deadline = new Deadline(
+        this.clock,
+        options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        'leaving the raw REPL',
+      );
+      this.state = 'unsynced';
+      try {
+        await this.channel.write(CTRL_B, deadline);
+        const text = await this.channel.readUntil(FRIENDLY_PROMPT, deadline);
+        this.state = 'friendly';
+        return text
+          .subarray(0, text.length - FRIENDLY_PROMPT.length)
+          .toString('utf8')
+          .replace(/\r\n/g, '\n')
+          .trim();
+      } catch (error) {
+        throw this.settleAfterFailure(error);
+      }
+    });
+  }
+
+  /** Stop listening to the stream (it is not closed; that is the link's job). */
+  close(): void {
+    this.state = 'closed';
+    this.channel.detach();
+  }
+
+  private serialise<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async enterRaw(timeoutMs: number): Promise<void> {
+    const deadline = new Deadline(this.clock, timeoutMs, 'entering the raw REPL');
+    if (this.channel.failed) throw this.channel.linkError(deadline);
+    const receivedBefore = this.channel.bytesReceived;
+    this.state = 'unsynced';
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await this.channel.write(INTERRUPT_LINE, deadline);
+        const drained = await this.channel.discardUntilQuiet(DRAIN_QUIET_MS, deadline.within(DRAIN_MAX_MS));
+        if (drained.length > 0) this.info(`drained before Ctrl-A: ${escapeBytes(drained)}`);
+        // Only bytes that arrive after this write can hold the banner: stale ones are gone.
+        await this.channel.write(ENTER_RAW_LINE, deadline);
+        const banner = await this.channel.readUntilOrNull(
+          RAW_BANNER_PROMPT,
+          deadline.within(this.enterAttemptMs),
+        );
+        if (banner) break;
+        if (deadline.expired) throw this.enterFailure(deadline, attempt, receivedBefore);
+        this.info(`no raw REPL banner after attempt ${attempt}; trying again`);
+      }
+      this.state = 'raw';
+    } catch (error) {
+      throw this.settleAfterFailure(error);
+    }
+  }
+
+  private enterFailure(deadline: Deadline, attempts: number, receivedBefore: number): Error {
+    const elapsed = Math.round(deadline.elapsed());
+    if (this.channel.bytesReceived === receivedBefore) {
+      return new LinkError(
+        `could not enter the raw REPL: the device sent nothing in ${elapsed} ms (${attempts} attempts of ` +
+          'Ctrl-C, Ctrl-A); is it a MicroPython board on this port, and is it running?',
+      );
+    }
+    return new ProtocolError(
+      `could not enter the raw REPL: no "raw REPL; CTRL-B to exit" banner after ${attempts} attempts in ` +
+        `${elapsed} ms (limit ${deadline.limitMs} ms)`,
+      this.channel.tail(),
+    );
+  }
+
+  private async softResetNow(timeoutMs: number): Promise<string> {
+    this.discardStale();
+    const deadline = new Deadline(this.clock, timeoutMs, 'soft reset: waiting for "soft reboot"');
+    this.state = 'unsynced';
+    try {
+      await this.channel.write(CTRL_D, deadline);
+      const head = await this.channel.readUntil(SOFT_REBOOT_LINE, deadline);
+      if (!head.subarray(0, OK.length).equals(OK)) {
+        throw new ProtocolError('soft reset: expected "OK" in answer to Ctrl-D', this.channel.tail());
+      }
+      const rest = await this.channel.readUntil(
+        RAW_BANNER_PROMPT,
+        deadline.named('soft reset: waiting for the raw REPL banner'),
+      );
+      this.state = 'raw';
+      return rest.subarray(0, rest.length - RAW_BANNER_PROMPT.length).toString('utf8');
+    } catch (error) {
+      throw this.settleAfterFailure(error);
+    }
+  }
+
+  private async execNow(code: string, options: ExecOptions): Promise<ExecResult> {
+    rejectControlBytes(code);
+    await this.ready();
+    this.discardStale();
+    const source = Buffer.from(code, 'utf8');
+    const deadline = new Deadline(this.clock, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'exec');
+    const frame = new FrameParser({ onStdout: options.onStdout, onStderr: options.onStderr });
+    let mode: PasteMode = options.forceClassic ? 'classic' : (this.rememberedMode ?? 'raw-paste');
+    // One budget for the whole exec; `step` names the part under way for error messages.
+    let stage = 'handshake' as ExecStage;
+    let step = deadline.named('exec: raw-paste handshake');
+    const enterStage = (next: ExecStage, name: string) => {
+      stage = next;
+      step = deadline.named(`exec: ${name}`);
+      return step;
+    };
+    this.state = 'unsynced';
+    try {
+      if (mode === 'raw-paste') {
+        const reply = await requestRawPaste(this.channel, step);
+        if (reply.kind === 'accepted') {
+          const sending = enterStage('raw-paste-upload', 'sending code (raw-paste)');
+          await sendRawPaste(this.channel, source, reply.windowSize, sending);
+          this.rememberedMode = 'raw-paste';
+        } else {
+          this.info(
+            `raw-paste ${reply.kind} by the device; classic raw mode for the rest of this connection`,
+          );
+          this.rememberedMode = mode = 'classic';
+        }
+      }
+      if (mode === 'classic') {
+        const sending = enterStage('classic-upload', 'sending code (classic)');
+        await sendClassic(this.channel, source, this.classicChunkPauseMs, sending);
+        await expectOk(this.channel, enterStage('ok', 'waiting for OK'));
+      }
+      await this.readFrame(frame, enterStage('frame', 'waiting for the output frame'));
+      const softRebooted = await this.readPromptAfterFrame(enterStage('prompt', 'waiting for the prompt'));
+      this.state = 'raw';
+      return {
+        stdout: frame.stdout,
+        stderr: frame.stderr,
+        pasteMode: mode,
+        ...(softRebooted ? { softRebooted } : {}),
+      };
+    } catch (error) {
+      if (error instanceof TimeoutError && deadline.expired && !this.channel.failed && stage !== 'prompt') {
+        throw await this.interruptAfterTimeout(step, stage, frame);
+      }
+      throw this.settleAfterFailure(error);
+    }
+  }
+
+  private async readFrame(frame: FrameParser, deadline: Deadline): Promise<void> {
+    for (;;) {
+      // A stdout callback may make more bytes arrive while push() runs: empty the buffer first.
+      while (this.channel.available > 0) {
+        const bytes = this.channel.takeAll();
+        const used = frame.push(bytes);
+        if (frame.done) {
+          this.channel.unshift(bytes.subarray(used));
+          return;
+        }
+      }
+      if (!(await this.channel.waitForData(deadline))) throw this.channel.timeoutError(deadline);
+    }
+  }
+
+  /**
+   * After the frame comes `>`. After SystemExit the raw REPL returns instead and the port's main
+   * loop soft-reboots: `MPY: soft reboot`, boot.py's output, the raw banner. Anything else is
+   * rejected at once rather than waited on.
+   */
+  private async readPromptAfterFrame(deadline: Deadline): Promise<boolean> {
+    const next = await this.channel.readExactly(1, deadline);
+    if (next[0] === BYTE.PROMPT) return false;
+    this.channel.unshift(next);
+    if (!(await this.channel.readIfNext(MPY_SOFT_REBOOT, deadline))) {
+      throw new ProtocolError('expected the ">" prompt after the output frame', this.channel.tail());
+    }
+    await this.channel.readUntil(RAW_BANNER_PROMPT, deadline);
+    this.info('the code raised SystemExit; the device soft-rebooted');
+    return true;
+  }
+
+  /**
+   * The exec ran out of time: send Ctrl-C and give the device a short grace to close the frame
+   * (KeyboardInterrupt) and prompt again. A frame closed in time leaves the session in sync; a
+   * device that answers nothing at all is a link failure, not a slow program.
+   */
+  private async interruptAfterTimeout(
+    deadline: Deadline,
+    stage: ExecStage,
+    frame: FrameParser,
+  ): Promise<Error> {
+    const elapsed = Math.round(deadline.elapsed());
+    const grace = new Deadline(
+      this.clock,
+      this.interruptGraceMs,
+      `${deadline.step}: Ctrl-C after the timeout`,
+    );
+    const receivedBefore = this.channel.bytesReceived;
+    this.info(`${deadline.step} ran out of time after ${elapsed} ms; sending Ctrl-C`);
+    let synced = false;
+    try {
+      await this.channel.write(CTRL_C, grace);
+      if (stage === 'frame') {
+        await this.readFrame(frame, grace);
+        await this.readPromptAfterFrame(grace);
+        synced = true;
+      } else if (stage !== 'classic-upload') {
+        // Mid-handshake or mid-paste the device ends its reader with \x04, then prints the frame.
+        await this.channel.readUntil(FRAME_END_PROMPT, grace);
+        synced = true;
+      }
+      // In a classic upload Ctrl-C just empties the device's line: no answer to wait for.
+    } catch (error) {
+      if (this.channel.failed) return this.settleAfterFailure(error);
+    }
+    this.state = synced ? 'raw' : 'unsynced';
+    const heard = this.channel.bytesReceived > receivedBefore;
+    if (!synced && !heard && stage !== 'classic-upload') {
+      return new LinkError(
+        `${deadline.step} timed out after ${deadline.limitMs} ms and the device stayed silent for ` +
+          `${this.interruptGraceMs} ms after Ctrl-C; last bytes received: ${this.channel.tail()}`,
+      );
+    }
+    return new TimeoutError(
+      `${deadline.step} (${elapsed} ms elapsed; interrupted with Ctrl-C)`,
+      deadline.limitMs,
+      this.channel.tail(),
+    );
+  }
+
+  /** Make sure the device is at an empty raw prompt before an operation. */
+  private async ready(): Promise<void> {
+    if (this.state === 'raw') return;
+    if (this.state === 'closed' || this.channel.failed) {
+      throw this.channel.linkError(new Deadline(this.clock, 0, 'raw REPL'));
+    }
+    if (this.state === 'unsynced') {
+      this.info('the last operation failed part-way; entering the raw REPL again to resynchronise');
+      await this.enterRaw(DEFAULT_TIMEOUT_MS);
+      return;
+    }
+    throw new ProtocolError(
+      this.state === 'new'
+        ? 'the raw REPL has not been entered yet (call enter() first)'
+        : 'the board is in the friendly REPL (call enter() first)',
+    );
+  }
+
+  /** Bytes that arrive between operations belong to none of them (a late print, line noise). */
+  private discardStale(): void {
+    const stale = this.channel.takeAll();
+    if (stale.length > 0) this.info(`discarded ${stale.length} unexpected bytes: ${escapeBytes(stale)}`);
+  }
+
+  private settleAfterFailure(error: unknown): Error {
+    this.state = this.channel.failed ? 'closed' : 'unsynced';
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  private info(text: string): void {
+    this.log?.('info', text);
+  }
+}
+
+/** Ctrl-A..Ctrl-D are commands to the raw REPL: inside the code they would cut it short. */
+function rejectControlBytes(code: string): void {
+  const at = code.search(/[\x01-\x04]/);
+  if (at >= 0) {
+    const byte = code.charCodeAt(at).toString(16).padStart(2, '0');
+    throw new InputError(
+      `the code contains the control byte \\x${byte} at offset ${at}, which the raw REPL takes as a ` +
+        'command; write it as an escape inside a string literal',
+    );
+  }
+}
