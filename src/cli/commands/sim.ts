@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { PICO_HEAP_BYTES } from '../../sim/capabilities.ts';
+import { parseFaultSpec, type FaultSpec } from '../../sim/faults.ts';
+import { servePty } from '../../sim/pty.ts';
+
+interface SimOptions {
+  pty?: boolean;
+  path?: string;
+  heap: number;
+  seed: number;
+  fault: FaultSpec[];
+}
+
+const GUIDANCE = `picogc sim serves a virtual Pico: the real MicroPython VM (webassembly, v1.27.0) behind a
+server that speaks a Raspberry Pi Pico's USB-serial REPL.
+
+  picogc sim --pty                 print the path of a pseudo-terminal (first line of stdout) and
+                                   serve it until SIGINT/SIGTERM; open it with any serial tool
+  picogc sim --pty --heap 196608   a different heap area (default ${PICO_HEAP_BYTES} = GC total 245888, a Pico's)
+  picogc sim --pty --fault drop:0.01 --fault latency:5 --seed 7
+
+Other commands reach the same virtual Pico in-process with --device sim.
+`;
+
+/** `picogc sim --pty [--heap BYTES] [--seed N] [--fault SPEC]...`: a virtual Pico on a pseudo-terminal. */
+export function register(program: Command): void {
+  program
+    .command('sim')
+    .description('serve a virtual Pico (real MicroPython VM, Pico REPL protocol) on a pseudo-terminal')
+    .option('--pty', 'serve on a pseudo-terminal; its path is the first line of stdout')
+    .option('--path <path>', 'where to create the pty link (default: a new temporary directory)')
+    .option(
+      '--heap <bytes>',
+      `heap area given to the VM (default ${PICO_HEAP_BYTES}: GC total 245888, a Pico's)`,
+      positiveInteger('--heap', 16 * 1024),
+      PICO_HEAP_BYTES,
+    )
+    .option('--seed <n>', 'seed for machine.unique_id() and fault injection', positiveInteger('--seed', 0), 0)
+    .option(
+      '--fault <spec>',
+      'inject a fault, repeatable (drop:RATE, corrupt:RATE, latency:MS, stall:MS@BYTES, disconnect:BYTES, hang[@BYTES], reset-mid-exec[@N], boot-noise[:BYTES])',
+      collectFault,
+      [],
+    )
+    .action(async (options: SimOptions) => {
+      if (!options.pty) {
+        process.stdout.write(GUIDANCE);
+        return;
+      }
+      await servePtyUntilSignal(options);
+    });
+}
+
+async function servePtyUntilSignal(options: SimOptions): Promise<void> {
+  const server = await servePty({
+    heapBytes: options.heap,
+    seed: options.seed,
+    faults: options.fault,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    log: (line) => process.stderr.write(`picogc: ${line}\n`),
+  });
+  process.stdout.write(`${server.path}\n`);
+  process.stderr.write(`picogc: virtual Pico on ${server.path}; Ctrl-C or SIGTERM to stop\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await server.close();
+  process.stderr.write(`picogc: ${signal}: virtual Pico stopped (${server.resets} VM resets)\n`);
+}
+
+function positiveInteger(flag: string, minimum: number): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
+      throw new UsageError(`${flag} must be a whole number >= ${minimum}, not ${JSON.stringify(text)}`);
+    }
+    return Number(text);
+  };
+}
+
+function collectFault(text: string, previous: FaultSpec[]): FaultSpec[] {
+  return [...previous, parseFaultSpec(text)];
+}

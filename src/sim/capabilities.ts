@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What the virtual Pico is, and every way it differs from a Raspberry Pi Pico running MicroPython
+ * v1.28.0. `picogc_sim.capabilities()` returns this as JSON (plus the boot-time calibration and GC
+ * total), so a host reading device info sees the differences instead of guessing them.
+ */
+
+/** `loadMicroPython({heapsize})` that gives `GC: total: 245888`, a v1.28.0 RPI_PICO's heap. */
+export const PICO_HEAP_BYTES = 251_700;
+
+export const VM_PACKAGE = '@micropython/micropython-webassembly-pyscript';
+export const VM_VERSION = '1.27.0';
+
+export interface Difference {
+  id: string;
+  detail: string;
+}
+
+export const DIFFERENCES: readonly Difference[] = [
+  {
+    id: 'deferred-collection',
+    detail:
+      'gc.collect(), the threshold and allocation failures only flag a collection; it runs when the execution returns to the host, never inside a script.',
+  },
+  {
+    id: 'growing-heap',
+    detail:
+      'when the heap is full the VM adds heap areas (up to 128 MiB) instead of collecting or raising MemoryError; gc.mem_free() includes that room, mem_info adds ", max new split". Larger requests still raise MemoryError.',
+  },
+  {
+    id: 'host-timed-collection',
+    detail:
+      'a timed collection is the host-measured time of the closing collection of the previous execution (picogc_sim.last_collect_us()), minus a boot-time calibration; not ticks_us around gc.collect() inside a script.',
+  },
+  {
+    id: 'ticks-ms-resolution',
+    detail: 'time.ticks_us() advances in steps of 1000 (Date.now() based); time.ticks_cpu() returns 0.',
+  },
+  {
+    id: 'double-precision-floats',
+    detail: 'floats are double precision (a Pico has single); a float object still takes one 16-byte block.',
+  },
+  {
+    id: 'interrupt-may-reset',
+    detail:
+      'Ctrl-C is delivered into the VM thread through the V8 inspector; code that never reaches a pending-exception check (time.sleep is a busy wait here) is ended by replacing the VM after the grace period: all state is lost and picogc_sim.resets() counts it.',
+  },
+  {
+    id: 'vm-is-webassembly-port',
+    detail:
+      'MicroPython v1.27.0 webassembly (pyscript variant), not v1.28.0 rp2: pystack (frames off the GC heap), stack limit 32768, no littlefs or _thread, a finaliser table but no weakref table, so heap contents and geometry differ from a Pico.',
+  },
+  {
+    id: 'minimal-machine',
+    detail: 'machine is a small Python module with unique_id() (stable per seed) and soft_reset() only.',
+  },
+  {
+    id: 'server-side-raw-paste',
+    detail:
+      'raw-paste is answered by the server: flow-control bytes are sent on receipt, the source is compiled after the closing Ctrl-D, so a compile error never ends the upload early; source bytes 0x01/0x02 are refused.',
+  },
+  {
+    id: 'output-cooking',
+    detail:
+      'output is cooked by the server (a lone \\n becomes \\r\\n); a \\r\\n that a program prints itself is not turned into \\r\\r\\n as on a Pico.',
+  },
+  {
+    id: 'unbounded-input-buffer',
+    detail: 'input is queued without limit while code runs (a Pico keeps 512 bytes).',
+  },
+];
+
+export interface CapabilityOptions {
+  heapBytes: number;
+  seed: number;
+  interruptGraceMs: number;
+}
+
+export function capabilities(options: CapabilityOptions): Record<string, unknown> {
+  return {
+    device: 'picogc-virtual-pico',
+    vm: { package: VM_PACKAGE, version: VM_VERSION, port: 'webassembly', variant: 'pyscript' },
+    heapBytes: options.heapBytes,
+    seed: options.seed,
+    uniqueId: uniqueId(options.seed).toString('hex'),
+    interruptGraceMs: options.interruptGraceMs,
+    collectTiming: {
+      module: 'picogc_sim',
+      function: 'last_collect_us',
+      method:
+        'host monotonic clock (process.hrtime) from the last output byte of an execution to the VM call returning, which is when the pyscript VM runs a flagged collection; minus the median of the same gap over executions that flag none',
+    },
+    differences: DIFFERENCES,
+  };
+}
+
+/** Eight bytes like a Pico's flash unique id, derived from the seed so runs are reproducible. */
+export function uniqueId(seed: number): Buffer {
+  return createHash('sha256').update(`picogc virtual Pico ${seed}`).digest().subarray(0, 8);
+}
+
+/** `/lib/machine.py` for the VM: only what the virtual Pico can honestly provide. */
+export function machineSource(seed: number): string {
+  const literal = [...uniqueId(seed)].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+  return [
+    '# picogc virtual Pico: the parts of machine it can honestly provide.',
+    'def unique_id():',
+    `    return b'${literal}'`,
+    '',
+    'def soft_reset():',
+    '    raise SystemExit',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,408 @@
+import type { Duplex } from 'node:stream';
+import { capabilities, machineSource } from './capabilities.ts';
+import { ReplInput } from './repl-input.ts';
+import {
+  CrlfCooker,
+  KEYBOARD_INTERRUPT,
+  RAW_BANNER,
+  RAW_PASTE_ACCEPT,
+  RAW_PASTE_WINDOW,
+  SOFT_REBOOT,
+  rawErrorFrame,
+  rewriteBanner,
+} from './repl-text.ts';
+import { MicroPythonVm } from './vm.ts';
+import {
+  PICO_GC_DEFAULTS,
+  type BootConfig,
+  type Fed,
+  type GcCarryOver,
+  type ReplMode,
+} from './vm-protocol.ts';
+
+export interface ReplServerOptions {
+  heapBytes: number;
+  seed: number;
+  /** How long a Ctrl-C may take before the VM is replaced. */
+  interruptGraceMs: number;
+  /** One line per event worth a note (VM replaced, VM crashed). */
+  log?: (line: string) => void;
+}
+
+/** Executions timed at each boot to calibrate the closing-collection measurement. */
+const CALIBRATION_RUNS = 31;
+
+const CTRL_B = 0x02;
+const CTRL_C = 0x03;
+const CTRL_D = 0x04;
+const CTRL_A = 0x01;
+
+type Phase = 'idle' | 'feeding' | 'paste' | 'rebooting' | 'dead' | 'closed';
+
+interface PendingInterrupt {
+  seq: number;
+  /** Input position of the Ctrl-C, so a delivered interrupt drops exactly what a Pico drops. */
+  position: number;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A Raspberry Pi Pico's USB-serial REPL, byte for byte, in front of the real MicroPython VM.
+ *
+ * The VM's own event-driven REPL executes everything it can (friendly and raw mode, `OK`, frames,
+ * tracebacks, mem_info); the server adds what a Pico does and the wasm REPL cannot: raw-paste,
+ * Ctrl-C of running code, soft reset to a fresh VM with `gc.threshold` kept, the Pico's CRLF
+ * cooking, and a banner that says what this is.
+ */
+export class ReplServer {
+  private vm!: MicroPythonVm;
+  private readonly input = new ReplInput();
+  private readonly cooker = new CrlfCooker();
+  private phase: Phase = 'rebooting';
+  private gc: GcCarryOver = PICO_GC_DEFAULTS;
+  private seq = 0;
+  private running = false;
+  private interrupt: PendingInterrupt | undefined;
+  private stuck: (() => void) | undefined;
+  private paste: { source: number[]; sinceAck: number } | undefined;
+  /** Leading `OK` of a raw-paste execution still to be removed (a Pico sends none there). */
+  private dropOk = 0;
+  /** Output held back until a Ctrl-B's banner is complete, to rename the machine. */
+  private held: Buffer[] | undefined;
+  /** Last bytes the VM printed, to see whether a friendly Ctrl-A entered raw mode. */
+  private recent = '';
+  private forcedResets = 0;
+  private softResetCount = 0;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+
+  private constructor(
+    private readonly port: Duplex,
+    private readonly options: ReplServerOptions,
+  ) {}
+
+  /** Boot a VM, print the friendly banner on `port`, and serve until `close()`. */
+  static async start(port: Duplex, options: ReplServerOptions): Promise<ReplServer> {
+    const server = new ReplServer(port, options);
+    await server.replaceVm();
+    const booted = await server.vm.boot(server.bootConfig('friendly')).catch(async (error: unknown) => {
+      await server.vm.terminate();
+      throw error;
+    });
+    // At power-up a Pico prints its banner without the leading CRLF of a Ctrl-B.
+    server.write(
+      Buffer.from(
+        rewriteBanner(Buffer.from(booted.output).toString('latin1').replace(/^\r\n/, '')),
+        'latin1',
+      ),
+    );
+    server.input.lineCleared();
+    server.phase = 'idle';
+    port.on('data', server.onData);
+    server.pump();
+    return server;
+  }
+
+  /** VM replacements forced by the simulator (state lost where a Pico would have kept it). */
+  get resets(): number {
+    return this.forcedResets;
+  }
+
+  get softResets(): number {
+    return this.softResetCount;
+  }
+
+  /** (A getter, so TypeScript does not narrow `phase` across awaits.) */
+  private get closed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  get mode(): ReplMode {
+    return this.input.mode;
+  }
+
+  async close(): Promise<void> {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.port.off('data', this.onData);
+    if (this.interrupt) clearTimeout(this.interrupt.timer);
+    this.stuck?.();
+    await this.vm.terminate();
+  }
+
+  private bootConfig(mode: ReplMode): BootConfig {
+    const { heapBytes, seed, interruptGraceMs } = this.options;
+    return {
+      heapBytes,
+      mode,
+      gc: this.gc,
+      machineSource: machineSource(seed),
+      capabilities: capabilities({ heapBytes, seed, interruptGraceMs }),
+      calibrationRuns: CALIBRATION_RUNS,
+      resets: this.forcedResets,
+    };
+  }
+
+  /** Retire the VM thread (it may be spinning: stop it first, so the new one gets a core), start another. */
+  private async replaceVm(): Promise<void> {
+    const old = this.vm as MicroPythonVm | undefined;
+    await old?.terminate();
+    this.vm = MicroPythonVm.start((chunk) => this.fromVm(chunk));
+    const vm = this.vm;
+    vm.onFailure((error) => {
+      if (this.vm !== vm || this.phase === 'closed') return;
+      this.options.log?.(`virtual Pico: ${error.message}; the device hangs until Ctrl-C`);
+      if (this.phase !== 'feeding') this.phase = 'dead';
+    });
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.phase === 'closed') return;
+    for (const byte of chunk) {
+      if (byte === CTRL_C && this.phase === 'feeding' && !this.interrupt) {
+        const position = this.input.pushedTotal;
+        this.input.push(byte);
+        this.startInterrupt(position);
+      } else {
+        this.input.push(byte);
+      }
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.running || this.phase === 'closed') return;
+    this.running = true;
+    this.serve()
+      .catch((error: unknown) => {
+        this.options.log?.(`virtual Pico: ${error instanceof Error ? error.message : String(error)}`);
+        if (this.phase !== 'closed') this.phase = 'dead';
+      })
+      .finally(() => {
+        this.running = false;
+        // Input that arrived while serve() was finishing.
+        if (this.input.pending > 0) this.pump();
+      });
+  }
+
+  private async serve(): Promise<void> {
+    while (this.input.pending > 0) {
+      switch (this.phase) {
+        case 'paste':
+          if (!(await this.receivePaste())) return;
+          break;
+        case 'dead':
+          await this.serveDead();
+          break;
+        case 'idle': {
+          const cut = this.input.next();
+          if (cut.kind === 'wait') return;
+          if (cut.kind === 'raw-paste') {
+            this.write(RAW_PASTE_ACCEPT);
+            this.paste = { source: [], sinceAck: 0 };
+            this.phase = 'paste';
+            break;
+          }
+          await this.run(cut.bytes, cut.last);
+          break;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  /** Feed one cut of input to the VM and act on how it ended. */
+  private async run(bytes: Buffer, last: number): Promise<void> {
+    const seq = ++this.seq;
+    // A friendly Ctrl-A enters raw mode only on an empty line; the VM's answer tells which.
+    const mayEnterRaw = this.input.mode === 'friendly' && last === CTRL_A;
+    if (last === CTRL_B) this.held = [];
+    this.recent = '';
+    this.phase = 'feeding';
+    const fed = this.vm.feed(seq, bytes);
+    fed.catch(() => undefined); // settled below, or abandoned when the VM is replaced
+    const stuck = new Promise<'stuck'>((resolve) => (this.stuck = () => resolve('stuck')));
+    let outcome: Fed | 'stuck';
+    try {
+      outcome = await Promise.race([fed, stuck]);
+    } catch {
+      // The VM thread failed (its failure listener logged why) or close() terminated it.
+      this.settleInterrupt(false);
+      this.held = undefined;
+      if (!this.closed) this.phase = 'dead';
+      return;
+    } finally {
+      this.stuck = undefined;
+    }
+    if (this.closed) return;
+    if (outcome === 'stuck') {
+      await this.replaceStuckVm();
+      return;
+    }
+    this.settleInterrupt(outcome.interrupted);
+    this.flushHeld();
+    if (mayEnterRaw && this.recent.endsWith(RAW_BANNER)) {
+      this.input.mode = 'raw';
+      this.input.lineCleared();
+    }
+    if (outcome.exitCode !== 0) {
+      await this.softReboot();
+      return;
+    }
+    this.phase = 'idle';
+  }
+
+  private startInterrupt(position: number): void {
+    const seq = this.seq;
+    const grace = this.options.interruptGraceMs;
+    const timer = setTimeout(() => {
+      if (this.interrupt?.seq === seq) this.stuck?.();
+    }, grace);
+    this.interrupt = { seq, position, timer };
+    const stillBusy = () => this.phase === 'feeding' && this.seq === seq;
+    void this.vm.interrupt(seq, performance.now() + grace, stillBusy);
+  }
+
+  /**
+   * A delivered Ctrl-C cleared what was queued before it, as a Pico clears its stdin ring; one that
+   * found no running code stays in the input as an ordinary byte.
+   */
+  private settleInterrupt(delivered: boolean): void {
+    const interrupt = this.interrupt;
+    if (!interrupt) return;
+    clearTimeout(interrupt.timer);
+    this.interrupt = undefined;
+    if (delivered) this.input.dropThrough(interrupt.position);
+  }
+
+  /** The VM ignored Ctrl-C for the whole grace period: replace it, answer as a Pico would. */
+  private async replaceStuckVm(): Promise<void> {
+    const interrupt = this.interrupt;
+    if (interrupt) {
+      clearTimeout(interrupt.timer);
+      this.interrupt = undefined;
+      this.input.dropThrough(interrupt.position);
+    }
+    this.options.log?.(
+      `virtual Pico: Ctrl-C not taken within ${this.options.interruptGraceMs} ms; VM replaced, its state is lost`,
+    );
+    await this.rebootAfterLoss();
+  }
+
+  /** A hung (crashed) device answers nothing until Ctrl-C, which brings a fresh VM. */
+  private async serveDead(): Promise<void> {
+    for (let byte = this.input.shift(); byte !== undefined; byte = this.input.shift()) {
+      if (byte === CTRL_C) {
+        this.options.log?.('virtual Pico: Ctrl-C on a crashed VM; VM replaced');
+        this.phase = 'rebooting';
+        await this.rebootAfterLoss();
+        return;
+      }
+    }
+  }
+
+  private async rebootAfterLoss(): Promise<void> {
+    this.phase = 'rebooting';
+    this.held = undefined;
+    this.dropOk = 0;
+    this.forcedResets++;
+    await this.replaceVm();
+    const mode = this.input.mode;
+    await this.vm.boot(this.bootConfig(mode));
+    this.input.lineCleared();
+    this.write(
+      mode === 'raw' ? rawErrorFrame(KEYBOARD_INTERRUPT) : Buffer.from(`${KEYBOARD_INTERRUPT}>>> `, 'latin1'),
+    );
+    this.phase = 'idle';
+  }
+
+  /** Ctrl-D on an empty line or SystemExit: `MPY: soft reboot`, then a fresh VM in the same mode. */
+  private async softReboot(): Promise<void> {
+    this.phase = 'rebooting';
+    try {
+      this.gc = await this.vm.gcCarryOver();
+    } catch {
+      // keep the last known values
+    }
+    this.write(Buffer.from(SOFT_REBOOT, 'latin1'));
+    const mode = this.input.mode;
+    const booted = await this.vm.boot(this.bootConfig(mode));
+    let text = Buffer.from(booted.output).toString('latin1');
+    if (mode === 'friendly') text = rewriteBanner(text.replace(/^\r\n/, ''));
+    this.write(Buffer.from(text, 'latin1'));
+    this.input.lineCleared();
+    this.softResetCount++;
+    this.phase = 'idle';
+  }
+
+  /** Raw-paste data: acknowledge each window as it arrives; Ctrl-D ends it, Ctrl-C aborts it. */
+  private async receivePaste(): Promise<boolean> {
+    const paste = this.paste!;
+    for (let byte = this.input.shift(); byte !== undefined; byte = this.input.shift()) {
+      if (byte === CTRL_D) {
+        this.write(Buffer.from([CTRL_D]));
+        this.paste = undefined;
+        this.phase = 'idle';
+        await this.executePaste(paste.source);
+        return true;
+      }
+      if (byte === CTRL_C) {
+        this.write(Buffer.from([CTRL_D]));
+        this.write(rawErrorFrame(KEYBOARD_INTERRUPT));
+        this.paste = undefined;
+        this.phase = 'idle';
+        return true;
+      }
+      paste.source.push(byte);
+      if (++paste.sinceAck === RAW_PASTE_WINDOW) {
+        paste.sinceAck = 0;
+        this.write(Buffer.from([0x01]));
+      }
+    }
+    return false;
+  }
+
+  /** Run pasted source through the VM's classic raw REPL and pass on its frame without the `OK`. */
+  private async executePaste(source: number[]): Promise<void> {
+    if (source.some((byte) => byte === CTRL_A || byte === CTRL_B)) {
+      this.write(
+        rawErrorFrame(
+          'ValueError: picogc virtual Pico: raw-paste source with bytes 0x01/0x02 cannot reach its VM\r\n',
+        ),
+      );
+      return;
+    }
+    // An empty source would be an empty raw line, which the VM takes as a soft reset.
+    const bytes = Buffer.from(source.length > 0 ? [...source, CTRL_D] : [0x0a, CTRL_D]);
+    this.dropOk = 2;
+    await this.run(bytes, CTRL_D);
+    this.dropOk = 0;
+  }
+
+  private fromVm(chunk: Buffer): void {
+    if (this.phase === 'closed') return;
+    this.recent = (this.recent + chunk.toString('latin1')).slice(-64);
+    let data = chunk;
+    while (this.dropOk > 0 && data.length > 0) {
+      // The VM's classic raw REPL acknowledges with `OK`; raw-paste has no OK.
+      data = data.subarray(1);
+      this.dropOk--;
+    }
+    if (data.length === 0) return;
+    if (this.held) this.held.push(data);
+    else this.write(this.cooker.cook(data));
+  }
+
+  private flushHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held || held.length === 0) return;
+    const text = rewriteBanner(Buffer.concat(held).toString('latin1'));
+    this.write(this.cooker.cook(Buffer.from(text, 'latin1')));
+  }
+
+  private write(data: Buffer): void {
+    if (this.port.destroyed || this.port.writableEnded || data.length === 0) return;
+    this.port.write(data);
+  }
+}

@@ -1,0 +1,103 @@
+import type { Duplex } from 'node:stream';
+import { ProtocolError, escapeBytes } from '../errors.ts';
+import { LinkReader } from './link-reader.ts';
+
+/**
+ * The host side of a Pico's raw REPL, driven byte by byte, for the virtual Pico's own tests. (The
+ * project's REPL client lives in src/repl/; these tests must not depend on it.) Follows
+ * tools/pyboard.py and mpremote: enter with `\r\x03` + `\r\x01`, classic exec waits for `OK`,
+ * raw-paste honours the device's flow-control window.
+ */
+export const RAW_PROMPT = 'raw REPL; CTRL-B to exit\r\n>';
+
+export interface Frame {
+  stdout: string;
+  stderr: string;
+}
+
+export class ReplDriver {
+  readonly reader: LinkReader;
+
+  constructor(
+    private readonly link: Duplex,
+    private readonly limitMs = 10_000,
+  ) {
+    this.reader = new LinkReader(link);
+  }
+
+  write(bytes: string | Buffer): void {
+    this.link.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+  }
+
+  async until(marker: string, limitMs = this.limitMs): Promise<string> {
+    return (await this.reader.until(marker, limitMs)).toString('latin1');
+  }
+
+  async enterRaw(): Promise<void> {
+    this.write('\r\x03');
+    await this.reader.settle(50, this.limitMs);
+    this.write('\r\x01');
+    await this.until(RAW_PROMPT);
+  }
+
+  /** Classic raw exec: the code, Ctrl-D, `OK`, then the frame. */
+  async exec(code: string): Promise<Frame> {
+    this.write(`${code}\x04`);
+    const ok = await this.reader.bytes(2, this.limitMs, 'OK');
+    if (ok.toString('latin1') !== 'OK') throw new ProtocolError('expected OK', escapeBytes(ok));
+    return this.follow();
+  }
+
+  /** Raw-paste exec as mpremote does it; returns the frame and the flow-control bytes seen. */
+  async execPaste(code: string): Promise<Frame & { windowRefills: number; window: number }> {
+    this.write('\x05A\x01');
+    const header = await this.reader.bytes(2, this.limitMs, 'raw-paste header');
+    if (header.toString('latin1') !== 'R\x01')
+      throw new ProtocolError('raw-paste refused', escapeBytes(header));
+    const window = (await this.reader.bytes(2, this.limitMs, 'raw-paste window')).readUInt16LE(0);
+    const data = Buffer.from(code, 'latin1');
+    let remaining = window;
+    let refills = 0;
+    for (let sent = 0; sent < data.length;) {
+      while (remaining === 0 || this.reader.pending.length > 0) {
+        const byte = (await this.reader.bytes(1, this.limitMs, 'raw-paste flow control'))[0];
+        if (byte === 0x01) {
+          remaining += window;
+          refills++;
+        } else {
+          throw new ProtocolError('unexpected byte during raw-paste', escapeBytes(Buffer.from([byte ?? 0])));
+        }
+      }
+      const piece = data.subarray(sent, sent + remaining);
+      this.write(piece);
+      sent += piece.length;
+      remaining -= piece.length;
+    }
+    this.write('\x04');
+    // Refills still in flight, then the device's echo of the end.
+    for (;;) {
+      const byte = (await this.reader.bytes(1, this.limitMs, 'raw-paste end'))[0];
+      if (byte === 0x04) break;
+      if (byte !== 0x01)
+        throw new ProtocolError('unexpected byte after raw-paste', escapeBytes(Buffer.from([byte ?? 0])));
+      refills++;
+    }
+    return { ...(await this.follow()), windowRefills: refills, window };
+  }
+
+  /** `stdout \x04 stderr \x04 >` */
+  async follow(): Promise<Frame> {
+    const stdout = (await this.until('\x04')).slice(0, -1);
+    const stderr = (await this.until('\x04')).slice(0, -1);
+    const prompt = await this.reader.bytes(1, this.limitMs, 'raw prompt');
+    if (prompt.toString('latin1') !== '>') throw new ProtocolError('expected >', escapeBytes(prompt));
+    return { stdout, stderr };
+  }
+
+  /** Exec that must succeed; returns stdout with CRLF. */
+  async run(code: string): Promise<string> {
+    const frame = await this.exec(code);
+    if (frame.stderr !== '') throw new Error(`device raised: ${frame.stderr}`);
+    return frame.stdout;
+  }
+}

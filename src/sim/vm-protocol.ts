@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * The messages between the host (vm.ts) and the VM's thread (vm-worker.mjs). The worker is plain
+ * JavaScript, so its answers are checked here, at the thread boundary.
+ */
+
+/** Pico state that survives a soft reset (`gc_init` runs once, before rp2's soft-reset loop). */
+export interface GcCarryOver {
+  /** `gc.threshold()` as read back: -1 (off) or a multiple of 16. */
+  threshold: number;
+  enabled: boolean;
+}
+
+export const PICO_GC_DEFAULTS: GcCarryOver = { threshold: -1, enabled: true };
+
+export type ReplMode = 'friendly' | 'raw';
+
+export interface BootConfig {
+  /** Bytes of the VM's first heap area (`loadMicroPython({heapsize})`). */
+  heapBytes: number;
+  /** REPL mode after boot: a Pico keeps raw mode across a soft reset. */
+  mode: ReplMode;
+  gc: GcCarryOver;
+  /** Source of `/lib/machine.py`. */
+  machineSource: string;
+  /** Static part of `picogc_sim.capabilities()`; the worker adds calibration and GC total. */
+  capabilities: Record<string, unknown>;
+  /** Executions timed at boot to calibrate the closing-collection gap. */
+  calibrationRuns: number;
+  /** What `picogc_sim.resets()` answers in this VM. */
+  resets: number;
+}
+
+export type HostMessage =
+  | { type: 'boot'; config: BootConfig }
+  | { type: 'feed'; seq: number; bytes: Uint8Array }
+  | { type: 'gc-config' };
+
+export const workerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ring') }),
+  z.object({
+    type: z.literal('booted'),
+    output: z.instanceof(Uint8Array),
+    memInfo: z.string(),
+    calibrationNs: z.number(),
+    loadMs: z.number(),
+    bootMs: z.number(),
+  }),
+  z.object({
+    type: z.literal('fed'),
+    seq: z.number().int(),
+    consumed: z.number().int().nonnegative(),
+    exitCode: z.number().int(),
+    interrupted: z.boolean(),
+    lastCollectNs: z.number(),
+  }),
+  z.object({ type: z.literal('gc-config'), threshold: z.number().int(), enabled: z.boolean() }),
+  z.object({ type: z.literal('crashed'), message: z.string() }),
+]);
+
+export type WorkerMessage = z.infer<typeof workerMessageSchema>;
+export type Booted = Extract<WorkerMessage, { type: 'booted' }>;
+export type Fed = Extract<WorkerMessage, { type: 'fed' }>;
+
+/**
+ * Output ring shared with the worker: 16 header bytes (int32 written, int32 read, int32 "host waits
+ * for a doorbell"), then a power-of-two data area. The VM writes every output byte straight into it,
+ * so output streams while a script runs (a Pico's `OK` arrives before a long loop ends) and nothing
+ * already printed is lost when a stuck VM has to be terminated.
+ */
+export const RING_DATA_BYTES = 1 << 16;
+export const RING_HEADER_BYTES = 16;
