@@ -1,16 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { BenchModule } from './bench-module.ts';
+import { modelBench } from './model.ts';
 import { replBench } from './repl.ts';
 
 /**
  * `npm run bench`: runs every benchmark module and writes one JSON file per module under
  * reports/bench/. Performance is measured here, never asserted in unit tests.
  */
-export interface BenchModule {
-  name: string;
-  run(): Promise<Record<string, unknown>>;
-}
 
-const modules: BenchModule[] = [replBench];
+const modules: BenchModule[] = [replBench, modelBench];
 
 const outDir = 'reports/bench';
 mkdirSync(outDir, { recursive: true });

@@ -2,7 +2,7 @@ import { quantile } from 'simple-statistics';
 import { duplexPair } from '../src/link/pair.ts';
 import { RawRepl } from '../src/repl/raw-repl.ts';
 import { ScriptedDevice } from '../test/support/scripted-peer.ts';
-import type { BenchModule } from './main.ts';
+import type { BenchModule } from './bench-module.ts';
 
 const SMALL_EXEC = 'print(1)';
 const SMALL_RUNS = 200;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { register as firmware } from './firmware.ts';
+import { register as model } from './model.ts';
 import { register as ports } from './ports.ts';
 import { register as sim } from './sim.ts';
 
 /** One entry per sub-command; each registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [firmware, ports, sim];
+export const commands: RegisterCommand[] = [firmware, ports, model, sim];
