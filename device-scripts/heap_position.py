@@ -1,0 +1,39 @@
+# Does a collection's pause follow free RAM, or where the highest live block sits? Since v1.22 the
+# sweep stops at the last used block, so one small object pinned at the top of the heap should
+# make the same live set cost more. The host calls prepare_pin(n) then pin_top(fill_bytes), with
+# sizes read from the heap map in between; unpin() removes the pin.
+pin = None
+_slots = None
+_one = (None,)
+_pin_value = 2.5
+
+
+def prepare_pin(max_holes):
+    # Room to hold one float per low hole, allocated now so it cannot move during pin_top().
+    global _slots
+    _slots = [None] * max_holes
+
+
+def pin_top(fill_bytes):
+    # A filler takes all but the last few blocks of the free run above the live set. 1-block
+    # floats then fill every lower hole until one lands above the filler; dropping the filler and
+    # the hole fillers leaves that float alone at the top. A tuple is one allocation, so id() (a
+    # MicroPython object's heap address) gives where the filler starts.
+    global pin, _slots
+    filler = _one * ((fill_bytes - 8) // 4)
+    top = id(filler)
+    n = 0
+    candidate = _pin_value * 1.0
+    while id(candidate) < top and n < len(_slots):
+        _slots[n] = candidate
+        n += 1
+        candidate = _pin_value * 1.0
+    pin = candidate if id(candidate) > top else None
+    filler = None
+    _slots = None
+    emit("pinned", ok=pin is not None, address=id(candidate), filler_address=top, holes_filled=n)
+
+
+def unpin():
+    global pin
+    pin = None

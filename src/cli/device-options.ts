@@ -1,0 +1,45 @@
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import type { DeviceSpec } from '../device/open.ts';
+
+/** The options every command that talks to a device shares. */
+export function addDeviceOptions(command: Command): Command {
+  return command
+    .option('-p, --port <port>', 'serial port path, "auto" (the single Pico found) or tcp://HOST:PORT')
+    .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial']))
+    .option('--heap <bytes>', "virtual Pico heap size in bytes (default: a Pico's GC total, 245888)", integer)
+    .option('--seed <n>', 'virtual Pico seed (identity and fault randomness)', integer)
+    .option(
+      '--fault <spec>',
+      'virtual Pico fault injection, repeatable (e.g. drop:0.01, hang, stall:200@1000)',
+      collect,
+      [],
+    );
+}
+
+export interface DeviceOptionValues {
+  port?: string;
+  device?: 'sim' | 'serial';
+  heap?: number;
+  seed?: number;
+  fault?: string[];
+}
+
+export function deviceSpec(options: DeviceOptionValues): DeviceSpec {
+  return {
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.device ? { device: options.device } : {}),
+    ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.fault?.length ? { faults: options.fault } : {}),
+  };
+}
+
+export function integer(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`not an integer: ${value}`);
+  return Number(value);
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

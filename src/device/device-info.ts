@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * What a device can and cannot show. A board measures everything in place; the virtual Pico differs
+ * in declared ways, and experiments consult these flags to report a check as skipped (with the
+ * reason) rather than pass something the device cannot show.
+ */
+export const capabilitiesSchema = z.object({
+  kind: z.enum(['board', 'virtual-pico']),
+  /** How a collection is timed: `ticks_us` around `gc.collect()` on the device, or on the host. */
+  collectTiming: z.enum(['ticks_us', 'host-timed']),
+  /** Collections run only when an execution returns (wasm VM), never inside a script. */
+  deferredCollect: z.boolean(),
+  /** The heap grows instead of raising MemoryError (wasm split heap). */
+  heapGrows: z.boolean(),
+  ticksUsResolutionUs: z.number().positive(),
+  floatBits: z.union([z.literal(32), z.literal(64)]),
+  /** Ctrl-C replaces the VM (globals lost) instead of raising KeyboardInterrupt. */
+  interruptResetsVm: z.boolean(),
+  /** Every way this device differs from a Pico, in words, for the report. */
+  differences: z.array(z.string()),
+});
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
+
+export const deviceInfoSchema = z.object({
+  backend: z.enum(['serial', 'sim']),
+  /** Port path, tcp:// address or `virtual Pico (in-process)`. */
+  description: z.string(),
+  serialNumber: z.string().optional(),
+  /** `machine.unique_id()` in hex, when the device has it. */
+  uniqueId: z.string().optional(),
+  firmware: z.object({
+    name: z.string(),
+    /** e.g. `1.28.0` */
+    version: z.string(),
+    /** `sys.implementation._machine`, e.g. `Raspberry Pi Pico with RP2040`. */
+    machine: z.string(),
+    /** `sys.implementation._build`, e.g. `RPI_PICO`. */
+    build: z.string().nullable(),
+    /** `os.uname().version`, e.g. `v1.28.0 on 2026-04-06 (GNU 12.2.1 MinSizeRel)`. */
+    buildString: z.string().optional(),
+  }),
+  /** Bytes in the GC pool of the first heap area (`GC: total:`). */
+  heapTotal: z.number().int().positive(),
+  /** `gc.threshold()` as found after connecting. */
+  thresholdDefault: z.number().int(),
+  pasteMode: z.enum(['raw-paste', 'classic']).optional(),
+  capabilities: capabilitiesSchema,
+});
+export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
+
+/** The record device-scripts/info.py prints. */
+export const infoRecordSchema = z.object({
+  kind: z.literal('info'),
+  name: z.string(),
+  version: z.array(z.number().int()).min(2),
+  machine: z.string(),
+  build: z.string().nullable(),
+  mpy: z.number().int().nullable(),
+  platform: z.string(),
+  threshold: z.number().int(),
+  float_bits: z.union([z.literal(32), z.literal(64)]),
+  uname_version: z.string().optional(),
+  unique_id: z.string().optional(),
+  sim: z.record(z.string(), z.unknown()).optional(),
+});
+export type InfoRecord = z.infer<typeof infoRecordSchema>;

@@ -1,0 +1,117 @@
+import type { Link } from '../link/open.ts';
+import { RawRepl, type ExecOptions, type ExecResult } from '../repl/raw-repl.ts';
+import { ProtocolError, escapeBytes } from '../errors.ts';
+import type { Device, TimedCollection } from './device.ts';
+import { parseOneRecord } from './data-lines.ts';
+import { infoRecordSchema, type Capabilities, type DeviceInfo, type InfoRecord } from './device-info.ts';
+import { uploadScripts } from './scripts.ts';
+import { simCapabilities } from './sim-capabilities.ts';
+
+/** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
+const BOARD_TIMED_COLLECT =
+  'import gc, time\n_t = time.ticks_us()\ngc.collect()\nprint(time.ticks_diff(time.ticks_us(), _t))';
+
+/**
+ * A device behind a raw REPL: a board on serial/TCP, or the virtual Pico (in-process or on a pty)
+ * which speaks the same bytes. The timing method is chosen from what the device reports, so the
+ * same code works on a board and on a virtual Pico opened through a pty.
+ */
+export class ReplDevice implements Device {
+  #info: DeviceInfo | undefined;
+
+  private constructor(
+    private readonly link: Link,
+    readonly repl: RawRepl,
+    private readonly backend: DeviceInfo['backend'],
+  ) {}
+
+  static async connect(link: Link, backend: DeviceInfo['backend'], options: { softReset?: boolean } = {}) {
+    const repl = new RawRepl(link.stream);
+    await repl.enter({ softReset: options.softReset ?? true });
+    return new ReplDevice(link, repl, backend);
+  }
+
+  exec(code: string, options?: ExecOptions): Promise<ExecResult> {
+    return this.repl.exec(code, options);
+  }
+
+  async info(): Promise<DeviceInfo> {
+    if (this.#info) return this.#info;
+    await uploadScripts(this, ['info']);
+    const record = parseOneRecord((await this.exec('info()')).stdout, 'info', infoRecordSchema);
+    const heapTotal = gcTotal(await this.memInfo());
+    this.#info = {
+      backend: this.backend,
+      description: this.link.description,
+      ...(this.link.serialNumber ? { serialNumber: this.link.serialNumber } : {}),
+      ...(record.unique_id ? { uniqueId: record.unique_id } : {}),
+      firmware: {
+        name: record.name,
+        version: record.version.slice(0, 3).join('.'),
+        machine: record.machine,
+        build: record.build,
+        ...(record.uname_version ? { buildString: record.uname_version } : {}),
+      },
+      heapTotal,
+      thresholdDefault: record.threshold,
+      ...(this.repl.pasteMode ? { pasteMode: this.repl.pasteMode } : {}),
+      capabilities: capabilitiesOf(record),
+    };
+    return this.#info;
+  }
+
+  async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
+    const { capabilities } = await this.info();
+    if (capabilities.collectTiming === 'ticks_us') {
+      const { stdout } = await this.exec(BOARD_TIMED_COLLECT, options);
+      return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
+    }
+    // The virtual Pico collects when an execution returns and times that on the host; the next
+    // execution reads the figure.
+    await this.exec('import gc\ngc.collect()', options);
+    const { stdout } = await this.exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', options);
+    return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: 'host-timed' };
+  }
+
+  async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
+    const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
+    return (await this.exec(`import micropython\n${call}`, { timeoutMs: 20_000 })).stdout;
+  }
+
+  async softReset(): Promise<void> {
+    await this.repl.softReset();
+  }
+
+  async close(): Promise<void> {
+    this.repl.close();
+    await this.link.close();
+  }
+}
+
+function capabilitiesOf(record: InfoRecord): Capabilities {
+  if (record.sim) return simCapabilities(record.sim, record.float_bits);
+  return {
+    kind: 'board',
+    collectTiming: 'ticks_us',
+    deferredCollect: false,
+    heapGrows: false,
+    ticksUsResolutionUs: 1,
+    floatBits: record.float_bits,
+    interruptResetsVm: false,
+    differences: [],
+  };
+}
+
+function parseInteger(stdout: string, unit: string): number {
+  const text = stdout.trim();
+  if (!/^\d+$/.test(text))
+    throw new ProtocolError(`a timed collection did not print ${unit}`, escapeBytes(text));
+  return Number(text);
+}
+
+/** The `GC: total: N` figure of `micropython.mem_info()`. */
+export function gcTotal(memInfo: string): number {
+  const match = /^GC: total: (\d+),/m.exec(memInfo);
+  if (!match) throw new ProtocolError('mem_info() printed no "GC: total:" line', escapeBytes(memInfo));
+  return Number(match[1]);
+}

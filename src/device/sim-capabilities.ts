@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { ProtocolError, escapeBytes } from '../errors.ts';
+import type { Capabilities } from './device-info.ts';
+
+/** What `picogc_sim.capabilities()` declares (src/sim/capabilities.ts), as far as the host relies on it. */
+const simDeclarationSchema = z.object({
+  device: z.literal('picogc-virtual-pico'),
+  differences: z.array(z.object({ id: z.string(), detail: z.string() })),
+});
+
+/**
+ * The virtual Pico's capabilities, from its own declaration: every difference from a Pico it
+ * lists reaches the report, and the flags experiments consult are set from the ids.
+ */
+export function simCapabilities(declared: Record<string, unknown>, floatBits: 32 | 64): Capabilities {
+  const parsed = simDeclarationSchema.safeParse(declared);
+  if (!parsed.success) {
+    throw new ProtocolError(
+      'picogc_sim.capabilities() is not a virtual Pico declaration',
+      escapeBytes(JSON.stringify(declared)),
+    );
+  }
+  const ids = new Set(parsed.data.differences.map((d) => d.id));
+  return {
+    kind: 'virtual-pico',
+    collectTiming: ids.has('host-timed-collection') ? 'host-timed' : 'ticks_us',
+    deferredCollect: ids.has('deferred-collection'),
+    heapGrows: ids.has('growing-heap'),
+    ticksUsResolutionUs: ids.has('ticks-ms-resolution') ? 1000 : 1,
+    floatBits,
+    interruptResetsVm: ids.has('interrupt-may-reset'),
+    differences: parsed.data.differences.map((d) => `${d.id}: ${d.detail}`),
+  };
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DeviceDataError, parseRecords } from '../device/data-lines.ts';
+import { defineExperiment } from './experiment.ts';
+import { analyseAllocSizes } from './alloc-sizes.analysis.ts';
+
+const paramsSchema = z.object({ reps: z.number().int().positive() });
+export type AllocSizesParams = z.infer<typeof paramsSchema>;
+
+export const allocSampleSchema = z.object({
+  type: z.literal('alloc'),
+  rep: z.number().int(),
+  /** The object under test, as the report names it. */
+  object: z.string(),
+  /** The model's object specs it should cost, joined by `+` (e.g. `list(1)+list(10)` for `[0] * 10`). */
+  model: z.string(),
+  bytes: z.number().int(),
+  /** What an empty measurement allocated (subtracted from `bytes`). */
+  callOverhead: z.number().int(),
+});
+export type AllocSample = z.infer<typeof allocSampleSchema>;
+
+const allocRecordSchema = z.object({
+  kind: z.literal('alloc'),
+  object: z.string(),
+  model: z.string(),
+  bytes: z.number().int(),
+  call_overhead: z.number().int(),
+});
+
+/** What does each object cost? `gc.mem_alloc()` deltas around one allocation, inside one execution. */
+export const allocSizes = defineExperiment<AllocSizesParams, AllocSample>({
+  id: 'alloc-sizes',
+  title: 'Allocation sizes',
+  question: 'How many 16-byte blocks does each kind of object cost?',
+  scripts: ['alloc_sizes'],
+  paramsSchema,
+  defaults: { reps: 3 },
+  quick: { reps: 1 },
+  sampleSchema: allocSampleSchema,
+  totalSteps: (p) => p.reps,
+  async run({ device, params, record, step, timeoutMs }) {
+    for (let rep = 0; rep < params.reps; rep++) {
+      const { stdout } = await device.exec('alloc_sizes()', { timeoutMs });
+      const records = parseRecords(stdout, 'alloc', allocRecordSchema);
+      if (records.length === 0) throw new DeviceDataError('alloc_sizes() printed no "alloc" data lines');
+      for (const r of records) {
+        record({
+          type: 'alloc',
+          rep,
+          object: r.object,
+          model: r.model,
+          bytes: r.bytes,
+          callOverhead: r.call_overhead,
+        });
+      }
+      step(`rep ${rep + 1}`);
+    }
+  },
+  analyse: analyseAllocSizes,
+});

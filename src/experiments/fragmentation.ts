@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { parseOneRecord } from '../device/data-lines.ts';
+import { heapGeometry } from './heap-geometry.ts';
+import { defineExperiment } from './experiment.ts';
+import { analyseFragmentation } from './fragmentation.analysis.ts';
+
+const paramsSchema = z.object({
+  /** Size of each bytearray that fills the heap. */
+  size: z.number().int().positive(),
+  /** Blocks left free while filling, for the allocations the REPL itself makes. */
+  marginBlocks: z.number().int().nonnegative(),
+});
+export type FragmentationParams = z.infer<typeof paramsSchema>;
+
+export const fragmentationSampleSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('filled'), n: z.number().int(), size: z.number().int(), memAlloc: z.number() }),
+  /** `mem_info(1)` after every other block was freed and collected. */
+  z.object({ type: z.literal('heap'), memInfo: z.string() }),
+  /** The largest bytearray that could still be allocated (boards only). */
+  z.object({ type: z.literal('largest-fit'), bytes: z.number().int() }),
+]);
+export type FragmentationSample = z.infer<typeof fragmentationSampleSchema>;
+
+const filledSchema = z.object({
+  kind: z.literal('filled'),
+  n: z.number().int(),
+  size: z.number().int(),
+  mem_alloc: z.number(),
+});
+const largestFitSchema = z.object({ kind: z.literal('largest_fit'), bytes: z.number().int() });
+
+/**
+ * When does an allocation fail with free RAM? Fill the heap with equal bytearrays, free every
+ * other one, collect: half the heap is free, in holes of one bytearray each.
+ */
+export const fragmentation = defineExperiment<FragmentationParams, FragmentationSample>({
+  id: 'fragmentation',
+  title: 'Fragmentation',
+  question: 'When does an allocation fail although the heap has free RAM?',
+  scripts: ['fragmentation'],
+  paramsSchema,
+  defaults: { size: 200, marginBlocks: 48 },
+  quick: { size: 200, marginBlocks: 48 },
+  sampleSchema: fragmentationSampleSchema,
+  totalSteps: () => 3,
+  async run({ device, info, params, record, step, timeoutMs }) {
+    const exec = (code: string) => device.exec(code, { timeoutMs });
+    const geometry = heapGeometry(await device.memInfo({ heapMap: true }));
+    // Each bytearray is a 1-block header plus its data; the list holding them takes a word each.
+    const perObject = 1 + Math.ceil(params.size / 16) + 0.25;
+    const n = Math.floor((geometry.longestFreeRun.length - params.marginBlocks - 1) / perObject);
+    const filled = parseOneRecord((await exec(`fill(${n}, ${params.size})`)).stdout, 'filled', filledSchema);
+    record({ type: 'filled', n: filled.n, size: filled.size, memAlloc: filled.mem_alloc });
+    step(`filled ${n} x bytearray(${params.size})`);
+
+    await exec('punch()');
+    await device.timedCollect({ timeoutMs });
+    record({ type: 'heap', memInfo: await device.memInfo({ heapMap: true }) });
+    step('every other one freed');
+
+    // The virtual Pico grows its heap instead of failing, so only a board can answer by trying.
+    if (!info.capabilities.heapGrows) {
+      const fit = parseOneRecord(
+        (await exec(`largest_fit(${info.heapTotal})`)).stdout,
+        'largest_fit',
+        largestFitSchema,
+      );
+      record({ type: 'largest-fit', bytes: fit.bytes });
+    }
+    step('largest allocation probed');
+    await exec('release()');
+  },
+  analyse: analyseFragmentation,
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { deviceInfoSchema } from '../device/device-info.ts';
+import { checkSchema, metricSchema } from '../experiments/experiment.ts';
+
+/**
+ * report.json: the source of truth of a run. HTML, Markdown and JUnit are views of it, and
+ * `picogc compare` and the history read it. Versioned: a reader refuses a schema it does not know.
+ */
+export const REPORT_SCHEMA = 'picogc.report/1';
+
+export const experimentReportSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  question: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  /** `completed`: ran to the end; `failed`: the device or link failed (see `error`) after a retry. */
+  status: z.enum(['completed', 'failed']),
+  attempts: z.number().int().positive(),
+  error: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  samples: z.array(z.record(z.string(), z.unknown())),
+  summary: z.record(z.string(), z.unknown()),
+  metrics: z.array(metricSchema),
+  checks: z.array(checkSchema),
+});
+export type ExperimentReport = z.infer<typeof experimentReportSchema>;
+
+export const reportSchema = z.object({
+  schema: z.literal(REPORT_SCHEMA),
+  tool: z.object({ name: z.literal('picogc'), version: z.string() }),
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  host: z.object({ node: z.string(), platform: z.string(), hostname: z.string() }),
+  options: z.object({
+    profile: z.enum(['default', 'quick']),
+    reps: z.number().int().positive().optional(),
+    experiments: z.array(z.string()),
+    firmwareLabel: z.string().optional(),
+  }),
+  device: deviceInfoSchema,
+  experiments: z.array(experimentReportSchema),
+  /** Checks that span experiments (e.g. the pause-cost fit over two experiments). */
+  crossChecks: z.array(checkSchema),
+  /** Cross-experiment results such as the fitted pause-cost model. */
+  model: z.record(z.string(), z.unknown()),
+  /** pass: every check passed or was skipped with a reason; fail: a check failed; error: the device failed. */
+  verdict: z.enum(['pass', 'fail', 'error']),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(3)]),
+});
+export type Report = z.infer<typeof reportSchema>;
