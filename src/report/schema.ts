@@ -20,6 +20,8 @@ export const experimentReportSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   samples: z.array(z.record(z.string(), z.unknown())),
+  /** What the device printed that was not data, in order (at most 200 lines). */
+  log: z.array(z.string()),
   summary: z.record(z.string(), z.unknown()),
   metrics: z.array(metricSchema),
   checks: z.array(checkSchema),

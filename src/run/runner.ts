@@ -7,7 +7,11 @@ import type { AnyExperiment, Check } from '../experiments/experiment.ts';
 import { REPORT_SCHEMA, type ExperimentReport, type Report } from '../report/schema.ts';
 import { crossExperimentAnalysis } from './cross-analysis.ts';
 import type { Progress } from './progress.ts';
+import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
+
+/** Device log lines kept per experiment: enough to diagnose, bounded against a chatty script. */
+const MAX_LOG_LINES = 200;
 import { TOOL_VERSION } from '../version.ts';
 
 export interface RunOptions {
@@ -87,6 +91,12 @@ async function runOne(
   progress.start(experiment.id, experiment.totalSteps(params));
 
   let samples: object[] = [];
+  const deviceLog: string[] = [];
+  const loggingDevice = withDeviceLog(device, (line) => {
+    if (deviceLog.length >= MAX_LOG_LINES) return;
+    deviceLog.push(line);
+    log.append({ type: 'log', experiment: experiment.id, line });
+  });
   let error: unknown;
   let attempt = 0;
   for (attempt = 1; attempt <= 2; attempt++) {
@@ -97,7 +107,7 @@ async function runOne(
       if (!first || attempt > 1) await device.softReset();
       await uploadScripts(device, experiment.scripts);
       await experiment.run({
-        device,
+        device: loggingDevice,
         info,
         params,
         timeoutMs,
@@ -142,6 +152,7 @@ async function runOne(
       startedAt,
       finishedAt,
       samples: samples as Record<string, unknown>[],
+      log: deviceLog,
       ...analysis,
     },
     ...(isLinkGone(error) ? { linkLost: error } : {}),
