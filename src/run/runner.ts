@@ -4,6 +4,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { uploadScripts } from '../device/scripts.ts';
 import { LinkError, PicogcError } from '../errors.ts';
 import type { AnyExperiment, Check } from '../experiments/experiment.ts';
+import { resolveParams, type ParamOverride } from '../experiments/params.ts';
 import { REPORT_SCHEMA, type ExperimentReport, type Report } from '../report/schema.ts';
 import { crossExperimentAnalysis } from './cross-analysis.ts';
 import type { Progress } from './progress.ts';
@@ -21,6 +22,8 @@ export interface RunOptions {
   profile: 'default' | 'quick';
   /** Overrides every experiment's `reps` parameter. */
   reps?: number;
+  /** `--set EXPERIMENT.PARAM=VALUE` overrides. */
+  overrides?: ParamOverride[];
   runId: string;
   resultsPath: string;
   progress: Progress;
@@ -84,8 +87,7 @@ async function runOne(
   log: ResultsLog,
 ): Promise<{ report: ExperimentReport; linkLost?: unknown }> {
   const { device, info, progress } = options;
-  const base = options.profile === 'quick' ? experiment.quick : experiment.defaults;
-  const params = options.reps !== undefined && 'reps' in base ? { ...base, reps: options.reps } : base;
+  const params = resolveParams(experiment, options.profile, options.reps, options.overrides);
   const startedAt = new Date().toISOString();
   const timeoutMs = options.stepTimeoutMs ?? 30_000;
   progress.start(experiment.id, experiment.totalSteps(params));

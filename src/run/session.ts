@@ -3,6 +3,7 @@ import { join, basename } from 'node:path';
 import type { Device } from '../device/device.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import type { AnyExperiment } from '../experiments/experiment.ts';
+import type { ParamOverride } from '../experiments/params.ts';
 import type { Report } from '../report/schema.ts';
 import { writeViews } from '../report/views.ts';
 import { createProgress } from './progress.ts';
@@ -13,6 +14,7 @@ export interface SessionOptions {
   experiments: AnyExperiment[];
   profile: 'default' | 'quick';
   reps?: number;
+  overrides?: ParamOverride[];
   /** Parent of the run directory (default `reports`). */
   outDir: string;
   firmwareLabel?: string;
@@ -42,6 +44,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       experiments: options.experiments,
       profile: options.profile,
       ...(options.reps !== undefined ? { reps: options.reps } : {}),
+      ...(options.overrides ? { overrides: options.overrides } : {}),
       runId,
       resultsPath: join(runDir, 'results.jsonl'),
       progress,
