@@ -5,13 +5,15 @@ import { escapeBytes } from '../errors.ts';
 import { heapGeometry } from './heap-geometry.ts';
 import { defineExperiment } from './experiment.ts';
 import { rebuild } from './rebuild.ts';
+import { inRounds, timePauses, timingParams } from './rounds.ts';
 import { analyseHeapPosition } from './heap-position.analysis.ts';
+
+type Slice = { round: number; reps: number; firstRep: number };
 
 const paramsSchema = z.object({
   nLive: z.array(z.number().int().nonnegative()).min(1),
   size: z.number().int().positive(),
-  reps: z.number().int().positive(),
-  warmup: z.number().int().nonnegative(),
+  ...timingParams,
   /** Blocks left free above the filler, so the pin lands within this distance of the top. */
   marginBlocks: z.number().int().positive(),
 });
@@ -53,26 +55,22 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
   question: 'Does a pause depend on free RAM, or on where the highest live block sits?',
   scripts: ['pause', 'heap_position'],
   paramsSchema,
-  defaults: { nLive: [0, 1000, 2000], size: 48, reps: 30, warmup: 3, marginBlocks: 24 },
-  quick: { nLive: [0, 2000], size: 48, reps: 12, warmup: 3, marginBlocks: 24 },
+  defaults: { nLive: [0, 1000, 2000], size: 48, reps: 30, rounds: 5, warmup: 2, marginBlocks: 24 },
+  quick: { nLive: [0, 2000], size: 48, reps: 12, rounds: 3, warmup: 2, marginBlocks: 24 },
   sampleSchema: heapPositionSampleSchema,
-  totalSteps: (p) => 2 * p.nLive.length,
+  totalSteps: (p) => Math.min(p.rounds, p.reps),
   async run({ device, params, record, step, timeoutMs }) {
     const exec = (code: string) => device.exec(code, { timeoutMs });
-    const timePauses = async (nLive: number, position: 'packed' | 'pinned') => {
-      for (let i = 0; i < params.warmup; i++) await device.timedCollect({ timeoutMs });
-      record({ type: 'heap', nLive, position, memInfo: await device.memInfo({ heapMap: true }) });
-      for (let rep = 0; rep < params.reps; rep++) {
-        const { us, method } = await device.timedCollect({ timeoutMs });
-        record({ type: 'pause', nLive, position, rep, us, method });
+    const measure = async (nLive: number, position: 'packed' | 'pinned', slice: Slice) => {
+      if (slice.round === 0) {
+        await device.timedCollect({ timeoutMs });
+        record({ type: 'heap', nLive, position, memInfo: await device.memInfo({ heapMap: true }) });
       }
-      step(`n_live=${nLive} ${position}`);
+      await timePauses(device, slice, params.warmup, timeoutMs, (rep, { us, method }) =>
+        record({ type: 'pause', nLive, position, rep, us, method }),
+      );
     };
-
-    for (const nLive of params.nLive) {
-      await rebuild(device, `build(${nLive}, ${params.size})`, timeoutMs);
-      await timePauses(nLive, 'packed');
-
+    const pinTop = async () => {
       const before = heapGeometry(await device.memInfo({ heapMap: true }));
       await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 64})`);
       const room = heapGeometry(await device.memInfo({ heapMap: true }));
@@ -84,9 +82,20 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
           escapeBytes(JSON.stringify(pinned)),
         );
       }
-      await timePauses(nLive, 'pinned');
-      await exec('unpin()');
-    }
+    };
+
+    await inRounds(
+      params.nLive,
+      params,
+      async (nLive, slice) => {
+        await rebuild(device, `build(${nLive}, ${params.size})`, timeoutMs);
+        await measure(nLive, 'packed', slice);
+        await pinTop();
+        await measure(nLive, 'pinned', slice);
+        await exec('unpin()');
+      },
+      (round) => step(`round ${round + 1}`),
+    );
     await exec('release()');
   },
   analyse: analyseHeapPosition,

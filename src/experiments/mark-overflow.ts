@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseOneRecord } from '../device/data-lines.ts';
 import { defineExperiment } from './experiment.ts';
 import { rebuild } from './rebuild.ts';
+import { inRounds, timePauses, timingParams } from './rounds.ts';
 import { analyseMarkOverflow } from './mark-overflow.analysis.ts';
 
 const paramsSchema = z.object({
@@ -9,8 +10,7 @@ const paramsSchema = z.object({
   wide: z.array(z.number().int().positive()).min(2),
   /** Depths of a chain of one-item lists: never more than a few stack entries. */
   chain: z.array(z.number().int().positive()).min(1),
-  reps: z.number().int().positive(),
-  warmup: z.number().int().nonnegative(),
+  ...timingParams,
 });
 export type MarkOverflowParams = z.infer<typeof paramsSchema>;
 
@@ -40,35 +40,44 @@ export const markOverflow = defineExperiment<MarkOverflowParams, MarkOverflowSam
   defaults: {
     wide: [16, 32, 40, 44, 48, 50, 52, 54, 56, 58, 60, 61, 62, 63, 64, 65, 66, 68, 72, 80, 96, 128],
     chain: [16, 64, 256, 1024],
-    reps: 25,
-    warmup: 3,
+    reps: 24,
+    rounds: 4,
+    warmup: 2,
   },
-  quick: { wide: [32, 44, 48, 52, 56, 60, 62, 63, 64, 65, 66, 96], chain: [64, 1024], reps: 12, warmup: 3 },
+  quick: {
+    wide: [32, 44, 48, 52, 56, 60, 62, 63, 64, 65, 66, 96],
+    chain: [64, 1024],
+    reps: 12,
+    rounds: 3,
+    warmup: 2,
+  },
   sampleSchema: markOverflowSampleSchema,
-  totalSteps: (p) => p.wide.length + p.chain.length,
+  totalSteps: (p) => Math.min(p.rounds, p.reps),
   async run({ device, params, record, step, timeoutMs }) {
     const configs = [
       ...params.wide.map((size) => ({ shape: 'wide' as const, size })),
       ...params.chain.map((size) => ({ shape: 'chain' as const, size })),
     ];
-    for (const { shape, size } of configs) {
-      if (shape === 'wide') {
-        const built = parseOneRecord(
-          await rebuild(device, `build_wide(${size})`, timeoutMs),
-          'built',
-          wideBuilt,
+    await inRounds(
+      configs,
+      params,
+      async ({ shape, size }, slice) => {
+        if (shape === 'wide') {
+          const built = parseOneRecord(
+            await rebuild(device, `build_wide(${size})`, timeoutMs),
+            'built',
+            wideBuilt,
+          );
+          if (slice.round === 0) record({ type: 'globals', size, globals: built.globals });
+        } else {
+          await rebuild(device, `build_chain(${size})`, timeoutMs);
+        }
+        await timePauses(device, slice, params.warmup, timeoutMs, (rep, { us, method }) =>
+          record({ type: 'pause', shape, size, rep, us, method }),
         );
-        record({ type: 'globals', size, globals: built.globals });
-      } else {
-        await rebuild(device, `build_chain(${size})`, timeoutMs);
-      }
-      for (let i = 0; i < params.warmup; i++) await device.timedCollect({ timeoutMs });
-      for (let rep = 0; rep < params.reps; rep++) {
-        const { us, method } = await device.timedCollect({ timeoutMs });
-        record({ type: 'pause', shape, size, rep, us, method });
-      }
-      step(`${shape} ${size}`);
-    }
+      },
+      (round) => step(`round ${round + 1}`),
+    );
     await device.exec('release()', { timeoutMs });
   },
   analyse: analyseMarkOverflow,

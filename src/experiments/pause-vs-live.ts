@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { parseOneRecord } from '../device/data-lines.ts';
 import { defineExperiment } from './experiment.ts';
 import { rebuild } from './rebuild.ts';
+import { inRounds, timePauses, timingParams } from './rounds.ts';
 import { analysePauseVsLive } from './pause-vs-live.analysis.ts';
 
 const paramsSchema = z.object({
   nLive: z.array(z.number().int().nonnegative()).min(2),
   size: z.number().int().positive(),
-  reps: z.number().int().positive(),
-  warmup: z.number().int().nonnegative(),
+  ...timingParams,
 });
 export type PauseVsLiveParams = z.infer<typeof paramsSchema>;
 
@@ -37,30 +37,32 @@ export const pauseVsLive = defineExperiment<PauseVsLiveParams, PauseSample>({
   question: 'How does a gc.collect() pause grow with the number of live objects?',
   scripts: ['pause'],
   paramsSchema,
-  defaults: { nLive: [0, 250, 500, 750, 1000, 1500, 2000], size: 48, reps: 30, warmup: 3 },
-  quick: { nLive: [0, 500, 1000, 2000], size: 48, reps: 12, warmup: 3 },
+  defaults: { nLive: [0, 250, 500, 750, 1000, 1500, 2000], size: 48, reps: 30, rounds: 5, warmup: 2 },
+  quick: { nLive: [0, 500, 1000, 2000], size: 48, reps: 12, rounds: 3, warmup: 2 },
   sampleSchema: pauseSampleSchema,
-  totalSteps: (p) => p.nLive.length,
+  totalSteps: (p) => Math.min(p.rounds, p.reps),
   async run({ device, params, record, step, timeoutMs }) {
-    for (const nLive of params.nLive) {
-      await measure(nLive);
-      step(`n_live=${nLive}`);
-    }
+    await inRounds(
+      params.nLive,
+      params,
+      async (nLive, slice) => {
+        // measure(n_live): build the live set, collect, time collections.
+        parseOneRecord(
+          await rebuild(device, `build(${nLive}, ${params.size})`, timeoutMs),
+          'built',
+          builtSchema,
+        );
+        if (slice.round === 0) {
+          await device.timedCollect({ timeoutMs });
+          record({ type: 'heap', nLive, memInfo: await device.memInfo({ heapMap: true }) });
+        }
+        await timePauses(device, slice, params.warmup, timeoutMs, (rep, { us, method }) =>
+          record({ type: 'pause', nLive, rep, us, method }),
+        );
+      },
+      (round) => step(`round ${round + 1}`),
+    );
     await device.exec('release()', { timeoutMs });
-
-    async function measure(nLive: number) {
-      parseOneRecord(
-        await rebuild(device, `build(${nLive}, ${params.size})`, timeoutMs),
-        'built',
-        builtSchema,
-      );
-      for (let i = 0; i < params.warmup; i++) await device.timedCollect({ timeoutMs });
-      record({ type: 'heap', nLive, memInfo: await device.memInfo({ heapMap: true }) });
-      for (let rep = 0; rep < params.reps; rep++) {
-        const { us, method } = await device.timedCollect({ timeoutMs });
-        record({ type: 'pause', nLive, rep, us, method });
-      }
-    }
   },
   analyse: analysePauseVsLive,
 });
