@@ -12,10 +12,12 @@ export interface HeapPauseWork extends PauseWork {
 }
 
 /**
- * The work counters a measured pause is fitted on. What the heap map shows is measured: every used
- * block after a collection is live and scanned word by word, and the sweep walks up to the highest
- * used block (or the whole heap before v1.21). What it cannot show — whether the mark stack
- * overflowed — comes from the model, building the same live set: a list of `live` objects.
+ * The work counters a measured pause is fitted on. The model builds the same live set (a list of
+ * `live` objects) and collects it: that gives the words its mark scans, overflow rescans
+ * included, which a heap map cannot show. The rest comes from the device's heap map: the blocks
+ * beyond the model's live set (the interpreter's own objects) are scanned once, and once more per
+ * rescan; the sweep walks up to the highest used block (or the whole heap before v1.21); a rescan
+ * walks every block of the device's heap.
  */
 export function pauseWorkOf(
   config: PortConfig,
@@ -27,29 +29,41 @@ export function pauseWorkOf(
   const all = summarizeHeapMap(map.areas.map((a) => a.blocks));
   const first = summarizeHeapMap([map.areas[0]!.blocks]);
   const sweptUpTo = (first.highestUsedBlock?.block ?? -1) + 1;
-  const overflow = overflowOf(config, live.n, live.object);
+  const liveSet = liveSetWork(config, live.n, live.object);
   const wordsPerBlock = config.bytesPerBlock / config.wordBytes;
+  const otherBlocks = Math.max(0, all.usedBlocks - liveSet.usedBlocks);
   return {
     usedBlocks: all.usedBlocks,
     sweptUpTo,
     totalBlocks: all.totalBlocks,
-    rescans: overflow.rescans,
-    wordsScanned: all.usedBlocks * wordsPerBlock + overflow.wordsRescanned,
+    rescans: liveSet.rescans,
+    wordsScanned: liveSet.wordsScanned + otherBlocks * wordsPerBlock * (1 + liveSet.rescans),
     blocksSwept: config.sweepMode === 'whole-heap' ? all.totalBlocks : sweptUpTo,
-    blocksRescanned: overflow.rescans * all.totalBlocks,
+    blocksRescanned: liveSet.rescans * all.totalBlocks,
   };
 }
 
-const overflowCache = new Map<string, { rescans: number; wordsRescanned: number }>();
+interface LiveSetWork {
+  rescans: number;
+  wordsScanned: number;
+  /** Blocks the live set (and the model's one globals table) hold after the collection. */
+  usedBlocks: number;
+}
 
-function overflowOf(config: PortConfig, n: number, object: string) {
+const liveSetCache = new Map<string, LiveSetWork>();
+
+function liveSetWork(config: PortConfig, n: number, object: string): LiveSetWork {
   const key = `${config.name}@${JSON.stringify(config.firmware)}/${n}/${object}`;
-  let cached = overflowCache.get(key);
+  let cached = liveSetCache.get(key);
   if (!cached) {
-    const set = buildLiveSet({ config, live: n, object: parseObjectSpec(object), shape: 'list' });
-    const { work } = set.heap.collectNow('explicit');
-    cached = { rescans: work.rescans, wordsRescanned: work.wordsRescanned };
-    overflowCache.set(key, cached);
+    const { heap } = buildLiveSet({ config, live: n, object: parseObjectSpec(object), shape: 'list' });
+    const { work } = heap.collectNow('explicit');
+    cached = {
+      rescans: work.rescans,
+      wordsScanned: work.wordsScanned,
+      usedBlocks: heap.memAlloc() / config.bytesPerBlock,
+    };
+    liveSetCache.set(key, cached);
   }
   return cached;
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
@@ -65,7 +66,10 @@ export function register(program: Command): void {
       'bytearray(48)',
     )
     .option('--shape <shape>', `how they are held: ${LIVE_SHAPES.join(', ')}`, 'list')
-    .option('--coefficients <file>', 'JSON {c0, c_mark, c_sweep, c_rescan} (µs) to predict the pause')
+    .option(
+      '--coefficients <file>',
+      "a run's report.json, or JSON {c0, c_mark, c_sweep, c_rescan} (µs), to predict the pause",
+    )
     .option('--json', 'print the result as JSON')
     .action((options: ModelOptions) => {
       const report = runModel(options);
@@ -134,6 +138,11 @@ export function formatModelReport(r: ModelReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+const fittedReportSchema = z.object({
+  schema: z.literal('picogc.report/1'),
+  model: z.object({ pauseCost: z.object({ coefficients: pauseCoefficientsSchema.strip() }) }),
+});
+
 function readCoefficients(path: string): PauseCoefficients {
   let text: string;
   try {
@@ -147,13 +156,16 @@ function readCoefficients(path: string): PauseCoefficients {
   } catch (error) {
     throw new InputError(`--coefficients ${path}: not JSON (${(error as Error).message})`, { cause: error });
   }
+  // A run's report.json carries the coefficients fitted on its device's pauses.
+  const report = fittedReportSchema.safeParse(json);
+  if (report.success) return report.data.model.pauseCost.coefficients;
   const parsed = pauseCoefficientsSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`)
       .join('; ');
     throw new InputError(
-      `--coefficients ${path}: expected {c0, c_mark, c_sweep, c_rescan} numbers (${problems})`,
+      `--coefficients ${path}: expected a run's report.json with a fitted pause-cost model, or {c0, c_mark, c_sweep, c_rescan} numbers (${problems})`,
     );
   }
   return parsed.data;
