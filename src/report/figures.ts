@@ -111,7 +111,7 @@ const figures: Record<string, Figure> = {
       ),
     ];
   },
-  'float-churn': async (e) => {
+  'float-churn': async (e, report) => {
     const s = z
       .object({
         bytesPerOp: z.number(),
@@ -129,7 +129,10 @@ const figures: Record<string, Figure> = {
             bars: [{ label: `${s.ops} float multiplications`, measured: s.collectionsPer1000Ops, ...model }],
           }),
         ),
-        `${s.bytesPerOp} bytes of heap per operation.`,
+        `${s.bytesPerOp} bytes of heap per operation.` +
+          (s.collectionsPer1000Ops === 0 && report.device.capabilities.deferredCollect
+            ? ' No collection ran inside the script: this device collects only when an execution returns, so the bar is empty here.'
+            : ''),
       ),
     ];
   },

@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import { inputsFromReport } from '../../advise/from-report.ts';
+import { advise, n, type AdviceInput } from '../../advise/rule.ts';
+import { UsageError } from '../../errors.ts';
+import { loadReport } from '../../report/load.ts';
+
+/** A Pico's GC heap (`GC: total: 245888` on v1.28.0 RPI_PICO): the free heap assumed when none is given. */
+const PICO_HEAP_BYTES = 245_888;
+
+interface AdviseOptions {
+  pauseUs?: number;
+  report?: string;
+  live?: number;
+  allocBytes: number;
+  rateHz: number;
+  budgetUs: number;
+  freeBytes?: number;
+  sweepUsPerBlock?: number;
+  seamUs?: number;
+  seamHz?: number;
+  json?: boolean;
+}
+
+/**
+ * `picogc advise`: which of five strategies a control loop should use against GC pauses, and the
+ * gc.threshold value, with the arithmetic shown. The rule is documented in src/advise/rule.ts.
+ */
+export function register(program: Command): void {
+  program
+    .command('advise')
+    .description('recommend a GC strategy and gc.threshold value for a loop, showing the arithmetic')
+    .option(
+      '--pause-us <us>',
+      'a measured pause of gc.collect() with your live set, µs',
+      positive('--pause-us'),
+    )
+    .option('--report <path>', 'take the pause from a run (report.json or run directory) instead')
+    .option('--live <n>', 'with --report: your live-set size, in pause-vs-live objects', count('--live'))
+    .requiredOption(
+      '--alloc-bytes <n>',
+      'bytes the loop allocates per iteration',
+      nonNegative('--alloc-bytes'),
+    )
+    .requiredOption('--rate-hz <hz>', 'loop iterations per second', positive('--rate-hz'))
+    .requiredOption(
+      '--budget-us <us>',
+      'the longest stall one iteration can absorb, µs',
+      positive('--budget-us'),
+    )
+    .option(
+      '--free-bytes <n>',
+      `heap free with your live set in place, gc.mem_free() (default: from --report, else ${PICO_HEAP_BYTES})`,
+      positive('--free-bytes'),
+    )
+    .option(
+      '--sweep-us-per-block <us>',
+      'sweep cost of one 16-byte block of garbage, µs (default: from --report, else unknown)',
+      nonNegative('--sweep-us-per-block'),
+    )
+    .option('--seam-us <us>', 'length of an idle stretch the loop has, µs', positive('--seam-us'))
+    .option('--seam-hz <hz>', 'how often that idle stretch comes, per second', positive('--seam-hz'))
+    .option('--json', 'print the inputs and the advice as JSON')
+    .action((options: AdviseOptions) => {
+      const { input, notes } = resolveInputs(options);
+      const advice = advise(input);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ input, notes, advice }, null, 2)}\n`);
+        return;
+      }
+      const out = [
+        'inputs',
+        `  L pause ${n(input.pauseUs)} µs, A ${n(input.allocBytes)} B/iteration, f ${n(input.rateHz)} Hz, B budget ${n(input.budgetUs)} µs`,
+        `  F free heap ${n(input.freeBytes)} B, k sweep ${n(input.sweepUsPerBlock)} µs/block` +
+          (input.seam ? `, seam ${n(input.seam.us)} µs at ${n(input.seam.hz)} Hz` : ''),
+        ...notes.map((n) => `  (${n})`),
+        '',
+        'arithmetic',
+        ...advice.lines.map((l) => `  ${l}`),
+        '',
+        `recommendation: ${advice.title}`,
+        `  ${advice.because}`,
+        `  gc.threshold: ${advice.threshold === null ? 'leave as it is' : `${advice.threshold} B`}`,
+        '',
+        'in the program',
+        ...advice.code.map((c) => `  ${c}`),
+        '',
+        'rule (first match): 1 leave defaults if the worst pause fits; 2 tune the threshold if a',
+        'collection after a smaller amount of garbage fits; 3 collect at seams if a seam fits one;',
+        '4 pre-allocate if the live set fits but the loop’s garbage does not; 5 shrink the heap or',
+        'live set if even the live set alone does not fit (src/advise/rule.ts).',
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
+    });
+}
+
+function resolveInputs(options: AdviseOptions): { input: AdviceInput; notes: string[] } {
+  if ((options.seamUs === undefined) !== (options.seamHz === undefined)) {
+    throw new UsageError('give --seam-us and --seam-hz together');
+  }
+  if (options.pauseUs !== undefined && options.report !== undefined) {
+    throw new UsageError('give either --pause-us or --report, not both');
+  }
+  const notes: string[] = [];
+  let pauseUs = options.pauseUs;
+  let freeBytes = options.freeBytes;
+  let sweepUsPerBlock = options.sweepUsPerBlock;
+  if (options.report !== undefined) {
+    if (options.live === undefined) throw new UsageError('--report needs --live N: your live-set size');
+    const measured = inputsFromReport(loadReport(options.report).report, options.live);
+    pauseUs = measured.pauseUs;
+    notes.push(...measured.notes);
+    if (freeBytes === undefined && measured.freeBytes !== undefined) freeBytes = measured.freeBytes;
+    if (sweepUsPerBlock === undefined && measured.sweepUsPerBlock !== undefined) {
+      sweepUsPerBlock = measured.sweepUsPerBlock;
+    }
+  } else if (options.live !== undefined) {
+    throw new UsageError('--live goes with --report');
+  }
+  if (pauseUs === undefined) throw new UsageError('give --pause-us, or --report with --live');
+  if (freeBytes === undefined) {
+    freeBytes = PICO_HEAP_BYTES;
+    notes.push(`F assumed ${PICO_HEAP_BYTES} B, a Pico's whole GC heap; pass --free-bytes (gc.mem_free())`);
+  }
+  return {
+    input: {
+      pauseUs,
+      allocBytes: options.allocBytes,
+      rateHz: options.rateHz,
+      budgetUs: options.budgetUs,
+      freeBytes,
+      sweepUsPerBlock: sweepUsPerBlock ?? 0,
+      ...(options.seamUs !== undefined && options.seamHz !== undefined
+        ? { seam: { us: options.seamUs, hz: options.seamHz } }
+        : {}),
+    },
+    notes,
+  };
+}
+
+function parseNumber(flag: string, value: string, ok: (n: number) => boolean, what: string): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n) || !ok(n))
+    throw new UsageError(`${flag} must be ${what}, got ${value}`);
+  return n;
+}
+
+function positive(flag: string) {
+  return (value: string) => parseNumber(flag, value, (n) => n > 0, 'a number > 0');
+}
+
+function nonNegative(flag: string) {
+  return (value: string) => parseNumber(flag, value, (n) => n >= 0, 'a number ≥ 0');
+}
+
+function count(flag: string) {
+  return (value: string) =>
+    parseNumber(flag, value, (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
+}

@@ -1,0 +1,86 @@
+import { Option, type Command } from 'commander';
+import { compareReports } from '../../analysis/compare.ts';
+import { formatComparison, regressionLines } from '../../analysis/compare-format.ts';
+import { poolRuns } from '../../analysis/pool-runs.ts';
+import type { Report } from '../../report/schema.ts';
+import { UsageError } from '../../errors.ts';
+import { loadReport } from '../../report/load.ts';
+
+interface CompareOptions {
+  threshold: number;
+  alpha: number;
+  json?: boolean;
+  all?: boolean;
+}
+
+/**
+ * `picogc compare BASELINE CURRENT`: every shared metric's change with its confidence interval and
+ * the regression verdict. Exit 1 when a metric regressed (each named on stderr), 2 for a file that
+ * is missing, malformed or of an unknown schema version, else 0. Either side may name several runs
+ * of one configuration, comma-separated: they are pooled (see poolRuns).
+ */
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description(
+      'compare two runs (report.json files or run directories): change, 95% CI, regression verdict',
+    )
+    .argument('<baseline>', 'the baseline: a report.json or a run directory (a,b,c: several runs, pooled)')
+    .argument('<current>', 'the run to judge: a report.json or a run directory (a,b,c: pooled)')
+    .addOption(
+      new Option('--threshold <percent>', 'smallest change that counts as a regression, in percent')
+        .argParser(percent)
+        .default(5),
+    )
+    .addOption(
+      new Option('--alpha <p>', 'significance level of the Mann–Whitney test')
+        .argParser(probability)
+        .default(0.01),
+    )
+    .option('--all', 'list every metric, including exact ones that did not change')
+    .option('--json', 'print the comparison as JSON')
+    .action((baselinePath: string, currentPath: string, options: CompareOptions) => {
+      const comparison = compareReports(loadSide(baselinePath), loadSide(currentPath), {
+        thresholdPercent: options.threshold,
+        alpha: options.alpha,
+      });
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(comparison, jsonNumbers, 2)}\n`
+          : formatComparison(comparison, { all: options.all === true }),
+      );
+      for (const line of regressionLines(comparison)) process.stderr.write(`${line}\n`);
+      process.exitCode = comparison.exitCode;
+    });
+}
+
+/** One side: a run, or several runs of one configuration (comma-separated) pooled into one. */
+function loadSide(paths: string): Report {
+  const list = paths
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new UsageError(`no run given in "${paths}"`);
+  return poolRuns(list.map((p) => loadReport(p).report));
+}
+
+/** JSON has no ±Infinity (a change from a zero baseline): write them as strings rather than null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function percent(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`--threshold must be a percentage ≥ 0, got ${value}`);
+  }
+  return n;
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n < 1))
+    throw new UsageError(`--alpha must be in (0, 1), got ${value}`);
+  return n;
+}

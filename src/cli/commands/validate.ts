@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { openDevice } from '../../device/open.ts';
+import { selectExperiments } from '../../experiments/index.ts';
+import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
+import { checkRows } from '../../report/checks.ts';
+import type { Report } from '../../report/schema.ts';
+import { runSession } from '../../run/session.ts';
+import {
+  addDeviceOptions,
+  collect,
+  deviceSpec,
+  integer,
+  type DeviceOptionValues,
+} from '../device-options.ts';
+import { printVerdictTable } from '../verdict-table.ts';
+
+interface ValidateOptions extends DeviceOptionValues {
+  experiments?: string;
+  quick?: boolean;
+  reps?: number;
+  set: string[];
+  out: string;
+  firmwareLabel?: string;
+  stepTimeout: number;
+}
+
+export interface ValidationVerdict {
+  /** 0 every applicable check passed; 1 a check failed (or none could run); 3 the device failed. */
+  exitCode: 0 | 1 | 3;
+  applicable: number;
+  passed: number;
+  /** Checks the device cannot show, each with its reason: not failures. */
+  skipped: number;
+  /** One line per reason the firmware is not validated. */
+  problems: string[];
+}
+
+/**
+ * The strict reading of a run: every applicable check must pass. A check skipped with a reason
+ * (the device cannot show it) does not count against the firmware; a skip without a reason does,
+ * as a silent pass would. A run in which no check could run validates nothing and fails. An
+ * experiment that did not complete is a device or link failure (3), which outranks a failed check.
+ */
+export function validationVerdict(report: Report): ValidationVerdict {
+  const rows = checkRows(report);
+  const problems: string[] = [];
+  const failedExperiments = report.experiments.filter((e) => e.status === 'failed');
+  for (const e of failedExperiments)
+    problems.push(`experiment ${e.id} did not complete: ${e.error ?? 'unknown error'}`);
+  const missing = report.options.experiments.filter((id) => !report.experiments.some((e) => e.id === id));
+  for (const id of missing) problems.push(`experiment ${id} was not run`);
+
+  for (const r of rows) {
+    if (r.status === 'fail' && r.id !== `${r.experiment}/run`)
+      problems.push(`check failed: ${r.experiment} / ${r.title}`);
+    if (r.status === 'skipped' && !r.reason?.trim()) {
+      problems.push(`check skipped without a reason: ${r.experiment} / ${r.title}`);
+    }
+  }
+  const applicable = rows.filter((r) => r.status !== 'skipped');
+  const passed = applicable.filter((r) => r.status === 'pass').length;
+  if (applicable.length === 0 && failedExperiments.length === 0) {
+    problems.push('no check could run on this device: nothing was validated');
+  }
+  const deviceFailed = failedExperiments.length > 0 || missing.length > 0 || report.verdict === 'error';
+  return {
+    exitCode: deviceFailed ? 3 : problems.length > 0 ? 1 : 0,
+    applicable: applicable.length,
+    passed,
+    skipped: rows.filter((r) => r.status === 'skipped' && r.reason?.trim()).length,
+    problems,
+  };
+}
+
+/**
+ * `picogc validate`: run the suite against a device and exit 0 only when every applicable check
+ * passes. Prints the verdict table, then the verdict; writes the run's report like `picogc run`.
+ */
+export function register(program: Command): void {
+  addDeviceOptions(
+    program
+      .command('validate')
+      .description('run the checks strictly: exit 0 only when every applicable check passes')
+      .option('-e, --experiments <ids>', 'comma-separated experiment ids (default: all)')
+      .option('-q, --quick', 'the quick profile: fewer sizes and repetitions')
+      .option('--reps <n>', 'repetitions per timed configuration', integer)
+      .option('--set <experiment.param=json>', 'override a parameter, repeatable', collect, [])
+      .option('-o, --out <dir>', 'where run directories are written', 'reports')
+      .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
+      .option('--step-timeout <ms>', 'deadline of one device call', integer, 30_000),
+  ).action(async (options: ValidateOptions) => {
+    const experiments = selectExperiments(
+      options.experiments
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+    const overrides = options.set.map(parseParamOverride);
+    checkOverrides(overrides, experiments);
+    const profile = options.quick ? 'quick' : 'default';
+    for (const e of experiments) resolveParams(e, profile, options.reps, overrides);
+    const device = await openDevice(deviceSpec(options));
+    try {
+      const { report, runDir } = await runSession({
+        device,
+        experiments,
+        profile,
+        ...(options.reps !== undefined ? { reps: options.reps } : {}),
+        overrides,
+        outDir: options.out,
+        stepTimeoutMs: options.stepTimeout,
+        ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+      });
+      printVerdictTable(report, runDir);
+      const verdict = validationVerdict(report);
+      process.stdout.write(
+        `\nvalidate: ${verdict.exitCode === 0 ? 'PASS' : 'FAIL'} — ${verdict.passed} of ${verdict.applicable} applicable checks passed, ` +
+          `${verdict.skipped} skipped with a reason (the device cannot show them)\n`,
+      );
+      for (const p of verdict.problems) process.stderr.write(`picogc: ${p}\n`);
+      process.exitCode = verdict.exitCode;
+    } finally {
+      await device.close().catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { poolRuns } from '../../src/analysis/pool-runs.ts';
+import type { Device } from '../../src/device/device.ts';
+import type { DeviceInfo } from '../../src/device/device-info.ts';
+import type { AnyExperiment } from '../../src/experiments/experiment.ts';
+import type { ParamOverride } from '../../src/experiments/params.ts';
+import type { Progress } from '../../src/run/progress.ts';
+import { runSuite } from '../../src/run/runner.ts';
+import type { Report } from '../../src/report/schema.ts';
+import { lockstep } from './lockstep.ts';
+
+/**
+ * A balanced comparison of two configurations A and B on two virtual Picos, for tests and benches
+ * that judge `picogc compare` itself rather than the host it runs on.
+ *
+ * The virtual Pico times pauses on the host, and two things besides the configuration move them
+ * between runs: host load (a busy spell during one run) and the VM's own state (each virtual Pico
+ * has its own heap history). So A and B run twice: once A on Pico 0 and B on Pico 1, once the other
+ * way round, each time in lockstep (every device call of one run released with the same call of the
+ * other, so host load lands on both), and each side's two runs are pooled. Load and VM state then
+ * fall on both sides alike, and what differs is the configuration.
+ */
+
+const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
+
+export interface CrossoverSetup {
+  picos: [Device, Device];
+  infos: [DeviceInfo, DeviceInfo];
+  experiments: AnyExperiment[];
+  profile: 'quick' | 'default';
+  /** Where results.jsonl of each run goes. */
+  dir: string;
+}
+
+export interface Crossover {
+  /** The two runs of each side, in the order they ran. */
+  a: [Report, Report];
+  b: [Report, Report];
+  /** Each side's runs pooled into one report. */
+  pooledA: Report;
+  pooledB: Report;
+}
+
+let runs = 0;
+
+export async function crossover(
+  setup: CrossoverSetup,
+  overridesA: ParamOverride[] = [],
+  overridesB: ParamOverride[] = [],
+): Promise<Crossover> {
+  const first = await lockstepPair(setup, [overridesA, overridesB]);
+  const second = await lockstepPair(setup, [overridesB, overridesA]);
+  const a: [Report, Report] = [first[0], second[1]];
+  const b: [Report, Report] = [first[1], second[0]];
+  return { a, b, pooledA: poolRuns(a), pooledB: poolRuns(b) };
+}
+
+/** One run on each virtual Pico at once, in lockstep; Pico i runs with overrides[i]. */
+export async function lockstepPair(
+  setup: CrossoverSetup,
+  overrides: [ParamOverride[], ParamOverride[]] = [[], []],
+): Promise<[Report, Report]> {
+  const { devices, finish } = lockstep(setup.picos[0], setup.picos[1]);
+  const run = async (side: 0 | 1): Promise<Report> => {
+    const n = ++runs;
+    try {
+      return await runSuite({
+        device: devices[side],
+        info: setup.infos[side],
+        experiments: setup.experiments,
+        profile: setup.profile,
+        overrides: overrides[side],
+        runId: `crossover-${n}`,
+        resultsPath: join(setup.dir, `crossover-${n}.jsonl`),
+        progress: quiet,
+      });
+    } finally {
+      finish(side);
+    }
+  };
+  return Promise.all([run(0), run(1)]);
+}
