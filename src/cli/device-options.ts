@@ -6,7 +6,12 @@ import type { DeviceSpec } from '../device/open.ts';
 export function addDeviceOptions(command: Command): Command {
   return command
     .option('-p, --port <port>', 'serial port path, "auto" (the single Pico found) or tcp://HOST:PORT')
-    .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial']))
+    .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial', 'emu']))
+    .option(
+      '--firmware <file>',
+      'a MicroPython UF2: what --device emu runs (on a board: the build under test)',
+    )
+    .option('--bootrom <file>', 'for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom)')
     .option('--heap <bytes>', "virtual Pico heap size in bytes (default: a Pico's GC total, 245888)", integer)
     .option('--seed <n>', 'virtual Pico seed (identity and fault randomness)', integer)
     .option(
@@ -19,7 +24,9 @@ export function addDeviceOptions(command: Command): Command {
 
 export interface DeviceOptionValues {
   port?: string;
-  device?: 'sim' | 'serial';
+  device?: 'sim' | 'serial' | 'emu';
+  firmware?: string;
+  bootrom?: string;
   heap?: number;
   seed?: number;
   fault?: string[];
@@ -29,6 +36,8 @@ export function deviceSpec(options: DeviceOptionValues): DeviceSpec {
   return {
     ...(options.port ? { port: options.port } : {}),
     ...(options.device ? { device: options.device } : {}),
+    ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
+    ...(options.bootrom !== undefined ? { bootrom: options.bootrom } : {}),
     ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.fault?.length ? { faults: options.fault } : {}),

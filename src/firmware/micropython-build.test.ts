@@ -63,6 +63,23 @@ describe('findMicroPythonBuild', () => {
     });
   });
 
+  it('reads the machine from the banner tail a v1.28.0 RPI_PICO build stores (`; <board> with RP2040`)', () => {
+    const { build } = findMicroPythonBuild(
+      imageWith([
+        '3.4.0; MicroPython v1.28.0 on 2026-04-06',
+        'v1.28.0 on 2026-04-06 (GNU 12.2.1 MinSizeRel)',
+        '; Raspberry Pi Pico with RP2040',
+      ]),
+    );
+    expect(build).toMatchObject({
+      version: 'v1.28.0',
+      unameVersion: 'v1.28.0 on 2026-04-06 (GNU 12.2.1 MinSizeRel)',
+      machine: 'Raspberry Pi Pico with RP2040',
+      boardName: 'Raspberry Pi Pico',
+      mcu: 'RP2040',
+    });
+  });
+
   it('finds nothing in an image without MicroPython strings', () => {
     expect(findMicroPythonBuild(imageWith(['hello world, this is not it', 'v1.28.0']))).toEqual({
       found: [],

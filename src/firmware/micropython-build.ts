@@ -23,7 +23,8 @@ const BANNER = new RegExp(
   `^(?:\\d+\\.\\d+\\.\\d+; )?(MicroPython (${TAG}) on (${DATE}))(?:; (${MACHINE}))?$`,
 );
 const UNAME_VERSION = new RegExp(`^(${TAG}) on (${DATE})(?: \\(([^()]{1,60})\\))?$`);
-const MACHINE_STRING = new RegExp(`^(${MACHINE})$`);
+// A v1.28.0 RPI_PICO build stores it as the banner's tail, `; Raspberry Pi Pico with RP2040`.
+const MACHINE_STRING = new RegExp(`^(?:; )?(${MACHINE})$`);
 const MACHINE_PARTS = /^(.*) with (RP2040|RP2350)$/;
 
 /** The shortest string any pattern can match: a one-letter board name. */

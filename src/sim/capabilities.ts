@@ -75,6 +75,8 @@ export interface CapabilityOptions {
   heapBytes: number;
   seed: number;
   interruptGraceMs: number;
+  /** The image the bootloader took, if any. */
+  build?: FlashedBuild;
 }
 
 export function capabilities(options: CapabilityOptions): Record<string, unknown> {
@@ -91,7 +93,8 @@ export function capabilities(options: CapabilityOptions): Record<string, unknown
       method:
         'host monotonic clock (process.hrtime) from the last output byte of an execution to the VM call returning, which is when the pyscript VM runs a flagged collection; minus the median of the same gap over executions that flag none',
     },
-    differences: DIFFERENCES,
+    differences: options.build ? [...DIFFERENCES, flashedImageDifference(options.build)] : DIFFERENCES,
+    ...(options.build ? { flashedImage: options.build } : {}),
   };
 }
 
@@ -111,5 +114,63 @@ export function machineSource(seed: number): string {
     'def soft_reset():',
     '    raise SystemExit',
     '',
+    'def bootloader():',
+    '    # The board leaves for its boot ROM: the host sees the link drop; nothing after this runs.',
+    '    import picogc_sim',
+    '    picogc_sim.bootloader()',
+    '    raise SystemExit',
+    '',
   ].join('\n');
+}
+
+/** A UF2 image the virtual Pico's bootloader took: from then on it reports the image's build. */
+export interface FlashedBuild {
+  /** What `os.uname().version` answers: the image's, e.g. `v1.28.0 on 2026-04-06 (GNU 12.2.1 MinSizeRel)`. */
+  unameVersion: string;
+  sha256: string;
+  /** The MicroPython tag in the image, e.g. `v1.28.0`. */
+  version: string;
+}
+
+export const FLASHED_IMAGE_DIFFERENCE = 'flashed-image-not-executed';
+
+/** The declared difference once an image was flashed: its build string is reported, its code never runs. */
+export function flashedImageDifference(build: FlashedBuild): Difference {
+  return {
+    id: FLASHED_IMAGE_DIFFERENCE,
+    detail:
+      `the bootloader took UF2 image sha256 ${build.sha256} and os.uname().version reports its build ` +
+      `(${build.unameVersion}); the code that runs is still the ${VM_PACKAGE} ${VM_VERSION} VM, not the image.`,
+  };
+}
+
+/**
+ * `/lib/picogc_os.py`: the VM's `os` plus an `uname()` whose version is the flashed image's (the
+ * webassembly port has no `os.uname`). Installed as `sys.modules["os"]` at boot.
+ */
+export function flashedOsSource(build: FlashedBuild): string {
+  return [
+    '# picogc virtual Pico: os as the VM has it, plus uname() naming the flashed image.',
+    'from os import *',
+    'from collections import namedtuple',
+    '',
+    '_uname = namedtuple("uname_result", ("sysname", "nodename", "release", "version", "machine"))',
+    '',
+    'def uname():',
+    `    return _uname("rp2", "rp2", ${pyString(build.version.replace(/^v/, ''))}, ${pyString(build.unameVersion)}, ${pyString(`picogc virtual Pico (${VM_PACKAGE} ${VM_VERSION})`)})`,
+    '',
+  ].join('\n');
+}
+
+export const FLASHED_OS_BOOT = 'import sys, picogc_os\nsys.modules["os"] = picogc_os\ndel sys, picogc_os';
+
+/** A Python string literal of printable ASCII (image strings are; anything else is escaped). */
+function pyString(text: string): string {
+  return `"${[...text]
+    .map((ch) => {
+      const code = ch.charCodeAt(0);
+      if (ch === '"' || ch === '\\') return `\\${ch}`;
+      return code >= 0x20 && code < 0x7f ? ch : `\\x${(code & 0xff).toString(16).padStart(2, '0')}`;
+    })
+    .join('')}"`;
 }

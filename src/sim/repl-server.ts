@@ -1,5 +1,11 @@
 import type { Duplex } from 'node:stream';
-import { capabilities, machineSource } from './capabilities.ts';
+import {
+  FLASHED_OS_BOOT,
+  capabilities,
+  flashedOsSource,
+  machineSource,
+  type FlashedBuild,
+} from './capabilities.ts';
 import { ReplInput } from './repl-input.ts';
 import {
   CrlfCooker,
@@ -27,6 +33,10 @@ export interface ReplServerOptions {
   interruptGraceMs: number;
   /** One line per event worth a note (VM replaced, VM crashed). */
   log?: (line: string) => void;
+  /** An image the bootloader took earlier: `os.uname().version` reports its build. */
+  build?: FlashedBuild;
+  /** `machine.bootloader()` ran: the server has gone quiet for good; the owner presents the drive. */
+  onBootloader?: () => void;
 }
 
 /** Executions timed at each boot to calibrate the closing-collection measurement. */
@@ -37,7 +47,7 @@ const CTRL_C = 0x03;
 const CTRL_D = 0x04;
 const CTRL_A = 0x01;
 
-type Phase = 'idle' | 'feeding' | 'paste' | 'rebooting' | 'dead' | 'closed';
+type Phase = 'idle' | 'feeding' | 'paste' | 'rebooting' | 'dead' | 'bootloader' | 'closed';
 
 interface PendingInterrupt {
   seq: number;
@@ -130,15 +140,16 @@ export class ReplServer {
   }
 
   private bootConfig(mode: ReplMode): BootConfig {
-    const { heapBytes, seed, interruptGraceMs } = this.options;
+    const { heapBytes, seed, interruptGraceMs, build } = this.options;
     return {
       heapBytes,
       mode,
       gc: this.gc,
       machineSource: machineSource(seed),
-      capabilities: capabilities({ heapBytes, seed, interruptGraceMs }),
+      capabilities: capabilities({ heapBytes, seed, interruptGraceMs, ...(build ? { build } : {}) }),
       calibrationRuns: CALIBRATION_RUNS,
       resets: this.forcedResets,
+      ...(build ? { libFiles: { 'picogc_os.py': flashedOsSource(build) }, bootSource: FLASHED_OS_BOOT } : {}),
     };
   }
 
@@ -156,7 +167,8 @@ export class ReplServer {
   }
 
   private receive(chunk: Buffer): void {
-    if (this.phase === 'closed') return;
+    // In the boot ROM nothing listens on the REPL's serial port any more.
+    if (this.phase === 'closed' || this.phase === 'bootloader') return;
     for (const byte of chunk) {
       if (byte === CTRL_C && this.phase === 'feeding' && !this.interrupt) {
         const position = this.input.pushedTotal;
@@ -239,6 +251,10 @@ export class ReplServer {
       await this.replaceStuckVm();
       return;
     }
+    if (outcome.bootloader) {
+      this.enterBootloader();
+      return;
+    }
     this.settleInterrupt(outcome.interrupted);
     this.flushHeld();
     if (mayEnterRaw && this.recent.endsWith(RAW_BANNER)) {
@@ -250,6 +266,18 @@ export class ReplServer {
       return;
     }
     this.phase = 'idle';
+  }
+
+  /** The VM's output after `machine.bootloader()` was dropped in its thread; drop the input too. */
+  private enterBootloader(): void {
+    this.settleInterrupt(false);
+    this.held = undefined;
+    this.phase = 'bootloader';
+    while (this.input.shift() !== undefined) {
+      // discarded: the board is gone from the REPL
+    }
+    this.options.log?.('virtual Pico: machine.bootloader(); the REPL is gone until an image is loaded');
+    this.options.onBootloader?.();
   }
 
   private startInterrupt(position: number): void {

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { duplexPair } from '../link/pair.ts';
-import { PICO_HEAP_BYTES } from './capabilities.ts';
+import { PICO_HEAP_BYTES, type FlashedBuild } from './capabilities.ts';
 import { withFaults, type FaultSpec } from './faults.ts';
 import { ReplServer } from './repl-server.ts';
 
@@ -14,6 +14,13 @@ export interface VirtualPicoOptions {
   interruptGraceMs?: number;
   /** Notes about VM replacements and crashes, one line each. */
   log?: (line: string) => void;
+  /** An image its bootloader took: `os.uname().version` reports that build (the VM stays the wasm one). */
+  build?: FlashedBuild;
+  /**
+   * `machine.bootloader()` ran. Default: the link ends, as a board's USB serial disappears (an
+   * in-process virtual Pico has no drive to present; `servePty` presents one and reboots).
+   */
+  onBootloader?: () => void;
 }
 
 export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
@@ -33,11 +40,17 @@ export class VirtualPico {
   static async start(options: VirtualPicoOptions = {}): Promise<VirtualPico> {
     const [hostEnd, deviceEnd] = duplexPair();
     const seed = options.seed ?? 0;
+    const unplug = () => {
+      deviceEnd.destroy();
+      hostEnd.destroy();
+    };
     const server = await ReplServer.start(deviceEnd, {
       heapBytes: options.heapBytes ?? PICO_HEAP_BYTES,
       seed,
       interruptGraceMs: options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
       ...(options.log ? { log: options.log } : {}),
+      ...(options.build ? { build: options.build } : {}),
+      onBootloader: options.onBootloader ?? unplug,
     });
     const faults = options.faults ?? [];
     const link = faults.length > 0 ? withFaults(hostEnd, faults, seed) : hostEnd;

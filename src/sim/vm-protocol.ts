@@ -30,6 +30,10 @@ export interface BootConfig {
   calibrationRuns: number;
   /** What `picogc_sim.resets()` answers in this VM. */
   resets: number;
+  /** More `/lib` modules, by file name (e.g. the `os` of a flashed image's build). */
+  libFiles?: Record<string, string>;
+  /** Python run once at boot, after `/lib` is written (e.g. to install that `os`). */
+  bootSource?: string;
 }
 
 export type HostMessage =
@@ -54,6 +58,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     exitCode: z.number().int(),
     interrupted: z.boolean(),
     lastCollectNs: z.number(),
+    /** The execution called `machine.bootloader()`: its remaining output was dropped. */
+    bootloader: z.boolean(),
   }),
   z.object({ type: z.literal('gc-config'), threshold: z.number().int(), enabled: z.boolean() }),
   z.object({ type: z.literal('crashed'), message: z.string() }),

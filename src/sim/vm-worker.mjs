@@ -24,6 +24,8 @@ let busySeq = -1;
 let interruptedSeq = -1;
 let resets = 0;
 let capabilities = '{}';
+/** Set by `machine.bootloader()`: the board has left for its boot ROM, so nothing more goes out. */
+let bootloaderRequested = false;
 
 function openRing(buffer) {
   return { control: new Int32Array(buffer, 0, 4), data: new Uint8Array(buffer, 16) };
@@ -46,6 +48,7 @@ function onOutput(bytes) {
   for (const byte of bytes) {
     tail = ((tail << 8) | byte) >>> 0;
     callWroteOutput = true;
+    if (bootloaderRequested) continue;
     if (captured) captured.push(byte);
     else ringPut(byte);
     // Taken after the byte is delivered, so the cost of delivering it (a doorbell message, say)
@@ -103,14 +106,20 @@ async function boot(config) {
   });
   const loadMs = performance.now() - started;
   resets = config.resets;
+  bootloaderRequested = false;
   mp.FS.mkdirTree('/lib');
   mp.FS.writeFile('/lib/machine.py', config.machineSource);
+  for (const [name, source] of Object.entries(config.libFiles ?? {})) mp.FS.writeFile(`/lib/${name}`, source);
   mp.registerJsModule('picogc_sim', {
     last_collect_us: () => Math.max(0, Math.round(lastCollectNs / 1000)),
     last_collect_ns: () => Math.max(0, Math.round(lastCollectNs)),
     capabilities: () => capabilities,
     resets: () => resets,
+    bootloader: () => {
+      bootloaderRequested = true;
+    },
   });
+  if (config.bootSource) mp.runPython(config.bootSource);
   // Threshold off while calibrating, so no execution below flags a collection.
   mp.runPython('__import__("gc").threshold(-1)');
   mp.replInit();
@@ -162,7 +171,7 @@ function feed(seq, bytes) {
   try {
     for (const byte of bytes) {
       // After a delivered Ctrl-C the rest of the segment is dropped: a Pico clears its stdin ring.
-      if (interruptedSeq === seq) break;
+      if (interruptedSeq === seq || bootloaderRequested) break;
       const { ret, ended, gapNs } = processByte(byte);
       consumed++;
       if (ended) lastCollectNs = gapNs - calibrationNs;
@@ -174,7 +183,15 @@ function feed(seq, bytes) {
   } finally {
     busySeq = -1;
   }
-  return { type: 'fed', seq, consumed, exitCode, interrupted: interruptedSeq === seq, lastCollectNs };
+  return {
+    type: 'fed',
+    seq,
+    consumed,
+    exitCode,
+    interrupted: interruptedSeq === seq,
+    lastCollectNs,
+    bootloader: bootloaderRequested,
+  };
 }
 
 function gcConfig() {

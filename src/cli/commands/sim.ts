@@ -7,6 +7,7 @@ import { servePty } from '../../sim/pty.ts';
 interface SimOptions {
   pty?: boolean;
   path?: string;
+  driveDir?: string;
   heap: number;
   seed: number;
   fault: FaultSpec[];
@@ -19,6 +20,11 @@ server that speaks a Raspberry Pi Pico's USB-serial REPL.
                                    serve it until SIGINT/SIGTERM; open it with any serial tool
   picogc sim --pty --heap 196608   a different heap area (default ${PICO_HEAP_BYTES} = GC total 245888, a Pico's)
   picogc sim --pty --fault drop:0.01 --fault latency:5 --seed 7
+  picogc sim --pty --drive-dir /tmp/RPI-RP2
+                                   machine.bootloader() drops the pty and presents a BOOTSEL drive
+                                   there (default: RPI-RP2 beside the pty); copy a UF2 onto it
+                                   (picogc flash does) and the board comes back on the same path
+                                   reporting the image's build; SIGUSR1 presses RESET
 
 Other commands reach the same virtual Pico in-process with --device sim.
 `;
@@ -30,6 +36,10 @@ export function register(program: Command): void {
     .description('serve a virtual Pico (real MicroPython VM, Pico REPL protocol) on a pseudo-terminal')
     .option('--pty', 'serve on a pseudo-terminal; its path is the first line of stdout')
     .option('--path <path>', 'where to create the pty link (default: a new temporary directory)')
+    .option(
+      '--drive-dir <dir>',
+      'where machine.bootloader() presents the BOOTSEL drive (default: RPI-RP2 beside the pty link)',
+    )
     .option(
       '--heap <bytes>',
       `heap area given to the VM (default ${PICO_HEAP_BYTES}: GC total 245888, a Pico's)`,
@@ -58,14 +68,22 @@ async function servePtyUntilSignal(options: SimOptions): Promise<void> {
     seed: options.seed,
     faults: options.fault,
     ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.driveDir === undefined ? {} : { driveDir: options.driveDir }),
     log: (line) => process.stderr.write(`picogc: ${line}\n`),
   });
   process.stdout.write(`${server.path}\n`);
-  process.stderr.write(`picogc: virtual Pico on ${server.path}; Ctrl-C or SIGTERM to stop\n`);
+  process.stderr.write(
+    `picogc: virtual Pico on ${server.path}; its BOOTSEL drive appears at ${server.driveDir} after ` +
+      'machine.bootloader(); Ctrl-C or SIGTERM to stop\n',
+  );
+  // SIGUSR1 is the board's RESET button (e.g. to leave BOOTSEL without copying an image).
+  const pressReset = () => void server.reset();
+  process.on('SIGUSR1', pressReset);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  process.off('SIGUSR1', pressReset);
   await server.close();
   process.stderr.write(`picogc: ${signal}: virtual Pico stopped (${server.resets} VM resets)\n`);
 }

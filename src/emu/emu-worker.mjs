@@ -1,0 +1,210 @@
+// The emulated RP2040's thread: rp2040js (npm) running the user's firmware with the user's boot
+// ROM, its USB CDC joined to the host by messages. Plain JavaScript for the same reason as
+// src/sim/vm-worker.mjs (a worker without a loader starts fast everywhere), and because rp2040js is
+// an optional package: it is imported here, at run time, and a missing one is reported, not thrown
+// at type-check time. Decisions (which ROM routines to replace, what to declare) live in the
+// TypeScript host (rp2040-emu.ts); message shapes are checked there (emu-protocol.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+
+const port = parentPort;
+const FLASH_START = 0x10000000;
+const CYCLE_NANOS = 1e9 / 125_000_000; // 125 MHz, as the simulator's own loop assumes
+/** Cycles emulated between looks at the host's messages. */
+const SLICE_CYCLES = 2_000_000;
+/** rp2040js's host-side CDC FIFO drops what does not fit (facts: 512 bytes): feed it only its free room. */
+const CDC_FIFO_BYTES = 512;
+
+let rp2040js;
+let mcu;
+let cdc;
+let clock;
+/** Host input not yet handed to the CDC FIFO. */
+let pending = [];
+let pendingOffset = 0;
+let running = false;
+let stopped = false;
+/** Flash contents kept across a watchdog reset (`machine.reset()`): rp2040js's reset() erases it. */
+let flash;
+let config;
+let cycles = 0;
+let flashWrites = 0;
+
+// rp2040js reports unmodelled registers with console.warn (e.g. SIO 0x50 at boot): keep each
+// distinct text once, as a warning for the host, instead of writing to the user's terminal.
+const warned = new Set();
+console.warn =
+  console.error =
+  console.log =
+    (...parts) => {
+      const line = parts.map(String).join(' ');
+      if (warned.has(line) || warned.size > 100) return;
+      warned.add(line);
+      port.postMessage({ type: 'warning', line });
+    };
+
+port.on('message', (message) => {
+  void handle(message);
+});
+
+async function handle(message) {
+  try {
+    switch (message.type) {
+      case 'start':
+        config = message;
+        rp2040js = await import('rp2040js').catch((error) => {
+          throw new Error(`cannot load rp2040js (npm i rp2040js@1.4.1): ${error.message}`);
+        });
+        flash = new Uint8Array(message.flashSize).fill(0xff);
+        flash.set(message.flash);
+        boot();
+        port.postMessage({ type: 'started' });
+        run();
+        break;
+      case 'input':
+        pending.push(message.bytes);
+        break;
+      case 'stop':
+        stopped = true;
+        port.postMessage({ type: 'stopped', cycles, flashWrites });
+        break;
+      default:
+        throw new Error(`unknown message type ${String(message.type)}`);
+    }
+  } catch (error) {
+    stopped = true;
+    port.postMessage({ type: 'crashed', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Power-on (or watchdog) reset: a fresh chip with the ROM patched and the flash kept. */
+function boot() {
+  const { RP2040, USBCDC } = rp2040js;
+  mcu = new RP2040(); // with its SimulationClock: time is emulated cycles, not the host's
+  clock = mcu.clock;
+  // rp2040js logs every USB transfer at its default level; only its errors are worth a line.
+  mcu.logger = {
+    debug() {},
+    info() {},
+    warn() {},
+    error(component, message) {
+      console.warn(`${component}: ${message}`);
+    },
+  };
+  mcu.loadBootrom(patchedBootrom());
+  mcu.flash.set(flash.subarray(0, Math.min(flash.length, mcu.flash.length)));
+  flash = mcu.flash; // from now on the chip's own array is the flash
+  mcu.onBreak = onBreak;
+  // rp2040js keeps its peripherals by base address; the watchdog is at 0x40058000.
+  const watchdog = mcu.peripherals[0x40058];
+  watchdog.onWatchdogTrigger = () => {
+    const kept = new Uint8Array(mcu.flash);
+    port.postMessage({ type: 'reset', reason: 'watchdog' });
+    flash = kept;
+    boot();
+  };
+  cdc = new USBCDC(mcu.usbCtrl);
+  cdc.onDeviceConnected = () => port.postMessage({ type: 'connected' });
+  cdc.onSerialData = (bytes) => port.postMessage({ type: 'output', bytes: Uint8Array.from(bytes) });
+  // Boot as the ROM would after finding a valid boot2: run the image's second stage from flash.
+  mcu.core.PC = FLASH_START;
+}
+
+/** The ROM with a BKPT at the entry of each routine the host replaces (see rp2040-emu.ts). */
+function patchedBootrom() {
+  const rom = new Uint32Array(
+    config.bootrom.buffer.slice(
+      config.bootrom.byteOffset,
+      config.bootrom.byteOffset + config.bootrom.byteLength,
+    ),
+  );
+  for (const [address, code] of config.hooks) {
+    const entry = address & ~1;
+    const word = entry >> 2;
+    const shift = (entry & 2) * 8;
+    rom[word] = ((rom[word] & ~(0xffff << shift)) | ((0xbe00 | code) << shift)) >>> 0;
+  }
+  return rom;
+}
+
+const HOOK_ERASE = 0xe0;
+const HOOK_PROGRAM = 0xe1;
+const HOOK_RETURN = 0xe2;
+
+/** A replaced ROM routine was called: do its work on the flash array, then return to the caller. */
+function onBreak(code) {
+  const core = mcu.core;
+  const r = core.registers;
+  if (code === HOOK_ERASE) {
+    // flash_range_erase(addr, count, block_size, block_cmd): addr and count are flash offsets.
+    const start = r[0] >>> 0;
+    const end = Math.min(flash.length, start + (r[1] >>> 0));
+    if (start < end) flash.fill(0xff, start, end);
+    flashWrites++;
+  } else if (code === HOOK_PROGRAM) {
+    // flash_range_program(addr, data, count): NOR flash only clears bits.
+    const start = r[0] >>> 0;
+    const data = r[1] >>> 0;
+    const count = r[2] >>> 0;
+    for (let i = 0; i < count && start + i < flash.length; i++) flash[start + i] &= mcu.readUint8(data + i);
+    flashWrites++;
+  } else if (code !== HOOK_RETURN) {
+    stopped = true;
+    port.postMessage({ type: 'crashed', message: `breakpoint ${code} at 0x${(core.PC >>> 0).toString(16)}` });
+    return;
+  }
+  core.PC = core.LR & ~1;
+}
+
+function feedInput() {
+  while (pending.length > 0 && cdc.txFIFO.itemCount < CDC_FIFO_BYTES) {
+    const chunk = pending[0];
+    cdc.sendSerialByte(chunk[pendingOffset++]);
+    if (pendingOffset >= chunk.length) {
+      pending.shift();
+      pendingOffset = 0;
+    }
+  }
+}
+
+function run() {
+  if (running) return;
+  running = true;
+  const slice = () => {
+    if (stopped) {
+      running = false;
+      return;
+    }
+    try {
+      feedInput();
+      const core = mcu.core;
+      let steps = 0;
+      for (let done = 0; done < SLICE_CYCLES && !stopped; steps++) {
+        if (core.waiting) {
+          const nanos = clock.nanosToNextAlarm;
+          if (nanos <= 0) break;
+          clock.tick(nanos);
+          done += nanos / CYCLE_NANOS;
+          cycles += nanos / CYCLE_NANOS;
+        } else {
+          const spent = core.executeInstruction();
+          clock.tick(spent * CYCLE_NANOS);
+          done += spent;
+          cycles += spent;
+        }
+        if ((steps & 0x3ff) === 0) feedInput();
+      }
+    } catch (error) {
+      stopped = true;
+      running = false;
+      port.postMessage({
+        type: 'crashed',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      return;
+    }
+    setImmediate(slice);
+  };
+  slice();
+}
+
+void workerData;

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { InputError, UsageError } from '../errors.ts';
+import { ReplDevice } from '../device/repl-device.ts';
+import { verifyBootrom, type BootromFacts } from '../firmware/bootrom.ts';
+import type { FlashedImage } from '../firmware/flash-result.ts';
+import { verifyImage } from '../firmware/flash.ts';
+import { boardRunsBuild } from '../firmware/micropython-build.ts';
+import { readUf2File } from '../firmware/firmware-info.ts';
+import type { Link } from '../link/open.ts';
+import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './capabilities.ts';
+import { EmulatedRp2040 } from './rp2040-emu.ts';
+
+export interface EmuSpec {
+  /** The user's MicroPython UF2 for the RP2040. */
+  firmware: string;
+  /** The 16 KiB boot ROM read from the user's Pico (`picogc bootrom`). */
+  bootrom: string;
+  label?: string;
+  bootTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface EmuSession {
+  device: ReplDevice;
+  image: FlashedImage;
+  bootrom: BootromFacts;
+  loadedAt: string;
+}
+
+/**
+ * The user's firmware on an emulated RP2040 behind the same Device API as a board: the image and
+ * the ROM are verified (bad input: exit 2), the chip boots, and the raw REPL is entered over its
+ * USB CDC. Its info() declares the emulator's capabilities and differences.
+ */
+export async function openEmuDevice(spec: EmuSpec): Promise<EmuSession> {
+  if (!spec.firmware) throw new UsageError('--device emu needs --firmware FILE.uf2');
+  if (!spec.bootrom) {
+    throw new UsageError(
+      '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom --port P --out FILE)',
+    );
+  }
+  const image = await verifyImage(spec.firmware, spec.label);
+  const uf2 = await readUf2File(spec.firmware, { family: 'rp2040' });
+  let rom: Buffer;
+  try {
+    rom = await readFile(spec.bootrom);
+  } catch (error) {
+    throw new InputError(
+      `cannot read ${spec.bootrom}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const facts = verifyBootrom(rom, spec.bootrom);
+  const loadedAt = new Date().toISOString();
+  const emulator = await EmulatedRp2040.start({
+    image: uf2,
+    bootrom: rom,
+    facts,
+    ...(spec.bootTimeoutMs !== undefined ? { bootTimeoutMs: spec.bootTimeoutMs } : {}),
+    ...(spec.log ? { log: spec.log } : {}),
+  });
+  const link: Link = {
+    stream: emulator.link,
+    description: `emulated RP2040 (${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, boot ROM ${facts.version}) running ${image.label}`,
+    close: () => emulator.close(),
+  };
+  let device: ReplDevice;
+  try {
+    device = await ReplDevice.connect(link, 'serial');
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  // The firmware's own info says "board"; the emulator's declaration replaces its capabilities.
+  const boardInfo = device.info.bind(device);
+  device.info = async () => {
+    const info = await boardInfo();
+    return { ...info, capabilities: emuCapabilities(info.capabilities.floatBits) };
+  };
+  return { device, image, bootrom: facts, loadedAt };
+}
+
+/** Does the emulated chip report the image's build (it should: it runs exactly that image)? */
+export async function emuRunsImage(
+  session: EmuSession,
+): Promise<{ deviceBuild?: string; confirmed: boolean }> {
+  const build = (await session.device.info()).firmware.buildString;
+  return {
+    ...(build ? { deviceBuild: build } : {}),
+    confirmed: build !== undefined && boardRunsBuild(session.image.build, build),
+  };
+}
