@@ -3,13 +3,18 @@ import { listPorts } from '../link/discovery.ts';
 import { openLink, type Link } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
+import { openEmuDevice } from '../emu/open-emu.ts';
 import { ReplDevice } from './repl-device.ts';
 
 export interface DeviceSpec {
   /** A serial path, `auto`, or `tcp://HOST:PORT`. */
   port?: string;
-  /** `sim`: the virtual Pico in this process. */
-  device?: 'sim' | 'serial';
+  /** `sim`: the virtual Pico in this process; `emu`: `firmware` on an emulated RP2040 (rp2040js). */
+  device?: 'sim' | 'serial' | 'emu';
+  /** A UF2 image: what the emulated RP2040 runs (`emu`); for a board, the caller flashes it first. */
+  firmware?: string;
+  /** The boot ROM read from the user's Pico (`picogc bootrom`), for `emu`. */
+  bootrom?: string;
   /** Virtual Pico only. */
   heapBytes?: number;
   seed?: number;
@@ -28,6 +33,16 @@ export async function openDevice(
 ): Promise<ReplDevice> {
   if (spec.device === 'sim' && spec.port)
     throw new UsageError('give either --port or --device sim, not both');
+  if (spec.device === 'emu') {
+    if (spec.port) throw new UsageError('give either --port or --device emu, not both');
+    const session = await openEmuDevice({
+      firmware: spec.firmware ?? '',
+      bootrom: spec.bootrom ?? '',
+      log: notice,
+    });
+    return session.device;
+  }
+  if (spec.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
   if (spec.device !== 'sim' && (spec.faults?.length || spec.heapBytes !== undefined)) {
     if (spec.port) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
   }
@@ -60,7 +75,8 @@ export async function openDevice(
   });
   const link: Link = {
     stream: pico.link,
-    description: 'virtual Pico (in-process)',
+    // The seed is the virtual Pico's identity (its unique id follows from it): name it with the board.
+    description: `virtual Pico (in-process, seed ${spec.seed ?? 0})`,
     close: () => pico.close(),
   };
   return connect(link, 'sim');

@@ -82,6 +82,22 @@ export class ReplDevice implements Device {
     await this.repl.softReset();
   }
 
+  /**
+   * Back to an empty raw prompt from whatever state the board is in (Ctrl-C, Ctrl-A, banner), then
+   * optionally a soft reset, all within `timeoutMs`: the first two rungs of the recovery ladder.
+   */
+  async reenter(options: { softReset?: boolean; timeoutMs: number }): Promise<void> {
+    await this.repl.enter({ softReset: options.softReset ?? false, timeoutMs: options.timeoutMs });
+  }
+
+  /** Where the board is attached and its USB serial number, as the link knows them. */
+  get attachment(): { description: string; serialNumber?: string } {
+    return {
+      description: this.link.description,
+      ...(this.link.serialNumber ? { serialNumber: this.link.serialNumber } : {}),
+    };
+  }
+
   async close(): Promise<void> {
     this.repl.close();
     await this.link.close();

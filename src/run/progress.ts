@@ -14,29 +14,35 @@ export interface Progress {
  * A bar per experiment on an interactive terminal; plain lines when piped or in CI, so logs stay
  * readable. Everything goes to stderr: stdout is kept for results (`--json`).
  */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  options: { prefix?: string } = {},
+): Progress {
+  // Several boards at once write plain lines, each tagged with its board: bars would interleave.
+  if (options.prefix !== undefined) return lineProgress(stream, options.prefix);
   const interactive = stream.isTTY === true && !process.env.CI;
   return interactive ? barProgress(stream) : lineProgress(stream);
 }
 
-function lineProgress(stream: NodeJS.WritableStream): Progress {
+function lineProgress(stream: NodeJS.WritableStream, prefix = ''): Progress {
   const done = new Map<string, { n: number; total: number }>();
+  const write = (text: string) => stream.write(`${prefix}${text}\n`);
   return {
     start(experiment, total) {
       done.set(experiment, { n: 0, total });
-      stream.write(`${experiment}: started (${total} steps)\n`);
+      write(`${experiment}: started (${total} steps)`);
     },
     step(experiment, label) {
       const state = done.get(experiment);
       if (!state) return;
       state.n += 1;
-      stream.write(`${experiment}: ${state.n}/${state.total} ${label}\n`);
+      write(`${experiment}: ${state.n}/${state.total} ${label}`);
     },
     finish(experiment, status) {
-      stream.write(`${experiment}: ${status}\n`);
+      write(`${experiment}: ${status}`);
     },
     note(text) {
-      stream.write(`${text}\n`);
+      write(text);
     },
     stop() {},
   };

@@ -10,10 +10,12 @@ import { crossExperimentAnalysis } from './cross-analysis.ts';
 import type { Progress } from './progress.ts';
 import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
+import type { z } from 'zod';
+import type { notRunSchema, RecoveryEvent, RecoveryRequest } from './recovery-event.ts';
+import { TOOL_VERSION } from '../version.ts';
 
 /** Device log lines kept per experiment: enough to diagnose, bounded against a chatty script. */
 const MAX_LOG_LINES = 200;
-import { TOOL_VERSION } from '../version.ts';
 
 export interface RunOptions {
   device: Device;
@@ -29,32 +31,93 @@ export interface RunOptions {
   progress: Progress;
   stepTimeoutMs?: number;
   firmwareLabel?: string;
+  /**
+   * The recovery strategy, called when an experiment failed because the device stopped answering
+   * or the link dropped. It returns the device to go on with (the same one after a Ctrl-C or soft
+   * reset, a new one after a power cycle and reconnect), or undefined when the board is lost; then
+   * the remaining experiments are not run. Without it, a silent device is retried once after a soft
+   * reset and a dropped link ends the run, as before.
+   */
+  recover?: (request: RecoveryRequest) => Promise<Device | undefined>;
+  /** Aborted (e.g. the board's lock was lost): no further experiment is started. */
+  signal?: AbortSignal;
 }
+
+/**
+ * report.json as the runner writes it: the report schema's fields plus `recovery` and `notRun`
+ * (recoveryEventSchema, notRunSchema in recovery-event.ts), and `board` added by the bench
+ * (boardTagSchema in bench/board-identity.ts). Readers that parse with the report schema drop them.
+ */
+export type RunReport = Report & {
+  /** Every recovery rung taken, in order. */
+  recovery?: RecoveryEvent[];
+  /** Experiments not run because the board was lost or the run was stopped (notRunSchema). */
+  notRun?: z.infer<typeof notRunSchema>;
+};
 
 /**
  * Runs the experiments one after the other on one device. Every sample is on disk
  * (results.jsonl) before the next device call. A device that stops answering is interrupted by
  * the REPL client; the experiment is retried once after a soft reset, then marked failed and the
- * run moves on. A link that is gone ends the run: what was measured stays on disk.
+ * run moves on. A device that stays silent after Ctrl-C, or a link that is gone, is handed to the
+ * recovery strategy when there is one (which logs every rung it takes); without one, or when it
+ * gives up, the run ends there: what was measured stays on disk.
  */
-export async function runSuite(options: RunOptions): Promise<Report> {
+export async function runSuite(options: RunOptions): Promise<RunReport> {
   const startedAt = new Date().toISOString();
   const log = new ResultsLog(options.resultsPath);
   const reports: ExperimentReport[] = [];
+  const recovery: RecoveryEvent[] = [];
+  const notRun: string[] = [];
+  let stopReason: string | undefined;
   let linkLost: unknown;
+  let device = options.device;
+  // The device was soft-reset when it was connected: the first experiment needs no reset of its own.
+  let fresh = true;
   try {
     log.append({ type: 'run', runId: options.runId, at: startedAt, device: options.info });
-    for (const [index, experiment] of options.experiments.entries()) {
-      if (linkLost) break;
-      const result = await runOne(experiment, index === 0, options, log);
+    for (const experiment of options.experiments) {
+      if (stopReason === undefined && options.signal?.aborted) {
+        stopReason = `stopped: ${describe(options.signal.reason)}`;
+      }
+      if (stopReason !== undefined) {
+        notRun.push(experiment.id);
+        continue;
+      }
+      const result = await runOne(experiment, fresh, { ...options, device }, log);
+      fresh = false;
       reports.push(result.report);
-      linkLost = result.linkLost;
+      if (result.report.status === 'completed' || !needsRecovery(result.error, options)) continue;
+      const next = options.recover
+        ? await options
+            .recover({
+              experiment: experiment.id,
+              error: result.error,
+              record: (event) => {
+                const full = { at: new Date().toISOString(), experiment: experiment.id, ...event };
+                recovery.push(full);
+                log.append({ type: 'recovery', ...full });
+              },
+            })
+            .catch((error: unknown) => {
+              log.append({ type: 'error', experiment: experiment.id, error: `recovery: ${describe(error)}` });
+              return undefined;
+            })
+        : undefined;
+      if (next) {
+        device = next;
+        fresh = next !== result.device;
+        continue;
+      }
+      linkLost = result.error;
+      stopReason = `the board stopped answering during ${experiment.id}: ${describe(result.error)}`;
     }
+    if (notRun.length > 0) log.append({ type: 'not-run', experiments: notRun, reason: stopReason });
   } finally {
     log.close();
   }
   const { crossChecks, model } = crossExperimentAnalysis(reports, options.info);
-  const failed = reports.some((r) => r.status === 'failed') || linkLost !== undefined;
+  const failed = reports.some((r) => r.status === 'failed') || linkLost !== undefined || notRun.length > 0;
   const allChecks = [...reports.flatMap((r) => r.checks), ...crossChecks];
   const checkFailed = allChecks.some((c) => c.status === 'fail');
   const exitCode = failed ? 3 : checkFailed ? 1 : 0;
@@ -77,7 +140,19 @@ export async function runSuite(options: RunOptions): Promise<Report> {
     model,
     verdict: failed ? 'error' : checkFailed ? 'fail' : 'pass',
     exitCode,
+    ...(recovery.length > 0 ? { recovery } : {}),
+    ...(notRun.length > 0 ? { notRun: { experiments: notRun, reason: stopReason ?? 'stopped' } } : {}),
   };
+}
+
+/**
+ * Does this failure call for the recovery ladder? A link that is gone always does (without a
+ * strategy it ends the run). A device that stayed silent after Ctrl-C does when there is a strategy
+ * to try; a device exception or a slow script that answered Ctrl-C does not.
+ */
+function needsRecovery(error: unknown, options: RunOptions): boolean {
+  if (isLinkGone(error)) return true;
+  return options.recover !== undefined && error instanceof LinkError;
 }
 
 async function runOne(
@@ -85,7 +160,7 @@ async function runOne(
   first: boolean,
   options: RunOptions,
   log: ResultsLog,
-): Promise<{ report: ExperimentReport; linkLost?: unknown }> {
+): Promise<{ report: ExperimentReport; error?: unknown; device: Device }> {
   const { device, info, progress } = options;
   const params = resolveParams(experiment, options.profile, options.reps, options.overrides);
   const startedAt = new Date().toISOString();
@@ -130,7 +205,8 @@ async function runOne(
     } catch (caught) {
       error = caught;
       log.append({ type: 'error', experiment: experiment.id, attempt, error: describe(caught) });
-      if (isLinkGone(caught)) break;
+      // A silent device is the recovery ladder's job (its first rungs are Ctrl-C and a soft reset).
+      if (needsRecovery(caught, options)) break;
       if (attempt === 1) progress.note(`${experiment.id}: ${describe(caught)}; soft reset and retry`);
     }
   }
@@ -157,7 +233,8 @@ async function runOne(
       log: deviceLog,
       ...analysis,
     },
-    ...(isLinkGone(error) ? { linkLost: error } : {}),
+    ...(error !== undefined ? { error } : {}),
+    device,
   };
 }
 

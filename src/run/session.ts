@@ -1,13 +1,13 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import type { Device } from '../device/device.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import type { AnyExperiment } from '../experiments/experiment.ts';
 import type { ParamOverride } from '../experiments/params.ts';
-import type { Report } from '../report/schema.ts';
 import { writeViews } from '../report/views.ts';
-import { createProgress } from './progress.ts';
-import { runSuite } from './runner.ts';
+import { createProgress, type Progress } from './progress.ts';
+import type { RecoveryRequest } from './recovery-event.ts';
+import { runSuite, type RunReport } from './runner.ts';
 
 export interface SessionOptions {
   device: Device;
@@ -19,10 +19,23 @@ export interface SessionOptions {
   outDir: string;
   firmwareLabel?: string;
   stepTimeoutMs?: number;
+  /** See RunOptions.recover: the recovery strategy for a device that stops answering. */
+  recover?: (request: RecoveryRequest) => Promise<Device | undefined>;
+  /** See RunOptions.signal. */
+  signal?: AbortSignal;
+  /** Default: bars on a terminal, lines otherwise. */
+  progress?: Progress;
+  /** Extra top-level fields for report.json (the bench's board tag). */
+  extra?: Record<string, unknown>;
+  /**
+   * Name of the link in `outDir` pointing at this run (default `latest`); several boards running
+   * at once each get their own (e.g. `latest-<device id>`), or they would overwrite one another's.
+   */
+  latestName?: string | ((info: DeviceInfo) => string);
 }
 
 export interface SessionResult {
-  report: Report;
+  report: RunReport;
   runDir: string;
 }
 
@@ -32,11 +45,9 @@ export interface SessionResult {
  */
 export async function runSession(options: SessionOptions): Promise<SessionResult> {
   const info = await options.device.info();
-  const runId = makeRunId(info);
-  const runDir = join(options.outDir, runId);
-  mkdirSync(runDir, { recursive: true });
-  const progress = createProgress();
-  let report: Report;
+  const { runId, runDir } = claimRunDir(options.outDir, makeRunId(info));
+  const progress = options.progress ?? createProgress();
+  let report: RunReport;
   try {
     report = await runSuite({
       device: options.device,
@@ -50,14 +61,39 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       progress,
       ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
       ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+      ...(options.recover ? { recover: options.recover } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   } finally {
     progress.stop();
   }
+  if (options.extra) report = { ...report, ...options.extra };
   writeFileSync(join(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeViews(report, runDir);
-  pointLatest(options.outDir, runId);
+  const latest = options.latestName ?? 'latest';
+  pointLatest(options.outDir, runId, typeof latest === 'string' ? latest : latest(info));
   return { report, runDir };
+}
+
+/**
+ * The run's directory, created here. Run ids have one-second resolution: a second run of the same
+ * board within that second (a quick subset, a retry) gets `-2`, `-3`… instead of mixing its files
+ * into the first one's.
+ */
+function claimRunDir(outDir: string, baseId: string): { runId: string; runDir: string } {
+  mkdirSync(outDir, { recursive: true });
+  for (let n = 1; ; n++) {
+    const runId = n === 1 ? baseId : `${baseId}-${n}`;
+    const runDir = join(outDir, runId);
+    if (existsSync(runDir)) continue;
+    try {
+      mkdirSync(runDir);
+      return { runId, runDir };
+    } catch (error) {
+      // Another process took the name between the check and the mkdir: try the next one.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /** UTC time + device id: sortable, unique per board, safe as a directory name. */
@@ -77,8 +113,8 @@ export function deviceId(info: DeviceInfo): string {
   return raw.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-function pointLatest(outDir: string, runId: string): void {
-  const latest = join(outDir, 'latest');
+function pointLatest(outDir: string, runId: string, name: string): void {
+  const latest = join(outDir, name);
   rmSync(latest, { force: true });
   try {
     symlinkSync(runId, latest);

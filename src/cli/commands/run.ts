@@ -1,37 +1,45 @@
 import type { Command } from 'commander';
-import { openDevice } from '../../device/open.ts';
-import { selectExperiments } from '../../experiments/index.ts';
-import { runSession } from '../../run/session.ts';
-import { printVerdictTable } from '../verdict-table.ts';
-import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
+import { runBench } from '../../bench/bench-run.ts';
+import type { BoardOutcome } from '../../bench/board-run.ts';
+import { resolveBoardTargets } from '../../bench/board-target.ts';
 import {
-  addDeviceOptions,
-  collect,
-  deviceSpec,
+  addBenchOptions,
+  boardRequest,
+  DEFAULT_HISTORY,
+  historyPath,
   integer,
-  type DeviceOptionValues,
-} from '../device-options.ts';
+  type BenchOptionValues,
+} from '../../bench/cli-options.ts';
+import { printBenchOutcomes } from '../../bench/outcome-text.ts';
+import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
+import { selectExperiments } from '../../experiments/index.ts';
+import { historyRecordFromReport } from '../../history/from-report.ts';
+import { appendHistoryRecord } from '../../history/store.ts';
+import { collect } from '../device-options.ts';
 
-interface RunOptions extends DeviceOptionValues {
+interface RunOptions extends BenchOptionValues {
   experiments?: string;
   quick?: boolean;
   reps?: number;
   out: string;
   json?: boolean;
-  firmwareLabel?: string;
   stepTimeout: number;
   set: string[];
 }
 
-/** `picogc run`: the main job. Runs the suite, writes reports/<run-id>/, exits 0/1/3. */
+/**
+ * `picogc run`: the main job. Runs the suite on every board named (in parallel, each locked), writes
+ * reports/<run-id>/ per board, appends one history record per board, exits with the worst board's
+ * code: 0 pass, 1 a check failed, 3 a board or its link failed.
+ */
 export function register(program: Command): void {
-  addDeviceOptions(
+  addBenchOptions(
     program
       .command('run')
-      .description('run the GC experiments on a device and write a report')
+      .description('run the GC experiments on one or more boards and write a report per board')
       .option('-e, --experiments <ids>', 'comma-separated experiment ids (default: all)')
       .option('-q, --quick', 'the quick profile: fewer sizes and repetitions')
-      .option('--reps <n>', 'repetitions per timed configuration', integer)
+      .option('--reps <n>', 'repetitions per timed configuration', integer('--reps'))
       .option(
         '--set <experiment.param=json>',
         'override a parameter, repeatable (e.g. pause-vs-live.size=96)',
@@ -39,38 +47,80 @@ export function register(program: Command): void {
         [],
       )
       .option('-o, --out <dir>', 'where run directories are written', 'reports')
-      .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
-      .option('--step-timeout <ms>', 'deadline of one device call', integer, 30_000)
-      .option('--json', 'print report.json to stdout instead of the verdict table'),
+      .option('--step-timeout <ms>', 'deadline of one device call', integer('--step-timeout'), 30_000)
+      .option(
+        '--json',
+        'print report.json to stdout (an array with several boards) instead of the verdict table',
+      ),
+    DEFAULT_HISTORY,
   ).action(async (options: RunOptions) => {
-    const experiments = selectExperiments(
-      options.experiments
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
-    const overrides = options.set.map(parseParamOverride);
-    checkOverrides(overrides, experiments);
-    const profile = options.quick ? 'quick' : 'default';
-    // Parameters are checked before a device is touched: a typo costs nothing.
-    for (const e of experiments) resolveParams(e, profile, options.reps, overrides);
-    const device = await openDevice(deviceSpec(options));
-    try {
-      const { report, runDir } = await runSession({
-        device,
-        experiments,
-        profile,
-        ...(options.reps !== undefined ? { reps: options.reps } : {}),
-        overrides,
-        outDir: options.out,
-        stepTimeoutMs: options.stepTimeout,
-        ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
-      });
-      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else printVerdictTable(report, runDir);
-      process.exitCode = report.exitCode;
-    } finally {
-      await device.close().catch(() => undefined);
-    }
+    const plan = planSuite(options);
+    const targets = await resolveBoardTargets(boardRequest(options));
+    // reports/history.jsonl whatever --out says: the history outlives any one output directory.
+    const history = historyPath(options, DEFAULT_HISTORY);
+    const { outcomes, exitCode } = await runBench(targets, {
+      ...plan,
+      outDir: options.out,
+      ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+      stepTimeoutMs: options.stepTimeout,
+      lockWaitSeconds: options.lockWait,
+      command: commandLine('run'),
+      ...(options.powerCycle ? { powerCycle: options.powerCycle } : {}),
+      powerCycleTimeoutMs: options.powerCycleTimeout * 1000,
+      reconnectTimeoutMs: options.reconnectTimeout * 1000,
+      onBoardDone: async (outcome) => {
+        if (!history || !outcome.report) return;
+        await appendHistoryRecord(
+          history,
+          historyRecordFromReport(outcome.report, {
+            historyPath: history,
+            label: outcome.label,
+            ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
+          }),
+        );
+      },
+    });
+    // One board that could not be reached fails the way a single-board run always has.
+    const only = outcomes.length === 1 ? outcomes[0]! : undefined;
+    if (only && !only.report) throw only.cause;
+    if (options.json)
+      process.stdout.write(`${JSON.stringify(only ? only.report : jsonOutcomes(outcomes), null, 2)}\n`);
+    else printBenchOutcomes(outcomes);
+    process.exitCode = exitCode;
   });
+}
+
+/** The experiments and their parameters, checked before any board is touched: a typo costs nothing. */
+export function planSuite(options: { experiments?: string; quick?: boolean; reps?: number; set: string[] }) {
+  const experiments = selectExperiments(
+    options.experiments
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  const overrides = options.set.map(parseParamOverride);
+  checkOverrides(overrides, experiments);
+  const profile = options.quick ? ('quick' as const) : ('default' as const);
+  for (const e of experiments) resolveParams(e, profile, options.reps, overrides);
+  return {
+    experiments,
+    profile,
+    overrides,
+    ...(options.reps !== undefined ? { reps: options.reps } : {}),
+  };
+}
+
+function jsonOutcomes(outcomes: readonly BoardOutcome[]) {
+  return outcomes.map((o) => ({
+    board: o.label,
+    exitCode: o.exitCode,
+    ...(o.error ? { error: o.error } : {}),
+    ...(o.runDir ? { runDir: o.runDir } : {}),
+    ...(o.report ? { report: o.report } : {}),
+  }));
+}
+
+/** What the lock's holder note says this process is running. */
+export function commandLine(name: string): string {
+  return ['picogc', name, ...process.argv.slice(3)].join(' ').slice(0, 300);
 }

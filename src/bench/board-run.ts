@@ -1,0 +1,138 @@
+import type { DeviceInfo } from '../device/device-info.ts';
+import type { ReplDevice } from '../device/repl-device.ts';
+import { PicogcError } from '../errors.ts';
+import type { AnyExperiment } from '../experiments/experiment.ts';
+import type { ParamOverride } from '../experiments/params.ts';
+import { acquireBoardLock, type BoardLock } from '../lock/board-lock.ts';
+import type { Progress } from '../run/progress.ts';
+import type { RunReport } from '../run/runner.ts';
+import { deviceId, runSession } from '../run/session.ts';
+import { boardTag, lockKeyForTarget, type BoardTag } from './board-identity.ts';
+import { targetLabel, type BoardTarget } from './board-target.ts';
+import { openBoard } from './open-board.ts';
+import { RecoveryLadder } from './recovery-ladder.ts';
+
+export interface BoardRunOptions {
+  experiments: AnyExperiment[];
+  profile: 'default' | 'quick';
+  reps?: number;
+  overrides?: ParamOverride[];
+  outDir: string;
+  firmwareLabel?: string;
+  stepTimeoutMs: number;
+  /** `--lock-wait`: how long to wait for a board another process holds (default 0). */
+  lockWaitSeconds: number;
+  /** Where locks live (default: $PICOGC_LOCK_DIR or <tmp>/picogc-locks). */
+  lockDir?: string;
+  /** Recorded in the lock's holder note, e.g. `picogc nightly --port auto`. */
+  command: string;
+  powerCycle?: string;
+  powerCycleTimeoutMs: number;
+  reconnectTimeoutMs: number;
+  progress?: Progress;
+  /** Name of this run's `latest` link (several boards: one each). */
+  latestName?: string | ((info: DeviceInfo) => string);
+  /** Replaceable in tests. */
+  open?: (target: BoardTarget, port?: string) => Promise<ReplDevice>;
+}
+
+/** What became of one board: its report when it was reached, else the error that stopped it. */
+export interface BoardOutcome {
+  target: BoardTarget;
+  label: string;
+  /** 0 pass, 1 a check failed, 3 the board or its link failed (or it was busy). */
+  exitCode: 0 | 1 | 3;
+  report?: RunReport & { board: BoardTag };
+  runDir?: string;
+  /** Why there is no report (busy, unreachable), or what ended the run early. */
+  error?: string;
+  /** The error itself when there is no report (a single-board command rethrows it). */
+  cause?: unknown;
+  /** The id history uses, when the board answered. */
+  deviceId?: string;
+  lockKey?: string;
+}
+
+/**
+ * One board, start to finish (a worker of the bench): lock it for the whole run, open it, run the
+ * suite with the recovery ladder, write its run directory, close it, release the lock. Never
+ * throws for the board's own troubles: a busy or unreachable board is an outcome with exit code 3,
+ * so the other boards' workers go on.
+ */
+export async function runBoard(target: BoardTarget, options: BoardRunOptions): Promise<BoardOutcome> {
+  const label = targetLabel(target);
+  const lockKey = lockKeyForTarget(target);
+  const failed = (error: unknown): BoardOutcome => ({
+    target,
+    label,
+    exitCode: 3,
+    error: describe(error),
+    cause: error,
+    ...(lockKey ? { lockKey } : {}),
+  });
+
+  let lock: BoardLock | undefined;
+  if (lockKey) {
+    try {
+      lock = await acquireBoardLock(lockKey, {
+        waitSeconds: options.lockWaitSeconds,
+        ...(options.lockDir ? { dir: options.lockDir } : {}),
+        info: { port: label, command: options.command },
+      });
+    } catch (error) {
+      return failed(error);
+    }
+  }
+  let device: ReplDevice | undefined;
+  let ladder: RecoveryLadder | undefined;
+  try {
+    device = await (options.open ?? openBoard)(target);
+    const info = await device.info();
+    ladder = new RecoveryLadder(device, {
+      target,
+      ...(info.uniqueId ? { uniqueId: info.uniqueId } : {}),
+      rungTimeoutMs: Math.min(options.stepTimeoutMs, 10_000),
+      powerCycleTimeoutMs: options.powerCycleTimeoutMs,
+      reconnectTimeoutMs: options.reconnectTimeoutMs,
+      ...(options.powerCycle ? { powerCycle: options.powerCycle } : {}),
+      ...(options.open ? { open: options.open } : {}),
+    });
+    const tag = boardTag(target, info, lockKey);
+    const { report, runDir } = await runSession({
+      device,
+      experiments: options.experiments,
+      profile: options.profile,
+      ...(options.reps !== undefined ? { reps: options.reps } : {}),
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      outDir: options.outDir,
+      ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+      stepTimeoutMs: options.stepTimeoutMs,
+      recover: ladder.recover,
+      ...(lock ? { signal: lock.signal } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      extra: { board: tag },
+      ...(options.latestName ? { latestName: options.latestName } : {}),
+    });
+    return {
+      target,
+      label,
+      exitCode: report.exitCode,
+      report: { ...report, board: tag },
+      runDir,
+      deviceId: deviceId(info),
+      ...(report.notRun ? { error: report.notRun.reason } : {}),
+      ...(lockKey ? { lockKey } : {}),
+    };
+  } catch (error) {
+    return failed(error);
+  } finally {
+    // After a reconnect the ladder holds the board's new connection; the first one is closed already.
+    await (ladder?.device ?? device)?.close().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof PicogcError) return `${error.name}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,184 @@
+import { basename, resolve } from 'node:path';
+import { LinkError, UsageError } from '../errors.ts';
+import { describePort, listPorts, type PortInfo } from '../link/discovery.ts';
+import { parseTcpSpec } from '../link/open.ts';
+import { parseFaultSpec } from '../sim/faults.ts';
+
+/**
+ * A board of the bench as the user named it, before it is opened (labgrid's "resource"): a serial
+ * device path (with its USB serial number when enumeration knows it), a raw-TCP export, or a
+ * virtual Pico in this process, whose identity is its seed.
+ */
+export type BoardTarget =
+  | { kind: 'serial'; port: string; usbSerial?: string }
+  | { kind: 'tcp'; port: string }
+  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[] }
+  /** The user's firmware on an emulated RP2040 in this process (src/emu). */
+  | { kind: 'emu'; firmware: string; bootrom: string };
+
+/** What the command line said about boards. */
+export interface BoardRequest {
+  /** `--port`, repeatable: paths, `auto` (every Pico found), `tcp://HOST:PORT`. */
+  ports: readonly string[];
+  device?: 'sim' | 'serial' | 'emu';
+  /** `--seed`, repeatable: one virtual Pico per seed (with `--device sim`). */
+  seeds: readonly number[];
+  heapBytes?: number;
+  faults?: readonly string[];
+  /** `--device emu`: the UF2 it runs and the boot ROM read from a Pico. */
+  firmware?: string;
+  bootrom?: string;
+}
+
+export interface ResolveDeps {
+  listPorts?: () => Promise<PortInfo[]>;
+  describePort?: (path: string) => Promise<PortInfo | undefined>;
+  /** Told when no board was named or found and the virtual Pico is used instead. */
+  notice?: (text: string) => void;
+}
+
+/** How a board is named in progress lines, tables and reports. */
+export function targetLabel(target: BoardTarget): string {
+  if (target.kind === 'sim') return `virtual Pico seed ${target.seed}`;
+  if (target.kind === 'emu') return `emulated RP2040 running ${basename(target.firmware)}`;
+  return target.port;
+}
+
+/**
+ * Turn `--port`/`--device`/`--seed` into the boards to run. `auto` is every Pico found (none is a
+ * link failure: a nightly that silently ran on nothing must not pass). A board named twice is a
+ * usage error (the second worker would only find the first one's lock); one that `auto` also found
+ * is taken once. Nothing is opened here.
+ */
+export async function resolveBoardTargets(
+  request: BoardRequest,
+  deps: ResolveDeps = {},
+): Promise<BoardTarget[]> {
+  const list = deps.listPorts ?? (() => listPorts());
+  const describe = deps.describePort ?? ((path: string) => describePort(path));
+  const simOnly = request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0;
+  if ((request.device === 'sim' || request.device === 'emu') && request.ports.length > 0) {
+    throw new UsageError(`give either --port or --device ${request.device}, not both`);
+  }
+  if (request.device === 'emu') {
+    if (simOnly || request.seeds.length > 0) {
+      throw new UsageError('--heap, --fault and --seed apply to the virtual Pico (--device sim) only');
+    }
+    if (!request.firmware || !request.bootrom) {
+      throw new UsageError('--device emu needs --firmware FILE.uf2 and --bootrom FILE (picogc bootrom)');
+    }
+    return [{ kind: 'emu', firmware: request.firmware, bootrom: request.bootrom }];
+  }
+  if (request.firmware !== undefined || request.bootrom !== undefined) {
+    throw new UsageError('--firmware and --bootrom apply to --device emu (flash a board before the run)');
+  }
+  for (const fault of request.faults ?? []) parseFaultSpec(fault); // a typo is a usage error up front
+
+  if (request.ports.length > 0) {
+    if (simOnly) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
+    if (request.seeds.length > 0) {
+      throw new UsageError(
+        '--seed applies to the virtual Pico (--device sim); a `picogc sim --pty` board has the seed it was started with',
+      );
+    }
+    return portTargets(request.ports, list, describe);
+  }
+  if (request.device !== 'sim') {
+    const picos = (await list().catch(() => [])).filter((p) => p.isPico);
+    if (picos.length === 1) return [serialTarget(picos[0]!)];
+    if (picos.length > 1) {
+      throw new UsageError(
+        `several Picos found (${picos.map((p) => p.path).join(', ')}): name them with --port, or --port auto for all`,
+      );
+    }
+    if (request.device === 'serial') {
+      throw new LinkError(
+        'no Raspberry Pi Pico found (USB vendor ID 2E8A); plug one in, name it with --port, or use --device sim',
+      );
+    }
+    (deps.notice ?? ((text) => process.stderr.write(`${text}\n`)))(
+      'picogc: no Pico found on USB; using the virtual Pico (--device sim)',
+    );
+  }
+  return simTargets(request);
+}
+
+function simTargets(request: BoardRequest): BoardTarget[] {
+  const seeds = request.seeds.length > 0 ? request.seeds : [0];
+  const seen = new Set<number>();
+  for (const seed of seeds) {
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new UsageError(`--seed must be a whole number ≥ 0, not ${seed}`);
+    if (seen.has(seed)) {
+      throw new UsageError(`--seed ${seed} given twice: two virtual Picos with one seed are the same board`);
+    }
+    seen.add(seed);
+  }
+  return seeds.map((seed) => ({
+    kind: 'sim' as const,
+    seed,
+    ...(request.heapBytes !== undefined ? { heapBytes: request.heapBytes } : {}),
+    ...(request.faults?.length ? { faults: [...request.faults] } : {}),
+  }));
+}
+
+async function portTargets(
+  ports: readonly string[],
+  list: () => Promise<PortInfo[]>,
+  describe: (path: string) => Promise<PortInfo | undefined>,
+): Promise<BoardTarget[]> {
+  const targets: BoardTarget[] = [];
+  const named = new Set<string>();
+  const fromAuto: BoardTarget[] = [];
+  for (const raw of ports) {
+    const spec = raw.trim();
+    if (spec === '') throw new UsageError('empty --port: give a device path, "auto" or tcp://HOST:PORT');
+    if (spec === 'auto') {
+      const picos = (await list()).filter((p) => p.isPico);
+      if (picos.length === 0) {
+        throw new LinkError(
+          '--port auto: no Raspberry Pi Pico found (USB vendor ID 2E8A); plug one in running MicroPython ' +
+            '(not in BOOTSEL mode), check `picogc ports`, or name a port with --port PATH',
+        );
+      }
+      fromAuto.push(...picos.map(serialTarget));
+      continue;
+    }
+    let target: BoardTarget;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+      parseTcpSpec(spec); // refuses rfc2217:// and anything else with advice
+      target = { kind: 'tcp', port: spec };
+    } else {
+      const known = await describe(spec);
+      target = {
+        kind: 'serial',
+        port: spec,
+        ...(known?.serialNumber ? { usbSerial: known.serialNumber } : {}),
+      };
+    }
+    const key = sameBoardKey(target);
+    if (named.has(key)) throw new UsageError(`--port ${spec} is named twice (the same board)`);
+    named.add(key);
+    targets.push(target);
+  }
+  for (const target of fromAuto) {
+    const key = sameBoardKey(target);
+    if (named.has(key)) continue; // named explicitly as well: once is enough
+    named.add(key);
+    targets.push(target);
+  }
+  return targets;
+}
+
+function serialTarget(port: PortInfo): BoardTarget {
+  return { kind: 'serial', port: port.path, ...(port.serialNumber ? { usbSerial: port.serialNumber } : {}) };
+}
+
+/** Two names of one board: the same USB serial, else the same absolute path or address. */
+function sameBoardKey(target: BoardTarget): string {
+  if (target.kind === 'serial')
+    return target.usbSerial ? `usb:${target.usbSerial}` : `path:${resolve(target.port)}`;
+  if (target.kind === 'tcp') return `tcp:${target.port.toLowerCase()}`;
+  if (target.kind === 'emu') return `emu:${resolve(target.firmware)}`;
+  return `sim:${target.seed}`;
+}

@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import type { BoardRequest } from './board-target.ts';
+
+/**
+ * The options of the commands that run a bench of boards (`run`, `nightly`): which boards, how to
+ * share them with other processes, how to get a hung one back, and where the history goes.
+ */
+export function addBenchOptions(command: Command, historyDefault: string): Command {
+  return command
+    .option(
+      '-p, --port <port>',
+      'a board: serial path, "auto" (every Pico found) or tcp://HOST:PORT; repeatable',
+      collect,
+      [],
+    )
+    .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial', 'emu']))
+    .option('--firmware <file>', 'for --device emu: the MicroPython UF2 the emulated RP2040 runs')
+    .option('--bootrom <file>', 'for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom)')
+    .option(
+      '--seed <n>',
+      'virtual Pico seed (its identity); repeat for several virtual Picos in parallel',
+      collectInteger('--seed'),
+      [],
+    )
+    .option(
+      '--heap <bytes>',
+      "virtual Pico heap size in bytes (default: a Pico's GC total, 245888)",
+      integer('--heap'),
+    )
+    .option(
+      '--fault <spec>',
+      'virtual Pico fault injection, repeatable (e.g. drop:0.01, hang, stall:200@1000)',
+      collect,
+      [],
+    )
+    .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
+    .option(
+      '--lock-wait <seconds>',
+      'wait this long for a board another picogc holds, then exit 3 naming the holder',
+      nonNegative('--lock-wait'),
+      0,
+    )
+    .option(
+      '--power-cycle <cmd>',
+      'shell command that power-cycles a hung board; {port} and {serial} are substituted (e.g. "uhubctl -a cycle -l 1-1 -p 2")',
+    )
+    .option(
+      '--power-cycle-timeout <seconds>',
+      'deadline of the power-cycle command',
+      nonNegative('--power-cycle-timeout'),
+      60,
+    )
+    .option(
+      '--reconnect-timeout <seconds>',
+      'how long a power-cycled board has to come back',
+      nonNegative('--reconnect-timeout'),
+      30,
+    )
+    .option(
+      '--history <path>',
+      `history file one record per board is appended to (default: ${historyDefault})`,
+    )
+    .option('--no-history', 'do not append to the history');
+}
+
+export interface BenchOptionValues {
+  port: string[];
+  device?: 'sim' | 'serial' | 'emu';
+  firmware?: string;
+  bootrom?: string;
+  seed: number[];
+  heap?: number;
+  fault: string[];
+  firmwareLabel?: string;
+  lockWait: number;
+  powerCycle?: string;
+  powerCycleTimeout: number;
+  reconnectTimeout: number;
+  /** A path, `false` for --no-history, or undefined for the default. */
+  history?: string | false;
+}
+
+export function boardRequest(options: BenchOptionValues): BoardRequest {
+  return {
+    ports: options.port,
+    ...(options.device ? { device: options.device } : {}),
+    seeds: options.seed,
+    ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
+    faults: options.fault,
+    ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
+    ...(options.bootrom !== undefined ? { bootrom: options.bootrom } : {}),
+  };
+}
+
+/** The history file: `--history PATH`, else the command's default; undefined with `--no-history`. */
+export function historyPath(options: BenchOptionValues, fallback: string): string | undefined {
+  if (options.history === false) return undefined;
+  if (typeof options.history === 'string') {
+    if (options.history.trim() === '') throw new UsageError('--history needs a path');
+    return options.history;
+  }
+  return fallback;
+}
+
+/** `picogc run`'s history when none is named: the one `picogc history` reads by default. */
+export const DEFAULT_HISTORY = join('reports', 'history.jsonl');
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function integer(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
+      throw new UsageError(`${flag}: not an integer: ${value}`);
+    return Number(value);
+  };
+}
+
+function collectInteger(flag: string): (value: string, previous: number[]) => number[] {
+  const parse = integer(flag);
+  return (value, previous) => [...previous, parse(value)];
+}
+
+export function nonNegative(flag: string, unit = 'seconds'): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new UsageError(`${flag} must be a number of ${unit} ≥ 0, not ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}

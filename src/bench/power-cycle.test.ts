@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describePowerCycle, runPowerCycle, shellQuote, substituteHook } from './power-cycle.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'picogc-hook-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the --power-cycle hook', () => {
+  it('substitutes {port} and {serial} quoted, so no path can change the command', async () => {
+    const evil = `/dev/tty'; touch ${join(dir, 'pwned')}; echo '`;
+    expect(substituteHook('relay {port} {serial}', { port: '/dev/ttyACM0', serial: 'E661' })).toBe(
+      `relay '/dev/ttyACM0' 'E661'`,
+    );
+    const out = join(dir, 'args');
+    const result = await runPowerCycle(
+      `printf '%s\\n' {port} {serial} > ${shellQuote(out)}`,
+      { port: evil, serial: '' },
+      { timeoutMs: 5_000 },
+    );
+    expect(result.ok).toBe(true);
+    expect(await readFile(out, 'utf8')).toBe(`${evil}\n\n`);
+    await expect(readFile(join(dir, 'pwned'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('reports the exit status and output of a failing hook', async () => {
+    const result = await runPowerCycle(
+      'echo relay jammed >&2; exit 4',
+      { port: 'p', serial: 's' },
+      { timeoutMs: 5_000 },
+    );
+    expect(result).toMatchObject({ ok: false, exitCode: 4, timedOut: false, output: 'relay jammed' });
+    expect(describePowerCycle(result)).toMatch(
+      /`echo relay jammed >&2; exit 4` exited 4 after \d+\.\d s; output: relay jammed/,
+    );
+  });
+
+  it('kills the whole hook on its deadline, children included', async () => {
+    const pidFile = join(dir, 'child.pid');
+    const result = await runPowerCycle(
+      `sleep 30 & echo $! > ${shellQuote(pidFile)}; wait`,
+      { port: 'p', serial: '' },
+      { timeoutMs: 300 },
+    );
+    expect(result.timedOut).toBe(true);
+    expect(result.ok).toBe(false);
+    const child = Number(await readFile(pidFile, 'utf8'));
+    await expect.poll(() => alive(child), { timeout: 3_000 }).toBe(false);
+  });
+
+  it('is over when its shell exits, even if a process it started keeps its output open', async () => {
+    const pidFile = join(dir, 'daemon.pid');
+    const result = await runPowerCycle(
+      `sleep 30 & echo $! > ${shellQuote(pidFile)}; echo cycled`,
+      { port: 'p', serial: '' },
+      { timeoutMs: 10_000 },
+    );
+    const daemon = Number(await readFile(pidFile, 'utf8'));
+    try {
+      // Waiting for the daemon's pipes would have run into the deadline instead.
+      expect(result).toMatchObject({ ok: true, exitCode: 0, timedOut: false, output: 'cycled' });
+      expect(alive(daemon)).toBe(true); // left alone: it is the hook's business
+    } finally {
+      process.kill(daemon, 'SIGKILL');
+    }
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

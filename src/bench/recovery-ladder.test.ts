@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDevice } from '../device/open.ts';
+import { ReplDevice } from '../device/repl-device.ts';
+import { LinkError } from '../errors.ts';
+import type { RecoveryEvent, RecoveryRequest } from '../run/recovery-event.ts';
+import { VirtualPico } from '../sim/virtual-pico.ts';
+import type { BoardTarget } from './board-target.ts';
+import { RecoveryLadder, type LadderOptions } from './recovery-ladder.ts';
+
+/**
+ * The ladder on real virtual Picos in this process; only the USB side (where the board re-enumerates,
+ * how it is opened) is stood in for, since no USB bus exists here. The power-cycle hook is a real
+ * shell command. The end-to-end version, with a real `picogc sim --pty` restarted by the hook, is in
+ * test/nightly/recovery.test.ts.
+ */
+const devices: ReplDevice[] = [];
+afterEach(async () => {
+  for (const device of devices.splice(0)) await device.close().catch(() => undefined);
+});
+
+async function sim(seed: number, faults: string[] = []): Promise<ReplDevice> {
+  const device = await openDevice({ device: 'sim', seed, faults });
+  devices.push(device);
+  return device;
+}
+
+/** Bytes a virtual Pico of this seed sends while connecting and answering info(): deterministic. */
+async function bytesToInfo(seed: number): Promise<number> {
+  const pico = await VirtualPico.start({ seed });
+  let bytes = 0;
+  pico.link.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  const device = await ReplDevice.connect(
+    { stream: pico.link, description: 'counting', close: () => pico.close() },
+    'sim',
+  );
+  await device.info();
+  await device.close();
+  return bytes;
+}
+
+/** A virtual Pico that answers up to the end of info(), then never again (fault `hang@BYTES`). */
+async function hungSim(seed = 3): Promise<ReplDevice> {
+  const device = await sim(seed, [`hang@${await bytesToInfo(seed)}`]);
+  await device.info();
+  return device;
+}
+
+function request(error: unknown = new LinkError('silent after Ctrl-C')) {
+  const events: Omit<RecoveryEvent, 'at' | 'experiment'>[] = [];
+  const req: RecoveryRequest = { experiment: 'pause-vs-live', error, record: (e) => events.push(e) };
+  return { req, events, rungs: () => events.map((e) => `${e.rung}:${e.ok ? 'ok' : 'failed'}`) };
+}
+
+const usbBoard: BoardTarget = { kind: 'serial', port: '/dev/ttyACM0', usbSerial: 'E661410403' };
+
+function ladder(device: ReplDevice, options: Partial<LadderOptions> = {}) {
+  return new RecoveryLadder(device, {
+    target: usbBoard,
+    rungTimeoutMs: 600,
+    powerCycleTimeoutMs: 5_000,
+    reconnectTimeoutMs: 5_000,
+    ...options,
+  });
+}
+
+describe('RecoveryLadder', () => {
+  it('stops at the first rung when Ctrl-C brings the board back', async () => {
+    const device = await sim(3);
+    const r = request();
+    expect(await ladder(device).recover(r.req)).toBe(device);
+    expect(r.rungs()).toEqual(['interrupt:ok']);
+  });
+
+  it('without a hook: Ctrl-C, soft reset, then gives up and says why', async () => {
+    const r = request();
+    expect(await ladder(await hungSim()).recover(r.req)).toBeUndefined();
+    expect(r.rungs()).toEqual(['interrupt:failed', 'soft-reset:failed', 'give-up:failed']);
+    expect(r.events.at(-1)!.detail).toMatch(/no --power-cycle command/);
+  });
+
+  it('power-cycles, finds the board by its USB serial on a new path, checks its unique id, reconnects', async () => {
+    const hung = await hungSim(3);
+    const opened: (string | undefined)[] = [];
+    const waited: BoardTarget[] = [];
+    const l = ladder(hung, {
+      uniqueId: (await hung.info()).uniqueId!,
+      powerCycle: 'echo cycling {serial}',
+      waitForBoard: (target) => {
+        waited.push(target);
+        return Promise.resolve('/dev/ttyACM1');
+      },
+      open: async (_target, port) => {
+        opened.push(port);
+        return sim(3); // the same seed: the same board, back from its power cycle
+      },
+    });
+    const r = request();
+    const back = await l.recover(r.req);
+    expect(back).toBeDefined();
+    expect(back).not.toBe(hung);
+    expect(l.device).toBe(back);
+    expect(r.rungs()).toEqual([
+      'interrupt:failed',
+      'soft-reset:failed',
+      'power-cycle:ok',
+      're-enumerate:ok',
+      'reconnect:ok',
+    ]);
+    expect(r.events[2]!.detail).toMatch(/`echo cycling 'E661410403'` exited 0 .*output: cycling E661410403/);
+    expect(r.events[3]!.detail).toBe('back at /dev/ttyACM1 (was virtual Pico (in-process, seed 3))');
+    expect(waited).toEqual([usbBoard]);
+    expect(opened).toEqual(['/dev/ttyACM1']);
+    expect((await back!.exec('print(2 + 2)')).stdout.trim()).toBe('4');
+  });
+
+  it('never measures a different board that answers at the port', async () => {
+    const hung = await hungSim(3);
+    const l = ladder(hung, {
+      uniqueId: (await hung.info()).uniqueId!,
+      powerCycle: 'true',
+      waitForBoard: () => Promise.resolve('/dev/ttyACM0'),
+      open: () => sim(99),
+    });
+    const r = request();
+    expect(await l.recover(r.req)).toBeUndefined();
+    expect(r.rungs().slice(-2)).toEqual(['reconnect:failed', 'give-up:failed']);
+    expect(r.events.at(-2)!.detail).toMatch(
+      /a different board answered at \/dev\/ttyACM0 \(unique id \w+, expected \w+\)/,
+    );
+  });
+
+  it('gives up when the hook fails, and skips Ctrl-C and soft reset on a closed link', async () => {
+    const r = request(new LinkError('the link closed', { disconnected: true }));
+    const l = ladder(await sim(3), { powerCycle: 'echo no relay >&2; exit 2' });
+    expect(await l.recover(r.req)).toBeUndefined();
+    expect(r.rungs()).toEqual([
+      'interrupt:failed',
+      'soft-reset:failed',
+      'power-cycle:failed',
+      'give-up:failed',
+    ]);
+    expect(r.events[0]!.detail).toBe('not tried: the link is closed');
+    expect(r.events[2]!.detail).toMatch(/exited 2 .*no relay/);
+  });
+
+  it('has no power to cycle for a virtual Pico in this process', async () => {
+    const r = request();
+    const l = ladder(await hungSim(), { target: { kind: 'sim', seed: 3 }, powerCycle: 'true' });
+    expect(await l.recover(r.req)).toBeUndefined();
+    expect(r.events.at(-1)?.rung).toBe('give-up');
+    expect(r.events.at(-1)?.detail).toMatch(/no power to cycle/);
+  });
+});

@@ -1,0 +1,146 @@
+import { seededRandom } from '../../src/analysis/prng.ts';
+import { runBoard, type BoardOutcome } from '../../src/bench/board-run.ts';
+import { selectExperiments } from '../../src/experiments/index.ts';
+import { parseParamOverride } from '../../src/experiments/params.ts';
+import { historyRecordFromReport } from '../../src/history/from-report.ts';
+import { appendHistoryRecord } from '../../src/history/store.ts';
+import type { Progress } from '../../src/run/progress.ts';
+import type { RunReport } from '../../src/run/runner.ts';
+
+/**
+ * Histories built from real short runs on virtual Picos, recorded as `picogc run` records them.
+ * Board "steady" runs a live set of bytearray(48) every night; board "slow" runs bytearray(48) until
+ * night `slowFrom`, then a larger bytearray (the injected slowdown: more blocks to mark and sweep).
+ * Each run is pause-vs-live (quick profile, 3 interleaved rounds) at 0 and 1000 live objects.
+ *
+ * Two ways to make the nights:
+ * - `recordRealSeries`: one real run per night, back to back. This is what a bench does, and what
+ *   the false-alarm measurement (measure-false-alarms.ts) uses. A virtual Pico's pauses are host
+ *   time, so on a shared host its nights also move with the host's load: whole runs 1.5–1.8× slower
+ *   for as long as a neighbour keeps the CPU busy. Those are real level shifts of what was measured,
+ *   and the step detection rightly reports them.
+ * - `recordResampledSeries`: three real runs (steady 48, slow 48, slow larger), each night of a board
+ *   a bootstrap resample of the repetitions of its run for that level. The within-run noise is real;
+ *   the host's load shifts between nights are excluded by design, so a test built on it asserts what
+ *   the detection does with real noise, and cannot fail because a neighbour started a build.
+ */
+export interface SeriesOptions {
+  history: string;
+  outDir: string;
+  nights: number;
+  /** 1-based night from which the slow board runs the larger live set. */
+  slowFrom: number;
+  /** The larger live set's bytearray size (default 192). */
+  slowSize?: number;
+  seeds?: { slow: number; steady: number };
+}
+
+const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
+const experiments = selectExperiments(['pause-vs-live']);
+
+export async function recordRealSeries(options: SeriesOptions): Promise<void> {
+  const seeds = options.seeds ?? { slow: 1, steady: 2 };
+  for (let night = 1; night <= options.nights; night++) {
+    const outcome = await realRun(seeds.steady, 48, 'v1', 12, options.outDir);
+    await append(options, outcome.report, outcome);
+  }
+  for (let night = 1; night <= options.nights; night++) {
+    const slow = night >= options.slowFrom;
+    const outcome = await realRun(
+      seeds.slow,
+      slow ? (options.slowSize ?? 192) : 48,
+      slow ? 'v2-slower' : 'v1',
+      12,
+      options.outDir,
+    );
+    await append(options, outcome.report, outcome);
+  }
+}
+
+/** Repetitions per live-set size in each real run of the resampled series (the pool a night draws from). */
+const POOL_REPS = 48;
+/** Repetitions per size in each resampled night: a quick run's. */
+const NIGHT_REPS = 12;
+
+export async function recordResampledSeries(
+  options: SeriesOptions & { resampleSeed?: number },
+): Promise<void> {
+  const seeds = options.seeds ?? { slow: 1, steady: 2 };
+  const steady = await realRun(seeds.steady, 48, 'v1', POOL_REPS, options.outDir);
+  const before = await realRun(seeds.slow, 48, 'v1', POOL_REPS, options.outDir);
+  const after = await realRun(seeds.slow, options.slowSize ?? 192, 'v2-slower', POOL_REPS, options.outDir);
+  const random = seededRandom(options.resampleSeed ?? 1);
+  for (let night = 1; night <= options.nights; night++) {
+    await append(options, resampledNight(steady.report, night, random), steady);
+  }
+  for (let night = 1; night <= options.nights; night++) {
+    const source = night >= options.slowFrom ? after : before;
+    await append(options, resampledNight(source.report, night, random), source);
+  }
+}
+
+type Reported = BoardOutcome & { report: RunReport; runDir: string };
+
+async function realRun(
+  seed: number,
+  size: number,
+  firmwareLabel: string,
+  reps: number,
+  outDir: string,
+): Promise<Reported> {
+  const outcome = await runBoard(
+    { kind: 'sim', seed },
+    {
+      experiments,
+      profile: 'quick',
+      overrides: [
+        'pause-vs-live.nLive=[0,1000]',
+        `pause-vs-live.size=${size}`,
+        `pause-vs-live.reps=${reps}`,
+      ].map(parseParamOverride),
+      outDir,
+      firmwareLabel,
+      stepTimeoutMs: 30_000,
+      lockWaitSeconds: 0,
+      command: 'history test',
+      powerCycleTimeoutMs: 1_000,
+      reconnectTimeoutMs: 1_000,
+      progress: quiet,
+      latestName: `latest-seed-${seed}`,
+    },
+  );
+  if (!outcome.report || !outcome.runDir) throw new Error(`seed ${seed}: ${outcome.error ?? 'no report'}`);
+  return outcome as Reported;
+}
+
+/** Night N of a run: each metric's repetitions drawn with replacement, `NIGHT_REPS` of them. */
+function resampledNight(
+  report: RunReport,
+  night: number,
+  random: ReturnType<typeof seededRandom>,
+): RunReport {
+  const finished = new Date(Date.UTC(2026, 4, night, 2, 17)).toISOString();
+  return {
+    ...report,
+    runId: `${report.runId}-night-${String(night).padStart(2, '0')}`,
+    finishedAt: finished,
+    experiments: report.experiments.map((e) => ({
+      ...e,
+      metrics: e.metrics.map((m) => ({
+        ...m,
+        values: Array.from({ length: NIGHT_REPS }, () => m.values[random.int(m.values.length)]!),
+      })),
+    })),
+  };
+}
+
+async function append(options: SeriesOptions, report: RunReport, outcome: BoardOutcome): Promise<void> {
+  await appendHistoryRecord(
+    options.history,
+    historyRecordFromReport(report, {
+      historyPath: options.history,
+      label: outcome.label,
+      ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
+    }),
+  );
+}

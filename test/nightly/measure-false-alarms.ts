@@ -1,0 +1,55 @@
+/**
+ * Measures, on real back-to-back runs of virtual Picos, how often the history's step detection
+ * flags a board that did not change (false alarms) and how often it names the night of an injected
+ * slowdown. Not a test (its outcome depends on the host's load): run it by hand,
+ *
+ *   node --import tsx test/nightly/measure-false-alarms.ts [SERIES] [SLOW_SIZE]
+ *
+ * Each series is ten nights of a steady board and ten of a board slowed from night 5 (see
+ * history-series.ts). It prints one line per series and the totals.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHistory } from '../../src/history/store.ts';
+import { historyTrends } from '../../src/history/trends.ts';
+import { recordRealSeries } from './history-series.ts';
+
+const series = Number(process.argv[2] ?? 10);
+const slowSize = Number(process.argv[3] ?? 192);
+let steadyMetricSeries = 0;
+let falseAlarms = 0;
+let named = 0;
+let extra = 0;
+for (let k = 0; k < series; k++) {
+  const dir = mkdtempSync(join(tmpdir(), 'picogc-fa-'));
+  const seeds = { slow: 1000 + 2 * k, steady: 1001 + 2 * k };
+  await recordRealSeries({
+    history: join(dir, 'history.jsonl'),
+    outDir: dir,
+    nights: 10,
+    slowFrom: 5,
+    slowSize,
+    seeds,
+  });
+  const trends = historyTrends((await readHistory(join(dir, 'history.jsonl'))).records);
+  const steady = trends.filter((t) => t.deviceLabel === `virtual Pico seed ${seeds.steady}`);
+  const slow = trends.find(
+    (t) => t.deviceLabel === `virtual Pico seed ${seeds.slow}` && t.metric.endsWith('=1000'),
+  )!;
+  steadyMetricSeries += steady.length;
+  falseAlarms += steady.filter((t) => t.steps.length > 0).length;
+  if (slow.steps.some((s) => s.run === 5)) named++;
+  extra += slow.steps.filter((s) => s.run !== 5).length;
+  const show = (t: (typeof trends)[number]) =>
+    `${t.metric.slice(14)}: ${t.runs.map((r) => r.median.toFixed(0)).join(' ')} steps [${t.steps.map((s) => `${s.run} ${s.changePercent.toFixed(0)}%`).join(', ')}]`;
+  process.stdout.write(
+    `series ${k + 1}\n  steady ${steady.map(show).join('\n         ')}\n  slow   ${show(slow)}\n`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(
+  `false alarms: ${falseAlarms} of ${steadyMetricSeries} ten-night metric series without a change; ` +
+    `slowdown (bytearray(48) → (${slowSize})) named at night 5 in ${named} of ${series}, ${extra} other steps\n`,
+);
+process.exit(0);
