@@ -1,12 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests whose verdicts rest on pauses timed on the host (the virtual Pico's): they compare runs with
+ * a statistical rule, so they run last and alone, on a host no other test file is loading. Every
+ * other file runs first, two at a time.
+ */
+const HOST_TIMED = ['test/compare-sim.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The virtual Pico runs the MicroPython VM in worker threads; two forks keep a 2-core CI machine responsive.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'picogc',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: HOST_TIMED,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'host-timed',
+          include: HOST_TIMED,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BenchModule } from './bench-module.ts';
+import { falseAlarmBench } from './false-alarm.ts';
 import { modelBench } from './model.ts';
 import { replBench } from './repl.ts';
 
@@ -8,7 +9,11 @@ import { replBench } from './repl.ts';
  * reports/bench/. Performance is measured here, never asserted in unit tests.
  */
 
-const modules: BenchModule[] = [replBench, modelBench];
+// PICOGC_BENCH=repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_PAIRS).
+const only = process.env.PICOGC_BENCH?.split(',').map((s) => s.trim());
+const modules: BenchModule[] = [replBench, modelBench, falseAlarmBench].filter(
+  (m) => !only || only.includes(m.name),
+);
 
 const outDir = 'reports/bench';
 mkdirSync(outDir, { recursive: true });

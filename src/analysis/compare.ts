@@ -1,3 +1,4 @@
+import { DEVICE_KIND_NAMES } from '../device/device-info.ts';
 import { InputError } from '../errors.ts';
 import type { Check, Metric } from '../experiments/experiment.ts';
 import { checkRows } from '../report/checks.ts';
@@ -474,7 +475,7 @@ function notes(baseline: Report, current: Report, metrics: MetricComparison[]): 
 }
 
 function deviceWord(kind: RunSide['kind']): string {
-  return kind === 'board' ? 'board' : 'virtual Pico';
+  return DEVICE_KIND_NAMES[kind];
 }
 
 function constant(values: readonly number[]): boolean {

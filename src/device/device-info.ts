@@ -6,7 +6,8 @@ import { z } from 'zod';
  * reason) rather than pass something the device cannot show.
  */
 export const capabilitiesSchema = z.object({
-  kind: z.enum(['board', 'virtual-pico']),
+  /** A Pico, the virtual Pico (wasm VM), or the user's firmware on an emulated RP2040 (rp2040js). */
+  kind: z.enum(['board', 'virtual-pico', 'emulated-rp2040']),
   /** How a collection is timed: `ticks_us` around `gc.collect()` on the device, or on the host. */
   collectTiming: z.enum(['ticks_us', 'host-timed']),
   /** Collections run only when an execution returns (wasm VM), never inside a script. */
@@ -22,8 +23,15 @@ export const capabilitiesSchema = z.object({
 });
 export type Capabilities = z.infer<typeof capabilitiesSchema>;
 
+/** How reports name each kind of device. */
+export const DEVICE_KIND_NAMES: Record<Capabilities['kind'], string> = {
+  board: 'board',
+  'virtual-pico': 'virtual Pico',
+  'emulated-rp2040': 'emulated RP2040',
+};
+
 export const deviceInfoSchema = z.object({
-  backend: z.enum(['serial', 'sim']),
+  backend: z.enum(['serial', 'sim', 'emu']),
   /** Port path, tcp:// address or `virtual Pico (in-process)`. */
   description: z.string(),
   serialNumber: z.string().optional(),

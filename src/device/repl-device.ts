@@ -23,12 +23,21 @@ export class ReplDevice implements Device {
     private readonly link: Link,
     readonly repl: RawRepl,
     private readonly backend: DeviceInfo['backend'],
+    private readonly declare: ((reported: Capabilities) => Capabilities) | undefined,
   ) {}
 
-  static async connect(link: Link, backend: DeviceInfo['backend'], options: { softReset?: boolean } = {}) {
+  /**
+   * `declare`: who provides the link knows what the firmware cannot (an emulator around a real
+   * firmware): it replaces the capabilities the device reports with its own declaration.
+   */
+  static async connect(
+    link: Link,
+    backend: DeviceInfo['backend'],
+    options: { softReset?: boolean; declare?: (reported: Capabilities) => Capabilities } = {},
+  ) {
     const repl = new RawRepl(link.stream);
     await repl.enter({ softReset: options.softReset ?? true });
-    return new ReplDevice(link, repl, backend);
+    return new ReplDevice(link, repl, backend, options.declare);
   }
 
   exec(code: string, options?: ExecOptions): Promise<ExecResult> {
@@ -55,7 +64,7 @@ export class ReplDevice implements Device {
       heapTotal,
       thresholdDefault: record.threshold,
       ...(this.repl.pasteMode ? { pasteMode: this.repl.pasteMode } : {}),
-      capabilities: capabilitiesOf(record),
+      capabilities: this.declare ? this.declare(capabilitiesOf(record)) : capabilitiesOf(record),
     };
     return this.#info;
   }

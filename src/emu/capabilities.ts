@@ -4,10 +4,7 @@ import type { Capabilities } from '../device/device-info.ts';
 export const RP2040JS_PACKAGE = 'rp2040js';
 export const RP2040JS_VERSION = '1.4.1';
 
-/**
- * What the device-info schema should call an emulated chip once it has the value; until then the
- * emulator reports kind `board` and says what it is in its first difference (see openEmuDevice).
- */
+/** The device kind of an emulated chip in reports: never mistaken for a board's figures. */
 export const EMULATED_RP2040_KIND = 'emulated-rp2040';
 
 /**
@@ -43,7 +40,7 @@ export const EMU_DIFFERENCES: readonly { id: string; detail: string }[] = [
 
 export function emuCapabilities(floatBits: 32 | 64): Capabilities {
   return {
-    kind: 'board',
+    kind: EMULATED_RP2040_KIND,
     collectTiming: 'ticks_us',
     deferredCollect: false,
     heapGrows: false,

@@ -65,17 +65,13 @@ export async function openEmuDevice(spec: EmuSpec): Promise<EmuSession> {
   };
   let device: ReplDevice;
   try {
-    device = await ReplDevice.connect(link, 'serial');
+    device = await ReplDevice.connect(link, 'emu', {
+      declare: (reported) => emuCapabilities(reported.floatBits),
+    });
   } catch (error) {
     await emulator.close();
     throw error;
   }
-  // The firmware's own info says "board"; the emulator's declaration replaces its capabilities.
-  const boardInfo = device.info.bind(device);
-  device.info = async () => {
-    const info = await boardInfo();
-    return { ...info, capabilities: emuCapabilities(info.capabilities.floatBits) };
-  };
   return { device, image, bootrom: facts, loadedAt };
 }
 

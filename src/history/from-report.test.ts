@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../report/schema.ts';
 import { firmwareOf, historyRecordFromReport, reportDirFor, resolveReportDir } from './from-report.ts';
 import { formatHistoryLine } from './store.ts';
+import { syntheticDevice } from '../../test/support/synthetic-report.ts';
 
 function report(overrides: Partial<Report> = {}): Report {
   const experiment = (
@@ -32,9 +33,7 @@ function report(overrides: Partial<Report> = {}): Report {
     finishedAt: '2026-05-01T02:03:00.000Z',
     host: { node: 'v20', platform: 'linux-x64', hostname: 'bench' },
     options: { profile: 'quick', experiments: ['pause-vs-live', 'float-churn'] },
-    device: {
-      backend: 'serial',
-      description: '/dev/ttyACM0',
+    device: syntheticDevice('board', {
       serialNumber: 'E6614103E7452D2F',
       uniqueId: 'e6614103e7452d2f',
       firmware: {
@@ -44,19 +43,7 @@ function report(overrides: Partial<Report> = {}): Report {
         build: 'RPI_PICO',
         buildString: 'v1.28.0 on 2026-04-06 (GNU 12.2.1 MinSizeRel)',
       },
-      heapTotal: 245888,
-      thresholdDefault: -1,
-      capabilities: {
-        kind: 'board',
-        collectTiming: 'ticks_us',
-        deferredCollect: false,
-        heapGrows: false,
-        ticksUsResolutionUs: 1,
-        floatBits: 32,
-        interruptResetsVm: false,
-        differences: [],
-      },
-    },
+    }),
     experiments: [
       experiment('pause-vs-live', 'completed', [
         {

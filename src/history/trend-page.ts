@@ -131,9 +131,7 @@ async function trendFigure(
       steps: trend.steps.map((s) => ({ run: s.run, label: stepLabel(s) })),
     }),
   );
-  // trendSpec gives a point without a report a link to "null" (vega writes the missing value as
-  // text); such a point is drawn without a link instead.
-  const chart = trustedSvg(svg.replace(/<a xlink:href="null">(<path [^>]*\/>)<\/a>/g, '$1'));
+  const chart = trustedSvg(svg);
   const caption =
     trend.steps.length === 0
       ? `no step in ${trend.runs.length} runs (noise scale ${trend.noiseUnit === '%' ? `${trend.noise.toFixed(1)}%` : `${num(trend.noise)} ${trend.noiseUnit}`})`

@@ -45,6 +45,28 @@ describe('ByteChannel', () => {
     await expect(channel.write(bytes('x'), within(1_000))).rejects.toBeInstanceOf(LinkError);
   });
 
+  it('names a write that fails with EPIPE a disconnection, and any other stream error a link failure', async () => {
+    const gone = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    const [host] = duplexPair();
+    const channel = new ByteChannel(host);
+    host.emit('error', gone);
+    const error = (await channel
+      .write(bytes('x'), within(1_000, 'exec: sending'))
+      .catch((e: unknown) => e)) as LinkError;
+    expect(error.message).toMatch(
+      /^exec: sending: the link closed: the other end disconnected \(write EPIPE\)/,
+    );
+    expect(error.disconnected).toBe(true);
+
+    const [other] = duplexPair();
+    const otherChannel = new ByteChannel(other);
+    other.emit('error', new Error('bad baud rate'));
+    const failure = (await otherChannel
+      .write(bytes('x'), within(1_000, 'exec'))
+      .catch((e: unknown) => e)) as Error;
+    expect(failure.message).toMatch(/^exec: the link failed: bad baud rate/);
+  });
+
   it('reads a prefix only when it is what comes next, without waiting for the rest', async () => {
     const [host, board] = duplexPair();
     const channel = new ByteChannel(host);

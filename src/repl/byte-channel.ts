@@ -32,7 +32,7 @@ export class ByteChannel {
     this.listen('data', (chunk: Buffer | string) => this.onData(chunk));
     this.listen('end', () => this.fail('the link was closed by the other end'));
     this.listen('close', () => this.fail('the link closed'));
-    this.listen('error', (error: Error) => this.fail(`the link failed: ${error.message}`, error));
+    this.listen('error', (error: Error) => this.fail(streamFailure(error), error));
     if (stream.destroyed || stream.readableEnded) this.fail('the link is already closed');
   }
 
@@ -174,7 +174,7 @@ export class ByteChannel {
       this.failureWatchers.add(onFailure);
       this.stream.write(data, (error) => {
         if (error) {
-          this.fail(`the link failed: ${error.message}`, error);
+          this.fail(streamFailure(error), error);
           settle(this.linkError(deadline));
         } else settle();
       });
@@ -230,6 +230,16 @@ export class ByteChannel {
     this.wake?.(this.failure);
     for (const watcher of [...this.failureWatchers]) watcher(this.failure);
   }
+}
+
+/** The errno codes by which a socket or tty says the other end has gone. */
+const PEER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ENXIO', 'EIO', 'ENODEV']);
+
+function streamFailure(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && PEER_GONE.has(code)
+    ? `the link closed: the other end disconnected (${error.message})`
+    : `the link failed: ${error.message}`;
 }
 
 /**

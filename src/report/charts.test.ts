@@ -111,6 +111,15 @@ describe('chart specs rendered to SVG', () => {
     expect(svg).toContain('v1.28.0');
   });
 
+  it('trend: a point without a report is drawn without a link', async () => {
+    const [first, ...rest] = trendPoints;
+    const { href: _none, ...unlinked } = first!;
+    const svg = await renderSvg(trendSpec({ metric: 'm', points: [unlinked, ...rest] }));
+    expect(count(svg, 'point')).toBe(trendPoints.length);
+    const links = [...svg.matchAll(/<a xlink:href="([^"]+)">/g)].map((m) => m[1]);
+    expect(links).toEqual(rest.map((p) => p.href));
+  });
+
   it('device text is escaped everywhere it can appear', async () => {
     const specs = [
       pauseVsLiveSpec({ points: livePoints, title: EVIL, xTitle: EVIL }),

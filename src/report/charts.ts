@@ -364,16 +364,19 @@ export function trendSpec(input: TrendInput): TopLevelSpec {
         color: { field: 'label', type: 'nominal', title: input.labelTitle ?? 'firmware' },
       },
     },
-    {
+    // Points with a report link, and points without one in a layer of their own: an href channel
+    // over a missing value would link to the text "null".
+    ...[true, false].map((linked) => ({
       data: { values: points },
-      mark: { type: 'point', filled: true, size: 60, cursor: 'pointer' },
+      transform: [{ filter: linked ? 'isValid(datum.href)' : '!isValid(datum.href)' }],
+      mark: { type: 'point', filled: true, size: 60, ...(linked ? { cursor: 'pointer' } : {}) },
       encoding: {
         x,
         y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
         color: { field: 'label', type: 'nominal', title: input.labelTitle ?? 'firmware' },
-        href: { field: 'href' },
+        ...(linked ? { href: { field: 'href' } } : {}),
       },
-    },
+    })),
   );
   return {
     $schema: SCHEMA,

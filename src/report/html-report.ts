@@ -1,14 +1,8 @@
-import { checkDetail, checkRows } from './checks.ts';
+import { DEVICE_KIND_NAMES } from '../device/device-info.ts';
+import { groupedRows } from './checks.ts';
 import { reportFigures, sizeTable } from './figures.ts';
-import {
-  chartGrid,
-  deviceCard,
-  html,
-  renderPage,
-  verdictTable,
-  type TrustedHtml,
-  type VerdictRow,
-} from './html.ts';
+import { chartGrid, deviceCard, html, renderPage, verdictTable, type TrustedHtml } from './html.ts';
+import { firmwareLine } from './firmware-line.ts';
 import type { Report } from './schema.ts';
 
 /** index.html: one self-contained page, readable offline, every device string escaped. */
@@ -16,7 +10,7 @@ export async function renderReportHtml(report: Report): Promise<string> {
   const d = report.device;
   const caps = d.capabilities;
   const card = deviceCard({
-    title: `${caps.kind === 'board' ? 'Board' : 'Virtual Pico'}: ${d.description}`,
+    title: `${capitalise(DEVICE_KIND_NAMES[caps.kind])}: ${d.description}`,
     fields: [
       ['Firmware', `MicroPython ${d.firmware.version} on ${d.firmware.machine}`],
       ...(d.firmware.buildString ? [['Build', d.firmware.buildString] as const] : []),
@@ -26,6 +20,8 @@ export async function renderReportHtml(report: Report): Promise<string> {
       ['gc.threshold() at start', String(d.thresholdDefault)],
       ...(d.uniqueId ? [['Unique id', d.uniqueId] as const] : []),
       ...(d.serialNumber ? [['USB serial', d.serialNumber] as const] : []),
+      ...(report.board ? [['Board', `${report.board.label} (id ${report.board.id})`] as const] : []),
+      ...(report.firmware ? [['Image under test', firmwareLine(report.firmware)] as const] : []),
       ['Exec mode', d.pasteMode ?? 'unknown'],
       [
         'Run',
@@ -60,8 +56,8 @@ export async function renderReportHtml(report: Report): Promise<string> {
         </section>`;
   const body = html`
     <p class="verdict verdict-${report.verdict}">Verdict: <strong>${report.verdict}</strong></p>
-    ${card} ${differences} ${verdictTable(groupedRows(report))} ${chartGrid(await reportFigures(report))}
-    ${sizeTable(report)} ${deviceOutput(report)}
+    ${card} ${differences} ${recoverySection(report)} ${verdictTable(groupedRows(report))}
+    ${chartGrid(await reportFigures(report))} ${sizeTable(report)} ${deviceOutput(report)}
   `;
   return renderPage({
     title: `picogc run ${report.runId}`,
@@ -70,61 +66,22 @@ export async function renderReportHtml(report: Report): Promise<string> {
   });
 }
 
-/** An experiment with more checks than this shows its passing ones as one row (failures stay listed). */
-const GROUP_PASSING_OVER = 8;
-
-/**
- * The verdict table's rows. An experiment with many checks (alloc-sizes has one per object) shows
- * its passes as one row naming them, so the table stays readable; every failure and every skip
- * keeps a row of its own, in place.
- */
-export function groupedRows(report: Report): VerdictRow[] {
-  const rows = checkRows(report);
-  const out: VerdictRow[] = [];
-  for (let i = 0; i < rows.length;) {
-    const experiment = rows[i]!.experiment;
-    let end = i;
-    while (end < rows.length && rows[end]!.experiment === experiment) end++;
-    const group = rows.slice(i, end);
-    const passing = group.filter((r) => r.status === 'pass');
-    const collapse = group.length > GROUP_PASSING_OVER && passing.length > 1;
-    let placed = false;
-    for (const r of group) {
-      if (collapse && r.status === 'pass') {
-        if (placed) continue;
-        placed = true;
-        out.push({
-          experiment,
-          check: `${passing.length} of ${group.length} checks pass`,
-          status: 'pass',
-          detail: summarizeTitles(passing.map((p) => p.title)),
-        });
-        continue;
-      }
-      out.push({ experiment, check: r.title, status: r.status, detail: checkDetail(r) });
-    }
-    i = end;
-  }
-  return out;
-}
-
-/**
- * Titles that end alike ("float costs what the model says", "str of 20 costs what the model
- * says") as one line: "float, str of 20 — each costs what the model says".
- */
-export function summarizeTitles(titles: readonly string[]): string {
-  const words = titles.map((t) => t.split(' '));
-  let common = 0;
-  const shortest = Math.min(...words.map((w) => w.length));
-  while (
-    common < shortest - 1 &&
-    words.every((w) => w[w.length - 1 - common] === words[0]![words[0]!.length - 1 - common])
-  ) {
-    common++;
-  }
-  if (common < 2) return titles.join('; ');
-  const suffix = words[0]!.slice(-common).join(' ');
-  return `${words.map((w) => w.slice(0, -common).join(' ')).join(', ')} — each ${suffix}`;
+/** Every rung of the recovery ladder the run took, and what it could not run. */
+function recoverySection(report: Report): TrustedHtml {
+  if (!report.recovery?.length && !report.notRun) return html``;
+  return html`<section class="card">
+    <h2>Recovery</h2>
+    <ul>
+      ${(report.recovery ?? []).map(
+        (r) =>
+          html`<li>
+            ${r.at} ${r.experiment}: <strong>${r.rung}</strong> ${r.ok ? '✓' : '✗'} ${r.detail}
+            (${Math.round(r.ms)} ms)
+          </li>`,
+      )}
+    </ul>
+    ${report.notRun ? html`<p>Not run: ${report.notRun.experiments.join(', ')} — ${report.notRun.reason}</p>` : ''}
+  </section>`;
 }
 
 /** What the device printed besides data, per experiment: shown as text, whatever it contains. */
@@ -142,4 +99,8 @@ ${e.log.join('\n')}</pre>
         </details>`,
     )}
   </section>`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -33,7 +33,7 @@ describe('loadReport', () => {
   });
 
   it('keeps fields a newer picogc of the same schema adds out of the parsed report', () => {
-    const d = runDir('extra', { ...report, recovery: [{ rung: 'soft-reset' }] });
+    const d = runDir('extra', { ...report, fromTheFuture: [{ rung: 'soft-reset' }] });
     expect(loadReport(d).report).toEqual(report);
   });
 

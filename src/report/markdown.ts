@@ -1,4 +1,5 @@
 import { checkDetail, checkRows } from './checks.ts';
+import { firmwareLine } from './firmware-line.ts';
 import type { Report } from './schema.ts';
 
 const ICON = { pass: '✅', fail: '❌', skipped: '⏭️' } as const;
@@ -17,6 +18,8 @@ export function renderSummaryMarkdown(report: Report): string {
     `- **Device:** ${md(d.description)} (${d.capabilities.kind}), MicroPython ${md(d.firmware.version)} on ${md(d.firmware.machine)}${d.firmware.buildString ? ` — ${md(d.firmware.buildString)}` : ''}`,
     `- **Heap:** ${d.heapTotal} bytes (${d.heapTotal / 16} blocks of 16 B)`,
     ...(report.options.firmwareLabel ? [`- **Firmware label:** ${md(report.options.firmwareLabel)}`] : []),
+    ...(report.firmware ? [`- **Image under test:** ${md(firmwareLine(report.firmware))}`] : []),
+    ...(report.board ? [`- **Board:** ${md(report.board.label)} (id ${md(report.board.id)})`] : []),
     `- **Checks:** ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`,
     `- **Profile:** ${report.options.profile}; started ${report.startedAt}, finished ${report.finishedAt}`,
     '',
@@ -26,6 +29,14 @@ export function renderSummaryMarkdown(report: Report): string {
       (r) => `| ${ICON[r.status]} | ${md(r.experiment)} | ${md(r.title)} | ${md(checkDetail(r))} |`,
     ),
   ];
+  if (report.recovery?.length || report.notRun) {
+    lines.push('', '## Recovery', '');
+    for (const r of report.recovery ?? []) {
+      lines.push(`- ${r.ok ? '✅' : '❌'} ${md(r.experiment)}: **${r.rung}** — ${md(r.detail)}`);
+    }
+    if (report.notRun)
+      lines.push(`- not run: ${md(report.notRun.experiments.join(', '))} (${md(report.notRun.reason)})`);
+  }
   if (d.capabilities.differences.length > 0) {
     lines.push('', '## How this device differs from a Pico', '');
     lines.push(...d.capabilities.differences.map((text) => `- ${md(text)}`));

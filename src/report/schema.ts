@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { deviceInfoSchema } from '../device/device-info.ts';
+import { boardTagSchema } from '../boards/board-tag.ts';
 import { checkSchema, metricSchema } from '../experiments/experiment.ts';
+import { firmwareBlockSchema } from '../firmware/report-block.ts';
+import { notRunSchema, recoveryEventSchema } from '../run/recovery-event.ts';
 
 /**
  * report.json: the source of truth of a run. HTML, Markdown and JUnit are views of it, and
@@ -42,7 +45,15 @@ export const reportSchema = z.object({
     firmwareLabel: z.string().optional(),
   }),
   device: deviceInfoSchema,
+  /** Which board of the bench this run was on (its identity, port, lock key). */
+  board: boardTagSchema.optional(),
+  /** `--firmware`: the image under test and whether the device was confirmed to run it. */
+  firmware: firmwareBlockSchema.optional(),
   experiments: z.array(experimentReportSchema),
+  /** Every rung of the recovery ladder taken when the device stopped answering, in order. */
+  recovery: z.array(recoveryEventSchema).optional(),
+  /** Experiments the run did not start because the board was lost or the run was stopped. */
+  notRun: notRunSchema.optional(),
   /** Checks that span experiments (e.g. the pause-cost fit over two experiments). */
   crossChecks: z.array(checkSchema),
   /** Cross-experiment results such as the fitted pause-cost model. */

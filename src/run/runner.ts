@@ -10,8 +10,7 @@ import { crossExperimentAnalysis } from './cross-analysis.ts';
 import type { Progress } from './progress.ts';
 import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
-import type { z } from 'zod';
-import type { notRunSchema, RecoveryEvent, RecoveryRequest } from './recovery-event.ts';
+import type { RecoveryEvent, RecoveryRequest } from './recovery-event.ts';
 import { TOOL_VERSION } from '../version.ts';
 
 /** Device log lines kept per experiment: enough to diagnose, bounded against a chatty script. */
@@ -44,18 +43,6 @@ export interface RunOptions {
 }
 
 /**
- * report.json as the runner writes it: the report schema's fields plus `recovery` and `notRun`
- * (recoveryEventSchema, notRunSchema in recovery-event.ts), and `board` added by the bench
- * (boardTagSchema in bench/board-identity.ts). Readers that parse with the report schema drop them.
- */
-export type RunReport = Report & {
-  /** Every recovery rung taken, in order. */
-  recovery?: RecoveryEvent[];
-  /** Experiments not run because the board was lost or the run was stopped (notRunSchema). */
-  notRun?: z.infer<typeof notRunSchema>;
-};
-
-/**
  * Runs the experiments one after the other on one device. Every sample is on disk
  * (results.jsonl) before the next device call. A device that stops answering is interrupted by
  * the REPL client; the experiment is retried once after a soft reset, then marked failed and the
@@ -63,7 +50,7 @@ export type RunReport = Report & {
  * recovery strategy when there is one (which logs every rung it takes); without one, or when it
  * gives up, the run ends there: what was measured stays on disk.
  */
-export async function runSuite(options: RunOptions): Promise<RunReport> {
+export async function runSuite(options: RunOptions): Promise<Report> {
   const startedAt = new Date().toISOString();
   const log = new ResultsLog(options.resultsPath);
   const reports: ExperimentReport[] = [];

@@ -7,7 +7,8 @@ import type { ParamOverride } from '../experiments/params.ts';
 import { writeViews } from '../report/views.ts';
 import { createProgress, type Progress } from './progress.ts';
 import type { RecoveryRequest } from './recovery-event.ts';
-import { runSuite, type RunReport } from './runner.ts';
+import type { Report } from '../report/schema.ts';
+import { runSuite } from './runner.ts';
 
 export interface SessionOptions {
   device: Device;
@@ -35,7 +36,7 @@ export interface SessionOptions {
 }
 
 export interface SessionResult {
-  report: RunReport;
+  report: Report;
   runDir: string;
 }
 
@@ -47,7 +48,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   const info = await options.device.info();
   const { runId, runDir } = claimRunDir(options.outDir, makeRunId(info));
   const progress = options.progress ?? createProgress();
-  let report: RunReport;
+  let report: Report;
   try {
     report = await runSuite({
       device: options.device,

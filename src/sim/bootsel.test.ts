@@ -167,7 +167,7 @@ describe('servePty: the BOOTSEL cycle', () => {
       writeUf2(fakeMicroPythonImage({ version: 'v1.28.0-9-gcafe', size: 4096 })),
     );
     await waitFor(() => server!.state === 'repl', 'the reboot');
-    expect(states).toEqual(['bootsel', 'repl']);
+    expect(states).toEqual(['rebooting', 'bootsel', 'repl']);
     expect(existsSync(join(dir, 'drive'))).toBe(false);
     const again = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => again.open((e) => (e ? reject(e) : resolve())));
@@ -184,5 +184,30 @@ describe('servePty: the BOOTSEL cycle', () => {
     } finally {
       await new Promise<void>((resolve) => again.close(() => resolve()));
     }
+  }, 30_000);
+
+  it('RESET pressed while it is leaving serial is not lost: the old firmware comes back', async () => {
+    const states: string[] = [];
+    server = await servePty({
+      seed: 7,
+      driveDir: join(dir, 'drive'),
+      onState: (s) => {
+        states.push(s);
+        // The earliest moment a user (or a test's SIGUSR1) can press RESET.
+        if (s === 'rebooting') void server!.reset();
+      },
+    });
+    const { SerialPort } = await import('serialport');
+    const port = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    const repl = new ReplDriver(port, 15_000);
+    await repl.enterRaw();
+    repl.write('import machine\nmachine.bootloader()\x04');
+    await waitFor(() => states.includes('repl'), 'the reset');
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    expect(states).toEqual(['rebooting', 'bootsel', 'repl']);
+    expect(server.build).toBeUndefined();
+    expect(existsSync(join(dir, 'drive'))).toBe(false);
+    expect(existsSync(server.path)).toBe(true);
   }, 30_000);
 });

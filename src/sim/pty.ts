@@ -27,7 +27,11 @@ export interface PtyServer {
   close(): Promise<void>;
 }
 
-export type PtyState = 'repl' | 'bootsel' | 'offline';
+/**
+ * `repl`: serving the pty. `rebooting`: machine.bootloader() ran, the pty is going and the drive not
+ * yet there. `bootsel`: the drive is there. `offline`: it took an image without a MicroPython build.
+ */
+export type PtyState = 'repl' | 'rebooting' | 'bootsel' | 'offline';
 
 export interface ServePtyOptions extends Omit<VirtualPicoOptions, 'onBootloader' | 'build'> {
   path?: string;
@@ -65,6 +69,8 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
   let serving: Serving | undefined;
   let drive: VirtualBootselDrive | undefined;
   let cycle: Promise<void> = Promise.resolve();
+  /** RESET pressed while `rebooting` is remembered, not lost, and applied once the drive is there. */
+  let resetWhileEntering = false;
 
   const setState = (next: PtyState, detail: string) => {
     state = next;
@@ -99,12 +105,17 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
     if (closed || !serving) return;
     const old = serving;
     serving = undefined;
+    setState('rebooting', 'virtual Pico: machine.bootloader(): leaving serial for the boot ROM');
     await old.stop();
     if (closed) return;
     drive = await VirtualBootselDrive.present(driveDir, {
       ...(options.log ? { log: options.log } : {}),
     });
     setState('bootsel', `virtual Pico: BOOTSEL drive at ${driveDir} (copy a UF2 onto it)`);
+    if (resetWhileEntering) {
+      resetWhileEntering = false;
+      drive.stop();
+    }
     const taken = await drive.waitForImage();
     if (closed) return;
     if (!taken) {
@@ -149,8 +160,9 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
     },
     async reset() {
       if (closed) return;
-      if (drive) {
-        drive.stop();
+      if (drive || state === 'rebooting') {
+        if (drive) drive.stop();
+        else resetWhileEntering = true;
         await cycle;
         return;
       }

@@ -235,6 +235,7 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
         expect(report.experiments.map((e) => [e.id, e.status])).toEqual(
           EXPERIMENTS.map((e) => [e.id, 'completed']),
         );
+        expect(report.device.capabilities.kind).toBe('emulated-rp2040');
         expect(report.device.capabilities.differences[0]).toMatch(/^emulated-rp2040: /);
       } finally {
         await device.close();

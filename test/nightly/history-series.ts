@@ -1,11 +1,11 @@
 import { seededRandom } from '../../src/analysis/prng.ts';
-import { runBoard, type BoardOutcome } from '../../src/bench/board-run.ts';
+import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
 import { selectExperiments } from '../../src/experiments/index.ts';
 import { parseParamOverride } from '../../src/experiments/params.ts';
 import { historyRecordFromReport } from '../../src/history/from-report.ts';
 import { appendHistoryRecord } from '../../src/history/store.ts';
 import type { Progress } from '../../src/run/progress.ts';
-import type { RunReport } from '../../src/run/runner.ts';
+import type { Report } from '../../src/report/schema.ts';
 
 /**
  * Histories built from real short runs on virtual Picos, recorded as `picogc run` records them.
@@ -79,7 +79,7 @@ export async function recordResampledSeries(
   }
 }
 
-type Reported = BoardOutcome & { report: RunReport; runDir: string };
+type Reported = BoardOutcome & { report: Report; runDir: string };
 
 async function realRun(
   seed: number,
@@ -114,11 +114,7 @@ async function realRun(
 }
 
 /** Night N of a run: each metric's repetitions drawn with replacement, `NIGHT_REPS` of them. */
-function resampledNight(
-  report: RunReport,
-  night: number,
-  random: ReturnType<typeof seededRandom>,
-): RunReport {
+function resampledNight(report: Report, night: number, random: ReturnType<typeof seededRandom>): Report {
   const finished = new Date(Date.UTC(2026, 4, night, 2, 17)).toISOString();
   return {
     ...report,
@@ -134,7 +130,7 @@ function resampledNight(
   };
 }
 
-async function append(options: SeriesOptions, report: RunReport, outcome: BoardOutcome): Promise<void> {
+async function append(options: SeriesOptions, report: Report, outcome: BoardOutcome): Promise<void> {
   await appendHistoryRecord(
     options.history,
     historyRecordFromReport(report, {

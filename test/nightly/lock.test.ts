@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockKeyForTarget } from '../../src/bench/board-identity.ts';
+import { lockKeyForTarget } from '../../src/boards/board-identity.ts';
 import { readLockHolder } from '../../src/lock/board-lock.ts';
 import { killChildren, picogc, readJsonl, startPicogc, startSimPty, type SimBoard } from './support.ts';
 

@@ -108,7 +108,9 @@ describe.skipIf(!ser2net)('a board exported by ser2net (raw TCP)', { timeout: 12
 
     const done = await run.done;
     expect(done.code, done.stderr).toBe(3);
-    expect(done.stdout).toMatch(/pause-vs-live FAILED \(LinkError: .*(closed|disconnect)/i);
+    expect(done.stdout).toMatch(
+      /pause-vs-live\n\s+fail\s+experiment ran to the end — LinkError: .*(closed|disconnect)/i,
+    );
     // Every line of results.jsonl parses, and nothing measured before the drop is missing.
     const lines = readJsonl(resultsFile()!);
     expect(lines.filter((l) => l.type === 'sample').length).toBeGreaterThanOrEqual(seenBeforeStop);

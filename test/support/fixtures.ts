@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
- * Real output of MicroPython v1.28.0 (RPI_PICO), captured by the CEO's bench and kept read-only in
- * ../shared/fixtures. Tests of the REPL client, the virtual Pico's server and the mem_info parser
- * hold themselves against these bytes.
+ * Real output of MicroPython v1.28.0 (RPI_PICO) over its USB-CDC REPL (test/fixtures/README.md),
+ * kept in the repository byte for byte (.gitattributes: -text) so a clean clone carries it. Tests
+ * of the REPL client, the virtual Pico's server and the mem_info parser hold themselves against
+ * these bytes.
  */
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../shared/fixtures/rp2-v1.28.0/', import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/rp2-v1.28.0/', import.meta.url));
 
 export type TranscriptName = 'raw-repl-classic' | 'raw-paste' | 'soft-reset' | 'interrupt' | 'memory-error';
 

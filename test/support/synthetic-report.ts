@@ -1,3 +1,4 @@
+import type { DeviceInfo } from '../../src/device/device-info.ts';
 import type { Check, Metric } from '../../src/experiments/experiment.ts';
 import { REPORT_SCHEMA, type ExperimentReport, type Report } from '../../src/report/schema.ts';
 
@@ -56,33 +57,42 @@ export function syntheticReport(
     finishedAt: '2026-01-01T00:00:10.000Z',
     host: { node: 'v20', platform: 'linux-x64', hostname: 'bench' },
     options: { profile: 'quick', experiments: experiments.map((e) => e.id) },
-    device: {
-      backend: kind === 'board' ? 'serial' : 'sim',
-      description: kind === 'board' ? '/dev/ttyACM0' : 'virtual Pico (in-process)',
-      firmware: {
-        name: 'micropython',
-        version: '1.28.0',
-        machine: 'Raspberry Pi Pico with RP2040',
-        build: 'RPI_PICO',
-      },
-      heapTotal: 245888,
-      thresholdDefault: -1,
-      capabilities: {
-        kind,
-        collectTiming: kind === 'board' ? 'ticks_us' : 'host-timed',
-        deferredCollect: kind !== 'board',
-        heapGrows: kind !== 'board',
-        ticksUsResolutionUs: kind === 'board' ? 1 : 1000,
-        floatBits: kind === 'board' ? 32 : 64,
-        interruptResetsVm: kind !== 'board',
-        differences: [],
-      },
-    },
+    device: syntheticDevice(kind),
     experiments: reports,
     crossChecks: options.crossChecks ?? [],
     model: options.model ?? {},
     verdict: failed ? 'error' : checkFailed ? 'fail' : 'pass',
     exitCode: failed ? 3 : checkFailed ? 1 : 0,
+  };
+}
+
+/** A board's (or the virtual Pico's) DeviceInfo as picogc records it; `extra` replaces fields. */
+export function syntheticDevice(
+  kind: 'board' | 'virtual-pico' = 'board',
+  extra: Partial<DeviceInfo> = {},
+): DeviceInfo {
+  return {
+    backend: kind === 'board' ? 'serial' : 'sim',
+    description: kind === 'board' ? '/dev/ttyACM0' : 'virtual Pico (in-process)',
+    firmware: {
+      name: 'micropython',
+      version: '1.28.0',
+      machine: 'Raspberry Pi Pico with RP2040',
+      build: 'RPI_PICO',
+    },
+    heapTotal: 245888,
+    thresholdDefault: -1,
+    capabilities: {
+      kind,
+      collectTiming: kind === 'board' ? 'ticks_us' : 'host-timed',
+      deferredCollect: kind !== 'board',
+      heapGrows: kind !== 'board',
+      ticksUsResolutionUs: kind === 'board' ? 1 : 1000,
+      floatBits: kind === 'board' ? 32 : 64,
+      interruptResetsVm: kind !== 'board',
+      differences: [],
+    },
+    ...extra,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { integer, nonNegative } from '../../bench/cli-options.ts';
+import { integer, nonNegative } from '../../boards/cli-options.ts';
 import { formatHistoryTables } from '../../history/history-table.ts';
 import { formatHistoryWarning, readHistory } from '../../history/store.ts';
 import { DEFAULT_TREND, historyTrends } from '../../history/trends.ts';

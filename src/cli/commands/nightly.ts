@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { resolveBoardTargets } from '../../bench/board-target.ts';
+import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
   addBenchOptions,
   boardRequest,
+  boardRunSettings,
   collect,
   historyPath,
   integer,
   nonNegative,
   type BenchOptionValues,
-} from '../../bench/cli-options.ts';
-import { runNightly, type NightlyResult } from '../../bench/nightly.ts';
-import { formatBoardTable } from '../../bench/outcome-text.ts';
+} from '../../boards/cli-options.ts';
+import { runNightly, type NightlyResult } from '../../boards/nightly.ts';
+import { formatBoardTable } from '../../boards/outcome-text.ts';
 import { UsageError } from '../../errors.ts';
 import { describeStep } from '../../history/history-table.ts';
 import { commandLine, planSuite } from './run.ts';
@@ -68,14 +69,7 @@ export function register(program: Command): void {
     const targets = await resolveBoardTargets(boardRequest(options));
     const result = await runNightly(targets, {
       ...plan,
-      outDir: options.out,
-      ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
-      stepTimeoutMs: options.stepTimeout,
-      lockWaitSeconds: options.lockWait,
-      command: commandLine('nightly'),
-      ...(options.powerCycle ? { powerCycle: options.powerCycle } : {}),
-      powerCycleTimeoutMs: options.powerCycleTimeout * 1000,
-      reconnectTimeoutMs: options.reconnectTimeout * 1000,
+      ...boardRunSettings(options, commandLine('nightly')),
       historyPath: history,
       junitPath: options.junit ?? join(options.out, 'junit.xml'),
       ...(options.threshold !== undefined ? { rule: { thresholdPercent: options.threshold } } : {}),

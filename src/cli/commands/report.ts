@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError, UsageError } from '../../errors.ts';
+import { formatHistoryWarning } from '../../history/store.ts';
+import { writeTrendPage } from '../../history/trend-page.ts';
 import type { Command } from 'commander';
 import { loadReport } from '../../report/load.ts';
 import { writeViews } from '../../report/views.ts';
@@ -12,13 +16,43 @@ import { writeViews } from '../../report/views.ts';
 export function register(program: Command): void {
   program
     .command('report')
-    .description('rebuild index.html, summary.md and junit.xml of a run from its report.json')
-    .argument('<run-dir>', 'a run directory (or its report.json, or reports/latest)')
-    // A trend-page mode (--history PATH --out DIR, no run directory) belongs here as a second
-    // branch of the action: parse the history, render the trend page, return before rebuildRun.
-    .action(async (runDir: string) => {
-      await rebuildRun(runDir);
+    .description(
+      "rebuild a run's index.html, summary.md and junit.xml from its report.json, or (--history) write a trend page",
+    )
+    .argument('[run-dir]', 'a run directory (or its report.json, or reports/latest)')
+    .option(
+      '--history <path>',
+      'write the trend page of this history (picogc run appends to reports/history.jsonl)',
+    )
+    .option('-o, --out <dir>', 'with --history: the directory the trend page (index.html) is written to')
+    .option('--device <id>', 'with --history: only this board')
+    .option('--metric <name>', 'with --history: only metrics whose id contains this')
+    .action(async (runDir: string | undefined, options: ReportOptions) => {
+      if (options.history === undefined) {
+        if (runDir === undefined) throw new UsageError('give a run directory, or --history PATH --out DIR');
+        await rebuildRun(runDir);
+        return;
+      }
+      if (runDir !== undefined) throw new UsageError('give either a run directory or --history, not both');
+      if (options.out === undefined) throw new UsageError('--history needs --out DIR for the trend page');
+      if (!existsSync(options.history)) throw new InputError(`no history at ${options.history}`);
+      const page = await writeTrendPage(options.history, options.out, {
+        ...(options.device ? { device: options.device } : {}),
+        ...(options.metric ? { metric: options.metric } : {}),
+      });
+      for (const w of page.warnings)
+        process.stderr.write(`picogc: ${formatHistoryWarning(options.history, w)}\n`);
+      process.stdout.write(
+        `trend page: ${page.file} (${page.trends.length} metric series, ${page.steps.length} steps detected)\n`,
+      );
     });
+}
+
+interface ReportOptions {
+  history?: string;
+  out?: string;
+  device?: string;
+  metric?: string;
 }
 
 /** Rebuilds the views next to the report.json found at `path`; returns the files written. */

@@ -1,21 +1,27 @@
 import type { Command } from 'commander';
-import { runBench } from '../../bench/bench-run.ts';
-import type { BoardOutcome } from '../../bench/board-run.ts';
-import { resolveBoardTargets } from '../../bench/board-target.ts';
+import { runBench } from '../../boards/bench-run.ts';
+import type { BoardOutcome } from '../../boards/board-run.ts';
+import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
   addBenchOptions,
   boardRequest,
+  boardRunSettings,
   DEFAULT_HISTORY,
   historyPath,
   integer,
+  nonNegative,
   type BenchOptionValues,
-} from '../../bench/cli-options.ts';
-import { printBenchOutcomes } from '../../bench/outcome-text.ts';
+} from '../../boards/cli-options.ts';
+import { printBenchOutcomes } from '../../boards/outcome-text.ts';
 import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
 import { selectExperiments } from '../../experiments/index.ts';
 import { historyRecordFromReport } from '../../history/from-report.ts';
 import { appendHistoryRecord } from '../../history/store.ts';
 import { collect } from '../device-options.ts';
+import { compareReports } from '../../analysis/compare.ts';
+import { formatComparison, regressionLines } from '../../analysis/compare-format.ts';
+import { loadReport } from '../../report/load.ts';
+import type { Report } from '../../report/schema.ts';
 
 interface RunOptions extends BenchOptionValues {
   experiments?: string;
@@ -25,6 +31,8 @@ interface RunOptions extends BenchOptionValues {
   json?: boolean;
   stepTimeout: number;
   set: string[];
+  baseline?: string;
+  threshold: number;
 }
 
 /**
@@ -49,36 +57,31 @@ export function register(program: Command): void {
       .option('-o, --out <dir>', 'where run directories are written', 'reports')
       .option('--step-timeout <ms>', 'deadline of one device call', integer('--step-timeout'), 30_000)
       .option(
+        '--baseline <run>',
+        'compare each board with this run (a report.json or run directory); exit 1 on a regression',
+      )
+      .option(
+        '--threshold <percent>',
+        'with --baseline: smallest change that counts as a regression',
+        nonNegative('--threshold', 'percent'),
+        5,
+      )
+      .option(
         '--json',
         'print report.json to stdout (an array with several boards) instead of the verdict table',
       ),
     DEFAULT_HISTORY,
   ).action(async (options: RunOptions) => {
     const plan = planSuite(options);
+    // A baseline that cannot be read fails before any board is touched.
+    const baseline = options.baseline === undefined ? undefined : loadReport(options.baseline).report;
     const targets = await resolveBoardTargets(boardRequest(options));
     // reports/history.jsonl whatever --out says: the history outlives any one output directory.
     const history = historyPath(options, DEFAULT_HISTORY);
     const { outcomes, exitCode } = await runBench(targets, {
       ...plan,
-      outDir: options.out,
-      ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
-      stepTimeoutMs: options.stepTimeout,
-      lockWaitSeconds: options.lockWait,
-      command: commandLine('run'),
-      ...(options.powerCycle ? { powerCycle: options.powerCycle } : {}),
-      powerCycleTimeoutMs: options.powerCycleTimeout * 1000,
-      reconnectTimeoutMs: options.reconnectTimeout * 1000,
-      onBoardDone: async (outcome) => {
-        if (!history || !outcome.report) return;
-        await appendHistoryRecord(
-          history,
-          historyRecordFromReport(outcome.report, {
-            historyPath: history,
-            label: outcome.label,
-            ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
-          }),
-        );
-      },
+      ...boardRunSettings(options, commandLine('run')),
+      ...(history ? { onBoardDone: appendToHistory(history) } : {}),
     });
     // One board that could not be reached fails the way a single-board run always has.
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
@@ -86,7 +89,10 @@ export function register(program: Command): void {
     if (options.json)
       process.stdout.write(`${JSON.stringify(only ? only.report : jsonOutcomes(outcomes), null, 2)}\n`);
     else printBenchOutcomes(outcomes);
-    process.exitCode = exitCode;
+    const regressed = baseline
+      ? againstBaseline(baseline, outcomes, options.threshold, options.json ? process.stderr : process.stdout)
+      : false;
+    process.exitCode = regressed && exitCode === 0 ? 1 : exitCode;
   });
 }
 
@@ -110,6 +116,27 @@ export function planSuite(options: { experiments?: string; quick?: boolean; reps
   };
 }
 
+/**
+ * `--baseline`: each board's run against the baseline, as `picogc compare` prints it (to stderr when
+ * stdout carries --json). True when a metric regressed.
+ */
+function againstBaseline(
+  baseline: Report,
+  outcomes: readonly BoardOutcome[],
+  threshold: number,
+  out: NodeJS.WritableStream,
+): boolean {
+  let regressed = false;
+  for (const outcome of outcomes) {
+    if (!outcome.report) continue;
+    const comparison = compareReports(baseline, outcome.report, { thresholdPercent: threshold });
+    out.write(`\n${outcome.label} against the baseline ${baseline.runId}:\n${formatComparison(comparison)}`);
+    for (const line of regressionLines(comparison)) process.stderr.write(`${line}\n`);
+    regressed ||= comparison.exitCode === 1;
+  }
+  return regressed;
+}
+
 function jsonOutcomes(outcomes: readonly BoardOutcome[]) {
   return outcomes.map((o) => ({
     board: o.label,
@@ -118,6 +145,21 @@ function jsonOutcomes(outcomes: readonly BoardOutcome[]) {
     ...(o.runDir ? { runDir: o.runDir } : {}),
     ...(o.report ? { report: o.report } : {}),
   }));
+}
+
+/** Each board's run, as it finishes, becomes one record of the history. */
+export function appendToHistory(history: string): (outcome: BoardOutcome) => Promise<void> {
+  return async (outcome) => {
+    if (!outcome.report) return;
+    await appendHistoryRecord(
+      history,
+      historyRecordFromReport(outcome.report, {
+        historyPath: history,
+        label: outcome.label,
+        ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
+      }),
+    );
+  };
 }
 
 /** What the lock's holder note says this process is running. */

@@ -83,7 +83,7 @@ describe('picogc validate on the virtual Pico', () => {
     const code = await main(['validate', '--device', 'sim', '--quick', '-e', 'alloc-sizes', '--out', out]);
     vi.restoreAllMocks();
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^ {2}pass {4}float costs what the model says/m);
+    expect(stdout).toMatch(/^ {2}pass {4}21 of 21 checks pass — float, .* each costs what the model says$/m);
     expect(stdout).toContain('validate: PASS — 21 of 21 applicable checks passed, 0 skipped with a reason');
     const runs = readdirSync(out).filter((name) => name !== 'latest');
     expect(runs).toHaveLength(1);

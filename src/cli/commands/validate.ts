@@ -1,26 +1,26 @@
 import type { Command } from 'commander';
-import { openDevice } from '../../device/open.ts';
-import { selectExperiments } from '../../experiments/index.ts';
-import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
+import { runBench, worstExitCode } from '../../boards/bench-run.ts';
+import { resolveBoardTargets } from '../../boards/board-target.ts';
+import {
+  addBenchOptions,
+  boardRequest,
+  boardRunSettings,
+  collect,
+  historyPath,
+  integer,
+  type BenchOptionValues,
+} from '../../boards/cli-options.ts';
+import { printBenchOutcomes } from '../../boards/outcome-text.ts';
 import { checkRows } from '../../report/checks.ts';
 import type { Report } from '../../report/schema.ts';
-import { runSession } from '../../run/session.ts';
-import {
-  addDeviceOptions,
-  collect,
-  deviceSpec,
-  integer,
-  type DeviceOptionValues,
-} from '../device-options.ts';
-import { printVerdictTable } from '../verdict-table.ts';
+import { appendToHistory, commandLine, planSuite } from './run.ts';
 
-interface ValidateOptions extends DeviceOptionValues {
+interface ValidateOptions extends BenchOptionValues {
   experiments?: string;
   quick?: boolean;
   reps?: number;
   set: string[];
   out: string;
-  firmwareLabel?: string;
   stepTimeout: number;
 }
 
@@ -73,54 +73,50 @@ export function validationVerdict(report: Report): ValidationVerdict {
 }
 
 /**
- * `picogc validate`: run the suite against a device and exit 0 only when every applicable check
- * passes. Prints the verdict table, then the verdict; writes the run's report like `picogc run`.
+ * `picogc validate`: run the suite against every board named (as `picogc run` does: locks,
+ * recovery, `--firmware` flashed and confirmed first) and exit 0 only when every applicable check
+ * passes on every board. Prints each verdict table, then the verdict. History only with --history.
  */
 export function register(program: Command): void {
-  addDeviceOptions(
+  addBenchOptions(
     program
       .command('validate')
       .description('run the checks strictly: exit 0 only when every applicable check passes')
       .option('-e, --experiments <ids>', 'comma-separated experiment ids (default: all)')
       .option('-q, --quick', 'the quick profile: fewer sizes and repetitions')
-      .option('--reps <n>', 'repetitions per timed configuration', integer)
+      .option('--reps <n>', 'repetitions per timed configuration', integer('--reps'))
       .option('--set <experiment.param=json>', 'override a parameter, repeatable', collect, [])
       .option('-o, --out <dir>', 'where run directories are written', 'reports')
-      .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
-      .option('--step-timeout <ms>', 'deadline of one device call', integer, 30_000),
+      .option('--step-timeout <ms>', 'deadline of one device call', integer('--step-timeout'), 30_000),
+    'none; validate appends only when --history is given',
   ).action(async (options: ValidateOptions) => {
-    const experiments = selectExperiments(
-      options.experiments
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
-    const overrides = options.set.map(parseParamOverride);
-    checkOverrides(overrides, experiments);
-    const profile = options.quick ? 'quick' : 'default';
-    for (const e of experiments) resolveParams(e, profile, options.reps, overrides);
-    const device = await openDevice(deviceSpec(options));
-    try {
-      const { report, runDir } = await runSession({
-        device,
-        experiments,
-        profile,
-        ...(options.reps !== undefined ? { reps: options.reps } : {}),
-        overrides,
-        outDir: options.out,
-        stepTimeoutMs: options.stepTimeout,
-        ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
-      });
-      printVerdictTable(report, runDir);
-      const verdict = validationVerdict(report);
+    const plan = planSuite(options);
+    const targets = await resolveBoardTargets(boardRequest(options));
+    const history = typeof options.history === 'string' ? historyPath(options, '') : undefined;
+    const { outcomes } = await runBench(targets, {
+      ...plan,
+      ...boardRunSettings(options, commandLine('validate')),
+      ...(history ? { onBoardDone: appendToHistory(history) } : {}),
+    });
+    // One board that could not be reached (or runs another build than --firmware) fails as such.
+    const only = outcomes.length === 1 ? outcomes[0]! : undefined;
+    if (only && !only.report) throw only.cause;
+    printBenchOutcomes(outcomes);
+    const codes: (0 | 1 | 3)[] = [];
+    for (const outcome of outcomes) {
+      if (!outcome.report) {
+        codes.push(outcome.exitCode);
+        continue;
+      }
+      const verdict = validationVerdict(outcome.report);
+      codes.push(verdict.exitCode);
       process.stdout.write(
-        `\nvalidate: ${verdict.exitCode === 0 ? 'PASS' : 'FAIL'} — ${verdict.passed} of ${verdict.applicable} applicable checks passed, ` +
+        `\nvalidate${outcomes.length > 1 ? ` ${outcome.label}` : ''}: ${verdict.exitCode === 0 ? 'PASS' : 'FAIL'} — ` +
+          `${verdict.passed} of ${verdict.applicable} applicable checks passed, ` +
           `${verdict.skipped} skipped with a reason (the device cannot show them)\n`,
       );
       for (const p of verdict.problems) process.stderr.write(`picogc: ${p}\n`);
-      process.exitCode = verdict.exitCode;
-    } finally {
-      await device.close().catch(() => undefined);
     }
+    process.exitCode = worstExitCode(codes);
   });
 }

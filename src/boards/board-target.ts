@@ -69,11 +69,25 @@ export async function resolveBoardTargets(
     }
     return [{ kind: 'emu', firmware: request.firmware, bootrom: request.bootrom }];
   }
-  if (request.firmware !== undefined || request.bootrom !== undefined) {
-    throw new UsageError('--firmware and --bootrom apply to --device emu (flash a board before the run)');
-  }
+  if (request.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
   for (const fault of request.faults ?? []) parseFaultSpec(fault); // a typo is a usage error up front
+  const targets = await boardTargets(request, list, describe, simOnly, deps);
+  if (request.firmware !== undefined && targets.some((t) => t.kind !== 'serial')) {
+    throw new UsageError(
+      "--firmware flashes boards on this host's USB (--port PATH or auto) or runs on --device emu; " +
+        'a virtual Pico in this process has no bootloader: start `picogc sim --pty` and name its path with --port',
+    );
+  }
+  return targets;
+}
 
+async function boardTargets(
+  request: BoardRequest,
+  list: () => Promise<PortInfo[]>,
+  describe: (path: string) => Promise<PortInfo | undefined>,
+  simOnly: boolean,
+  deps: ResolveDeps,
+): Promise<BoardTarget[]> {
   if (request.ports.length > 0) {
     if (simOnly) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
     if (request.seeds.length > 0) {

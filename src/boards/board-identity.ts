@@ -1,30 +1,9 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { boardLockKey } from '../lock/board-lock.ts';
 import { deviceId } from '../run/session.ts';
+import type { BoardTag } from './board-tag.ts';
 import { targetLabel, type BoardTarget } from './board-target.ts';
-
-/**
- * Who a board is, in every report: what the user named (port path, tcp:// address, seed), what the
- * link enumerated (USB serial) and what the board said (`machine.unique_id()`, firmware). Stored in
- * report.json as `board`, next to `device` (DeviceInfo, which carries the firmware version and
- * build string). The schema is here so the report schema can adopt it.
- */
-export const boardTagSchema = z.object({
-  /** The id history and run ids use: unique id, else USB serial, else the port. */
-  id: z.string(),
-  /** How the board was named: a port path, a tcp:// address, `virtual Pico seed N`. */
-  label: z.string(),
-  port: z.string().optional(),
-  usbSerial: z.string().optional(),
-  uniqueId: z.string().optional(),
-  /** The virtual Pico's seed (its identity). */
-  seed: z.number().int().optional(),
-  /** The key this run held the board's lock under; absent for a virtual Pico in this process. */
-  lockKey: z.string().optional(),
-});
-export type BoardTag = z.infer<typeof boardTagSchema>;
 
 /**
  * The lock key of a board before it is opened: its USB serial when enumeration knows it (the rp2

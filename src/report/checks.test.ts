@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticReport } from '../../test/support/synthetic-report.ts';
 import type { Check } from '../experiments/experiment.ts';
-import { groupedRows, summarizeTitles } from './html-report.ts';
+import { groupedRows, summarizeTitles } from './checks.ts';
 
 const check = (title: string, status: Check['status'] = 'pass'): Check => ({
   id: title,

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import type { BoardRunOptions } from './board-run.ts';
 import type { BoardRequest } from './board-target.ts';
 
 /**
- * The options of the commands that run a bench of boards (`run`, `nightly`): which boards, how to
+ * The options of the commands that run a bench of boards (`run`, `validate`, `nightly`): which boards, how to
  * share them with other processes, how to get a hung one back, and where the history goes.
  */
 export function addBenchOptions(command: Command, historyDefault: string): Command {
@@ -16,7 +17,10 @@ export function addBenchOptions(command: Command, historyDefault: string): Comma
       [],
     )
     .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial', 'emu']))
-    .option('--firmware <file>', 'for --device emu: the MicroPython UF2 the emulated RP2040 runs')
+    .option(
+      '--firmware <file>',
+      'the MicroPython UF2 under test: flashed onto each USB board (and confirmed) before its run, or run by --device emu',
+    )
     .option('--bootrom <file>', 'for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom)')
     .option(
       '--seed <n>',
@@ -91,6 +95,35 @@ export function boardRequest(options: BenchOptionValues): BoardRequest {
     faults: options.fault,
     ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
     ...(options.bootrom !== undefined ? { bootrom: options.bootrom } : {}),
+  };
+}
+
+/** What `run`, `validate` and `nightly` hand every board of the bench alike. */
+export function boardRunSettings(
+  options: BenchOptionValues & { out: string; stepTimeout: number },
+  command: string,
+): Pick<
+  BoardRunOptions,
+  | 'outDir'
+  | 'firmwareLabel'
+  | 'firmware'
+  | 'stepTimeoutMs'
+  | 'lockWaitSeconds'
+  | 'command'
+  | 'powerCycle'
+  | 'powerCycleTimeoutMs'
+  | 'reconnectTimeoutMs'
+> {
+  return {
+    outDir: options.out,
+    ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+    ...(options.firmware ? { firmware: options.firmware } : {}),
+    stepTimeoutMs: options.stepTimeout,
+    lockWaitSeconds: options.lockWait,
+    command,
+    ...(options.powerCycle ? { powerCycle: options.powerCycle } : {}),
+    powerCycleTimeoutMs: options.powerCycleTimeout * 1000,
+    reconnectTimeoutMs: options.reconnectTimeout * 1000,
   };
 }
 

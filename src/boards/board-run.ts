@@ -1,24 +1,27 @@
 import type { DeviceInfo } from '../device/device-info.ts';
 import type { ReplDevice } from '../device/repl-device.ts';
 import { PicogcError } from '../errors.ts';
-import type { AnyExperiment } from '../experiments/experiment.ts';
-import type { ParamOverride } from '../experiments/params.ts';
 import { acquireBoardLock, type BoardLock } from '../lock/board-lock.ts';
 import type { Progress } from '../run/progress.ts';
-import type { RunReport } from '../run/runner.ts';
-import { deviceId, runSession } from '../run/session.ts';
-import { boardTag, lockKeyForTarget, type BoardTag } from './board-identity.ts';
+import type { Report } from '../report/schema.ts';
+import { deviceId, runSession, type SessionOptions } from '../run/session.ts';
+import { boardTag, lockKeyForTarget } from './board-identity.ts';
+import type { BoardTag } from './board-tag.ts';
 import { targetLabel, type BoardTarget } from './board-target.ts';
 import { openBoard } from './open-board.ts';
 import { RecoveryLadder } from './recovery-ladder.ts';
+import { flashFirmware, type FlashOptions } from '../firmware/flash.ts';
+import { FirmwareMismatchError, type FlashResult } from '../firmware/flash-result.ts';
+import {
+  emulatorFirmwareBlockFor,
+  firmwareReportBlock,
+  type FirmwareBlock,
+} from '../firmware/report-block.ts';
 
-export interface BoardRunOptions {
-  experiments: AnyExperiment[];
-  profile: 'default' | 'quick';
-  reps?: number;
-  overrides?: ParamOverride[];
-  outDir: string;
-  firmwareLabel?: string;
+export interface BoardRunOptions extends Pick<
+  SessionOptions,
+  'experiments' | 'profile' | 'reps' | 'overrides' | 'outDir' | 'firmwareLabel'
+> {
   stepTimeoutMs: number;
   /** `--lock-wait`: how long to wait for a board another process holds (default 0). */
   lockWaitSeconds: number;
@@ -32,8 +35,11 @@ export interface BoardRunOptions {
   progress?: Progress;
   /** Name of this run's `latest` link (several boards: one each). */
   latestName?: string | ((info: DeviceInfo) => string);
+  /** `--firmware`: the UF2 under test, flashed onto a serial board (and confirmed) before its run. */
+  firmware?: string;
   /** Replaceable in tests. */
   open?: (target: BoardTarget, port?: string) => Promise<ReplDevice>;
+  flash?: (options: FlashOptions) => Promise<FlashResult>;
 }
 
 /** What became of one board: its report when it was reached, else the error that stopped it. */
@@ -42,7 +48,7 @@ export interface BoardOutcome {
   label: string;
   /** 0 pass, 1 a check failed, 3 the board or its link failed (or it was busy). */
   exitCode: 0 | 1 | 3;
-  report?: RunReport & { board: BoardTag };
+  report?: Report & { board: BoardTag };
   runDir?: string;
   /** Why there is no report (busy, unreachable), or what ended the run early. */
   error?: string;
@@ -51,6 +57,8 @@ export interface BoardOutcome {
   /** The id history uses, when the board answered. */
   deviceId?: string;
   lockKey?: string;
+  /** What `--firmware` put on the board, and whether the board was confirmed to run it. */
+  firmware?: FirmwareBlock;
 }
 
 /**
@@ -85,9 +93,24 @@ export async function runBoard(target: BoardTarget, options: BoardRunOptions): P
   }
   let device: ReplDevice | undefined;
   let ladder: RecoveryLadder | undefined;
+  let firmware: FirmwareBlock | undefined;
   try {
+    if (options.firmware !== undefined && target.kind === 'serial') {
+      // Flash first, under the same lock: the run is about this image or nothing.
+      const flashed = await flashOnto(target, options.firmware, options);
+      firmware = flashed.block;
+      if (!flashed.block.confirmed) {
+        return { ...failed(flashed.error), exitCode: 1, firmware };
+      }
+      target = { ...target, port: flashed.port };
+    }
     device = await (options.open ?? openBoard)(target);
     const info = await device.info();
+    if (target.kind === 'emu') {
+      firmware = await emulatorFirmwareBlockFor(target.firmware, info.firmware.buildString, {
+        ...(options.firmwareLabel ? { label: options.firmwareLabel } : {}),
+      });
+    }
     ladder = new RecoveryLadder(device, {
       target,
       ...(info.uniqueId ? { uniqueId: info.uniqueId } : {}),
@@ -110,7 +133,7 @@ export async function runBoard(target: BoardTarget, options: BoardRunOptions): P
       recover: ladder.recover,
       ...(lock ? { signal: lock.signal } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
-      extra: { board: tag },
+      extra: { board: tag, ...(firmware ? { firmware } : {}) },
       ...(options.latestName ? { latestName: options.latestName } : {}),
     });
     return {
@@ -122,13 +145,44 @@ export async function runBoard(target: BoardTarget, options: BoardRunOptions): P
       deviceId: deviceId(info),
       ...(report.notRun ? { error: report.notRun.reason } : {}),
       ...(lockKey ? { lockKey } : {}),
+      ...(firmware ? { firmware } : {}),
     };
   } catch (error) {
-    return failed(error);
+    return { ...failed(error), ...(firmware ? { firmware } : {}) };
   } finally {
     // After a reconnect the ladder holds the board's new connection; the first one is closed already.
     await (ladder?.device ?? device)?.close().catch(() => undefined);
     await lock?.release().catch(() => undefined);
+  }
+}
+
+/**
+ * `--firmware` on a bench board: flash and confirm. A board that came back with another build is
+ * not an error of the board but a failed check (exit 1), reported with the block that shows both.
+ */
+async function flashOnto(
+  target: Extract<BoardTarget, { kind: 'serial' }>,
+  image: string,
+  options: BoardRunOptions,
+): Promise<{ block: FirmwareBlock; port: string; error?: unknown }> {
+  const flash = options.flash ?? flashFirmware;
+  try {
+    const result = await flash({
+      image,
+      port: target.port,
+      ...(options.firmwareLabel ? { label: options.firmwareLabel } : {}),
+      log: (line) => {
+        const text = `${targetLabel(target)}: flash: ${line}`;
+        if (options.progress) options.progress.note(text);
+        else process.stderr.write(`picogc: ${text}\n`);
+      },
+    });
+    return { block: firmwareReportBlock(result), port: result.after.port };
+  } catch (error) {
+    if (error instanceof FirmwareMismatchError) {
+      return { block: firmwareReportBlock(error.result), port: error.result.after.port, error };
+    }
+    throw error;
   }
 }
 

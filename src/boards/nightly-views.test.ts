@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareReports } from '../analysis/compare.ts';
 import type { Report } from '../report/schema.ts';
-import type { BoardTag } from './board-identity.ts';
+import type { BoardTag } from './board-tag.ts';
 import type { BoardNightly } from './nightly.ts';
 import { renderNightlyJUnit } from './nightly-junit.ts';
 import { renderNightlySummary } from './nightly-summary.ts';
+import { syntheticDevice } from '../../test/support/synthetic-report.ts';
 
 const XSD = fileURLToPath(new URL('../../test/support/junit.xsd', import.meta.url));
 const xmllint = spawnSync('xmllint', ['--version']).status === 0;
@@ -28,29 +29,7 @@ function report(runId: string, pauses: number[], label = 'v1.28.0'): Report & { 
     finishedAt: '2026-05-01T02:03:00.000Z',
     host: { node: 'v20', platform: 'linux-x64', hostname: 'bench' },
     options: { profile: 'quick', experiments: ['pause-vs-live'], firmwareLabel: label },
-    device: {
-      backend: 'serial',
-      description: EVIL,
-      uniqueId: 'e6614103e7452d2f',
-      firmware: {
-        name: 'micropython',
-        version: '1.28.0',
-        machine: 'Raspberry Pi Pico with RP2040',
-        build: 'RPI_PICO',
-      },
-      heapTotal: 245888,
-      thresholdDefault: -1,
-      capabilities: {
-        kind: 'board',
-        collectTiming: 'ticks_us',
-        deferredCollect: false,
-        heapGrows: false,
-        ticksUsResolutionUs: 1,
-        floatBits: 32,
-        interruptResetsVm: false,
-        differences: [],
-      },
-    },
+    device: syntheticDevice('board', { description: EVIL, uniqueId: 'e6614103e7452d2f' }),
     experiments: [
       {
         id: 'pause-vs-live',

@@ -89,8 +89,18 @@ describe('resolveBoardTargets', () => {
     await expect(
       resolveWith({ device: 'emu', firmware: 'a.uf2', bootrom: 'r', seeds: [1] }).targets,
     ).rejects.toThrow(UsageError);
-    await expect(resolveWith({ ports: ['/dev/ttyACM0'], firmware: 'a.uf2' }).targets).rejects.toThrow(
-      /apply to --device emu/,
+  });
+
+  it('--firmware goes with boards on this host (flashed first) or --device emu, never a sim or tcp:// board', async () => {
+    expect(await resolveWith({ ports: ['/dev/ttyACM0'], firmware: 'a.uf2' }).targets).toEqual([
+      { kind: 'serial', port: '/dev/ttyACM0' },
+    ]);
+    await expect(resolveWith({ device: 'sim', firmware: 'a.uf2' }).targets).rejects.toThrow(/no bootloader/);
+    await expect(resolveWith({ ports: ['tcp://bench:4000'], firmware: 'a.uf2' }).targets).rejects.toThrow(
+      UsageError,
+    );
+    await expect(resolveWith({ ports: ['/dev/ttyACM0'], bootrom: 'r' }).targets).rejects.toThrow(
+      /--bootrom applies to --device emu only/,
     );
   });
 
