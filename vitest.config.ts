@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests whose verdicts rest on pauses timed on the host (the virtual Pico's): they compare runs with
- * a statistical rule, so they run last and alone, on a host no other test file is loading. Every
- * other file runs first, two at a time.
+ * Tests whose verdicts rest on pauses timed on the host (the virtual Pico's): they compare runs made
+ * minutes apart with a statistical rule, and another test file loading the host in between is a real
+ * shift of what was measured. So they run last and alone. Every other file runs first, two at a time.
  */
-const HOST_TIMED = ['test/compare-sim.test.ts'];
+const HOST_TIMED = ['test/compare-sim.test.ts', 'test/nightly/history-trend.test.ts'];
 
 export default defineConfig({
   test: {

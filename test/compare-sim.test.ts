@@ -22,10 +22,12 @@ import { crossover, lockstepPair, type CrossoverSetup } from './support/crossove
  * busy one (bench/false-alarm.ts). So each comparison here is a crossover (test/support/
  * crossover.ts): two virtual Picos in lockstep, each configuration run once on each, pooled. That
  * design measured 0 false alarms in 22 A/A pairs on a quiet host and 1 in 20 with the host
- * saturated by three CPU hogs, and caught bytearray(96) against 48 in 24 of 24.
+ * saturated by three CPU hogs, and caught bytearray(96) against 48 in 24 of 24. Small, not zero: a
+ * test that demanded zero false alarms in every pair would itself fail now and then, so the A/A
+ * tests below allow one flagged pair in several and fail when the rule flags more.
  */
 
-const A_A_PAIRS = 3;
+const A_A_PAIRS = 4;
 const dir = mkdtempSync(join(tmpdir(), 'picogc-compare-sim-'));
 let picos: [Device, Device];
 let infos: [DeviceInfo, DeviceInfo];
@@ -94,27 +96,53 @@ describe('picogc compare on the virtual Pico (pause-vs-live, default profile)', 
     expect(stdout).toMatch(/^verdict: REGRESSION — \d+ metrics? regressed: pause-vs-live\/n=/m);
   }, 90_000);
 
-  it(`runs of the same configuration do not trip the rule (${A_A_PAIRS} A/A pairs)`, async () => {
-    for (let pair = 0; pair < A_A_PAIRS; pair++) {
-      const { pooledA, pooledB } = await crossover(setup());
-      const c = compareReports(pooledA, pooledB);
-      expect(c.metrics.map((m) => m.method)).toEqual(Array(7).fill('statistical'));
-      expect(
-        c.regressions.map((m) => `${m.id}: ${m.reason}`),
-        `A/A pair ${pair}`,
-      ).toEqual([]);
-      expect(c.exitCode).toBe(0);
-    }
-  }, 90_000);
+  it(`runs of the same configuration trip the rule at most once in ${A_A_PAIRS} A/A pairs`, async () => {
+    const flagged = await falseAlarms(
+      A_A_PAIRS,
+      () => setup(),
+      (c) => {
+        expect(c.metrics.map((m) => m.method)).toEqual(Array(7).fill('statistical'));
+      },
+    );
+    expect(flagged.length, flagged.join('\n')).toBeLessThanOrEqual(1);
+  }, 120_000);
 });
 
 describe('picogc compare on the virtual Pico (the whole quick suite)', () => {
-  it('an A/A pair of the whole suite trips nothing either, exact metrics included', async () => {
-    const { pooledA, pooledB } = await crossover(setup(true));
-    const c = compareReports(pooledA, pooledB);
-    expect(c.metrics.filter((m) => m.method === 'exact').length).toBeGreaterThanOrEqual(21);
-    expect(c.metrics.length).toBeGreaterThan(30);
-    expect(c.regressions.map((m) => `${m.id}: ${m.reason}`)).toEqual([]);
-    expect(c.exitCode).toBe(0);
-  }, 90_000);
+  it('A/A pairs of the whole suite: exact metrics never differ, timed ones trip the rule at most once in 2', async () => {
+    const flagged = await falseAlarms(
+      2,
+      () => setup(true),
+      (c) => {
+        const exact = c.metrics.filter((m) => m.method === 'exact');
+        expect(exact.length).toBeGreaterThanOrEqual(21);
+        expect(c.metrics.length).toBeGreaterThan(30);
+        expect(c.regressions.filter((m) => m.method === 'exact').map((m) => m.id)).toEqual([]);
+      },
+    );
+    expect(flagged.length, flagged.join('\n')).toBeLessThanOrEqual(1);
+  }, 120_000);
 });
+
+/**
+ * Run `pairs` A/A crossovers and return the pairs the default rule flagged (a false alarm each).
+ * One pair in a few may be flagged: the rule's false-alarm rate on a virtual Pico is small, not
+ * zero (see the comment at the top); a rule that flags runs of one configuration more often fails.
+ */
+async function falseAlarms(
+  pairs: number,
+  configuration: () => CrossoverSetup,
+  eachComparison: (c: ReturnType<typeof compareReports>) => void,
+): Promise<string[]> {
+  const flagged: string[] = [];
+  for (let pair = 0; pair < pairs; pair++) {
+    const { pooledA, pooledB } = await crossover(configuration());
+    const c = compareReports(pooledA, pooledB);
+    eachComparison(c);
+    expect(c.exitCode === 0).toBe(c.regressions.length === 0);
+    if (c.regressions.length > 0) {
+      flagged.push(`A/A pair ${pair}: ${c.regressions.map((m) => `${m.id}: ${m.reason}`).join('; ')}`);
+    }
+  }
+  return flagged;
+}

@@ -1,9 +1,10 @@
 import type { Duplex } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { LinkError } from '../errors.ts';
 import type { BootromFacts } from '../firmware/bootrom.ts';
 import { RP2_FLASH_BASE, type Uf2Image } from '../firmware/uf2.ts';
 import { duplexPair } from '../link/pair.ts';
+import { startVmThread } from '../vm-thread.ts';
 import { HOOK, emuMessageSchema, type HostMessage, type StartMessage } from './emu-protocol.ts';
 
 const WORKER_URL = new URL('./emu-worker.mjs', import.meta.url);
@@ -69,8 +70,7 @@ export class EmulatedRp2040 {
     const flash = new Uint8Array(offset + image.flash.bytes.length).fill(0xff);
     flash.set(image.flash.bytes, offset);
     const [hostEnd, deviceEnd] = duplexPair();
-    // execArgv: [] so the thread does not inherit tsx or vitest loaders; it is plain JavaScript.
-    const worker = new Worker(WORKER_URL, { execArgv: [] });
+    const worker = startVmThread(WORKER_URL);
     const emulator = new EmulatedRp2040(hostEnd, worker, deviceEnd);
     let booted = false;
     const connected = new Promise<void>((resolve, reject) => {

@@ -21,6 +21,7 @@ const pauseSummary = z.object({ median: z.number(), q1: z.number(), q3: z.number
 const fitPoints = z.object({
   pauseCost: z.object({
     r2: z.number().nullable(),
+    statistic: z.enum(['median', 'lower quartile']).optional(),
     points: z.array(
       z.object({
         experiment: z.string(),
@@ -53,11 +54,15 @@ const figures: Record<string, Figure> = {
       ...(predicted.has(p.nLive) ? { model: predicted.get(p.nLive)! } : {}),
     }));
     const r2 = fit.success ? fit.data.pauseCost.r2 : null;
+    const fittedTo =
+      fit.success && fit.data.pauseCost.statistic === 'lower quartile'
+        ? ', fitted to each lower quartile (pauses timed on the host)'
+        : '';
     return [
       chartFigure(
         'Pause vs live objects',
         await renderChart(pauseVsLiveSpec({ points: measured, xTitle: 'live bytearray(48)' })),
-        `Median and quartiles of the timed collections; dashed: the fitted pause-cost model${r2 === null ? '' : ` (R² ${r2.toFixed(3)})`}.`,
+        `Median and quartiles of the timed collections; dashed: the fitted pause-cost model${fittedTo}${r2 === null ? '' : ` (R² ${r2.toFixed(3)})`}.`,
       ),
     ];
   },

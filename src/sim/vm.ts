@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { LinkError } from '../errors.ts';
+import { startVmThread } from '../vm-thread.ts';
 import {
   RING_DATA_BYTES,
   RING_HEADER_BYTES,
@@ -57,8 +58,7 @@ export class MicroPythonVm {
   /** Start a VM thread (no VM booted yet). Output of every later boot and feed goes to `onOutput`. */
   static start(onOutput: (chunk: Buffer) => void): MicroPythonVm {
     const ring = new SharedArrayBuffer(RING_HEADER_BYTES + RING_DATA_BYTES);
-    // execArgv: [] so the thread does not inherit tsx or vitest loaders; it is plain JavaScript.
-    const worker = new Worker(WORKER_URL, { workerData: { ring }, execArgv: [] });
+    const worker = startVmThread(WORKER_URL, { workerData: { ring } });
     return new MicroPythonVm(worker, ring, onOutput);
   }
 
