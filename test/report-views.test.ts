@@ -11,6 +11,7 @@ import { EXPERIMENTS } from '../src/experiments/index.ts';
 import { reportSchema, type Report } from '../src/report/schema.ts';
 import { runSession } from '../src/run/session.ts';
 import { chromiumStatus, openFileInChromium, type OpenedPage } from './support/chromium.ts';
+import MarkdownIt from 'markdown-it';
 
 /**
  * One quick run of the whole suite on the virtual Pico, in this process, plus one test-only
@@ -166,6 +167,22 @@ describe('junit.xml and summary.md', () => {
     // The payload is escaped for Markdown and for the HTML a renderer lets through.
     expect(md).not.toContain('<img');
     expect(md).toContain('the device said &lt;img src=x onerror=alert\\(1\\)&gt;');
+  });
+});
+
+describe('summary.md in a Markdown renderer (markdown-it, CommonMark + GFM tables)', () => {
+  it('renders a heading and one table with a row of four cells per check, and the payload as text', () => {
+    const html = new MarkdownIt().render(readFileSync(join(runDir, 'summary.md'), 'utf8'));
+    expect(html.match(/<h1>/g)).toHaveLength(1);
+    expect(html.match(/<table>/g)).toHaveLength(1);
+    const body = html.slice(html.indexOf('<tbody>'), html.indexOf('</tbody>'));
+    const rows = body.split('<tr>').slice(1);
+    const checks = report.experiments.reduce((n, e) => n + e.checks.length, 0) + report.crossChecks.length;
+    expect(rows).toHaveLength(checks);
+    for (const row of rows) expect(row.match(/<td>/g), row).toHaveLength(4);
+    expect(html).not.toMatch(/<img/i);
+    // Shown as the text `<img …>`: an entity in the HTML, never an element.
+    expect(html).toContain('the device said &lt;img src=x onerror=alert(1)&gt;');
   });
 });
 
