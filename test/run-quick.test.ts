@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportSchema, type Report } from '../src/report/schema.ts';
+import { crossExperimentAnalysis, type PauseCostModel } from '../src/run/cross-analysis.ts';
 import { runCli } from './support/cli.ts';
 
 /**
@@ -15,12 +16,11 @@ describe('picogc run --quick on the virtual Pico', () => {
   let runDir: string;
 
   it('completes and writes every file of a run directory', async () => {
-    const started = Date.now();
+    // Its wall time is measured by hand and in the note (4 s here), not asserted: the timeout only
+    // stops a hang.
     const r = await runCli(['run', '--device', 'sim', '--quick', '--out', out], { timeoutMs: 120_000 });
-    const elapsed = Date.now() - started;
     // Timing checks may fail on a loaded machine; a device or link failure (3) may not.
     expect([0, 1]).toContain(r.code);
-    expect(elapsed).toBeLessThan(60_000);
     runDir = join(out, readlinkSync(join(out, 'latest')));
     for (const file of ['results.jsonl', 'report.json', 'index.html', 'summary.md', 'junit.xml']) {
       expect(existsSync(join(runDir, file)), file).toBe(true);
@@ -87,5 +87,36 @@ describe('picogc run --quick on the virtual Pico', () => {
       .map((l) => JSON.parse(l) as { type: string });
     const samples = lines.filter((l) => l.type === 'sample');
     expect(samples.length).toBe(report.experiments.reduce((n, e) => n + e.samples.length, 0));
+  });
+  it('fits lower quartiles of host-timed pauses, and skips the fit check naming the drift when a round ran slow', () => {
+    // The run's own pauses, with the second of three rounds of 2000 live objects made 3× slower.
+    const slowed = report.experiments.map((e) =>
+      e.id !== 'pause-vs-live'
+        ? e
+        : {
+            ...e,
+            samples: e.samples.map((s) =>
+              s.type === 'pause' && s.nLive === 2000 && typeof s.rep === 'number' && s.rep >= 4 && s.rep < 8
+                ? { ...s, us: (s.us as number) * 3 }
+                : s,
+            ),
+          },
+    );
+    const onHost = crossExperimentAnalysis(slowed, report.device);
+    expect(onHost.crossChecks[0]!.status).toBe('skipped');
+    const factor = /the host's speed changed during the run \(×([\d.]+): /.exec(
+      onHost.crossChecks[0]!.reason!,
+    );
+    expect(Number(factor?.[1])).toBeGreaterThanOrEqual(2.5);
+    expect((onHost.model.pauseCost as PauseCostModel).statistic).toBe('lower quartile');
+
+    // A board times itself: the same pauses read as a board's are judged on medians, never skipped.
+    const board = {
+      ...report.device,
+      capabilities: { ...report.device.capabilities, collectTiming: 'ticks_us' as const },
+    };
+    const onBoard = crossExperimentAnalysis(slowed, board);
+    expect(['pass', 'fail']).toContain(onBoard.crossChecks[0]!.status);
+    expect((onBoard.model.pauseCost as PauseCostModel).statistic).toBe('median');
   });
 });

@@ -19,10 +19,6 @@ export const MIN_R2 = 0.95;
  */
 export type FitStatistic = 'median' | 'lower quartile';
 
-export function fitStatisticFor(info: DeviceInfo): FitStatistic {
-  return info.capabilities.collectTiming === 'host-timed' ? 'lower quartile' : 'median';
-}
-
 export interface FitPoint {
   experiment: string;
   /** e.g. `n_live=2000` or `n_live=2000 pinned`. */
@@ -74,7 +70,8 @@ export function crossExperimentAnalysis(
       model: {},
     };
   }
-  const statistic = fitStatisticFor(info);
+  const hostTimed = info.capabilities.collectTiming === 'host-timed';
+  const statistic: FitStatistic = hostTimed ? 'lower quartile' : 'median';
   const withWork = configs.map((c) => ({
     ...c,
     measured: statistic === 'median' ? c.pauses.median : c.pauses.q1,
@@ -98,15 +95,14 @@ export function crossExperimentAnalysis(
   const pauseCost: PauseCostModel = { ...rest, statistic, points };
   const worst = Math.max(...points.map((p) => Math.abs(p.residual)));
   const observed = `R² = ${fit.r2 === null ? 'undefined' : fit.r2.toFixed(3)} over ${points.length} configurations (${statistic} of each); largest residual ${worst.toFixed(1)} µs`;
-  const drift =
-    info.capabilities.collectTiming === 'host-timed'
-      ? hostDrift(
-          withWork.map((c) => ({
-            ...c,
-            work: c.work.wordsScanned + c.work.blocksSwept + c.work.blocksRescanned,
-          })),
-        )
-      : undefined;
+  const drift = hostTimed
+    ? hostDrift(
+        withWork.map((c) => ({
+          ...c,
+          work: c.work.wordsScanned + c.work.blocksSwept + c.work.blocksRescanned,
+        })),
+      )
+    : undefined;
   if (drift) {
     const reason = `the host's speed changed during the run (${drift}); a fit of pauses timed on the host would judge the host, not the collector (${observed})`;
     return { crossChecks: [{ id, title, status: 'skipped', reason }], model: { pauseCost } };

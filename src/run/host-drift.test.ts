@@ -17,17 +17,22 @@ function config(partial: Partial<TimedConfiguration> & { values: number[] }): Ti
   };
 }
 
+/** pause-vs-heap-position's 2000 live objects at `position`, doing `work`. */
+function heapPosition(position: 'packed' | 'pinned', levels: number[], work: number): TimedConfiguration {
+  return config({
+    experiment: 'pause-vs-heap-position',
+    label: `n_live=2000 ${position}`,
+    values: rounds(levels),
+    work,
+  });
+}
+
 describe('hostDrift', () => {
   it('finds nothing in a steady run', () => {
     expect(
       hostDrift([
         config({ values: rounds([180, 176, 185]) }),
-        config({
-          experiment: 'pause-vs-heap-position',
-          label: 'n_live=2000 packed',
-          values: rounds([170, 178, 174]),
-          work: 71_000,
-        }),
+        heapPosition('packed', [170, 178, 174], 71_000),
       ]),
     ).toBeUndefined();
   });
@@ -40,12 +45,7 @@ describe('hostDrift', () => {
   it('names two experiments that measured the same work at different speeds', () => {
     const drift = hostDrift([
       config({ values: rounds([400, 410, 405]) }),
-      config({
-        experiment: 'pause-vs-heap-position',
-        label: 'n_live=2000 packed',
-        values: rounds([170, 172, 171]),
-        work: 69_000,
-      }),
+      heapPosition('packed', [170, 172, 171], 69_000),
     ]);
     expect(drift).toMatch(
       /^×2\.3: pause-vs-live n_live=2000 407 µs vs pause-vs-heap-position n_live=2000 packed 172 µs/,
@@ -56,12 +56,7 @@ describe('hostDrift', () => {
     expect(
       hostDrift([
         config({ values: rounds([400, 410, 405]) }),
-        config({
-          experiment: 'pause-vs-heap-position',
-          label: 'n_live=2000 pinned',
-          values: rounds([170, 172, 171]),
-          work: 90_000,
-        }),
+        heapPosition('pinned', [170, 172, 171], 90_000),
         config({ nLive: 0, label: 'n_live=0', values: rounds([8, 20, 9]), work: 2_000 }),
       ]),
     ).toBeUndefined();
