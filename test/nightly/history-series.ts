@@ -1,3 +1,4 @@
+import { poolRuns } from '../../src/analysis/pool-runs.ts';
 import { seededRandom } from '../../src/analysis/prng.ts';
 import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
 import { selectExperiments } from '../../src/experiments/index.ts';
@@ -19,10 +20,12 @@ import type { Report } from '../../src/report/schema.ts';
  *   time, so on a shared host its nights also move with the host's load: whole runs 1.5–1.8× slower
  *   for as long as a neighbour keeps the CPU busy. Those are real level shifts of what was measured,
  *   and the step detection rightly reports them.
- * - `recordResampledSeries`: three real runs (steady 48, slow 48, slow larger), each night of a board
- *   a bootstrap resample of the repetitions of its run for that level. The within-run noise is real;
- *   the host's load shifts between nights are excluded by design, so a test built on it asserts what
- *   the detection does with real noise, and cannot fail because a neighbour started a build.
+ * - `recordResampledSeries`: real runs of each level (steady 48, slow 48, slow larger), made in
+ *   alternation and pooled per level, each night of a board a bootstrap resample of its level's pool.
+ *   The within-run noise is real; the host's load shifts between nights are excluded by design, and
+ *   a swing of the host's speed while the pools are made lands on every level alike (one run per
+ *   level would let it erase, or fake, the step). So a test built on it asserts what the detection
+ *   does with real noise, and cannot fail because a neighbour started a build.
  */
 export interface SeriesOptions {
   history: string;
@@ -57,8 +60,10 @@ export async function recordRealSeries(options: SeriesOptions): Promise<void> {
   }
 }
 
-/** Repetitions per live-set size in each real run of the resampled series (the pool a night draws from). */
-const POOL_REPS = 48;
+/** Real runs per level in the resampled series, alternated between the levels. */
+const POOL_RUNS = 4;
+/** Repetitions per live-set size in each of those runs: a level's pool holds POOL_RUNS × POOL_REPS. */
+const POOL_REPS = 12;
 /** Repetitions per size in each resampled night: a quick run's. */
 const NIGHT_REPS = 12;
 
@@ -66,9 +71,24 @@ export async function recordResampledSeries(
   options: SeriesOptions & { resampleSeed?: number },
 ): Promise<void> {
   const seeds = options.seeds ?? { slow: 1, steady: 2 };
-  const steady = await realRun(seeds.steady, 48, 'v1', POOL_REPS, options.outDir);
-  const before = await realRun(seeds.slow, 48, 'v1', POOL_REPS, options.outDir);
-  const after = await realRun(seeds.slow, options.slowSize ?? 192, 'v2-slower', POOL_REPS, options.outDir);
+  const runs: Record<'steady' | 'before' | 'after', Reported[]> = { steady: [], before: [], after: [] };
+  for (let k = 0; k < POOL_RUNS; k++) {
+    runs.steady.push(await realRun(seeds.steady, 48, 'v1', POOL_REPS, options.outDir));
+    runs.before.push(await realRun(seeds.slow, 48, 'v1', POOL_REPS, options.outDir));
+    runs.after.push(
+      await realRun(seeds.slow, options.slowSize ?? 192, 'v2-slower', POOL_REPS, options.outDir),
+    );
+  }
+  const pooled = (level: Reported[]): Reported => ({
+    ...level[0]!,
+    // The nights are named after the first run of the pool (`<run id>-night-NN`).
+    report: {
+      ...poolRuns(level.map((r) => r.report)),
+      runId: level[0]!.report.runId,
+      board: level[0]!.report.board,
+    },
+  });
+  const [steady, before, after] = [pooled(runs.steady), pooled(runs.before), pooled(runs.after)];
   const random = seededRandom(options.resampleSeed ?? 1);
   for (let night = 1; night <= options.nights; night++) {
     await append(options, resampledNight(steady.report, night, random), steady);
