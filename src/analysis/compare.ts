@@ -432,7 +432,7 @@ function notes(baseline: Report, current: Report, metrics: MetricComparison[]): 
   const kc = current.device.capabilities.kind;
   if (kb !== kc) {
     out.push(
-      `the baseline ran on a ${deviceWord(kb)} and the current run on a ${deviceWord(kc)}: timings are not comparable in kind`,
+      `the baseline ran on a ${DEVICE_KIND_NAMES[kb]} and the current run on a ${DEVICE_KIND_NAMES[kc]}: timings are not comparable in kind`,
     );
   }
   if ([baseline, current].some((r) => r.device.capabilities.collectTiming === 'host-timed')) {
@@ -472,10 +472,6 @@ function notes(baseline: Report, current: Report, metrics: MetricComparison[]): 
     );
   }
   return out;
-}
-
-function deviceWord(kind: RunSide['kind']): string {
-  return DEVICE_KIND_NAMES[kind];
 }
 
 function constant(values: readonly number[]): boolean {

@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { compareReports, type CompareRule, type Comparison } from '../analysis/compare.ts';
 import { PicogcError } from '../errors.ts';
-import { historyRecordFromReport, resolveReportDir } from '../history/from-report.ts';
+import { resolveReportDir } from '../history/from-report.ts';
 import type { HistoryVerdict } from '../history/schema.ts';
-import { appendHistoryRecord, lastGoodRecord, readHistory } from '../history/store.ts';
+import { lastGoodRecord, readHistory } from '../history/store.ts';
 import { writeTrendPage, type TrendPageResult } from '../history/trend-page.ts';
 import { loadReport } from '../report/load.ts';
 import { runBench, worstExitCode, type BenchOptions } from './bench-run.ts';
@@ -12,6 +12,7 @@ import type { BoardOutcome } from './board-run.ts';
 import type { BoardTarget } from './board-target.ts';
 import { renderNightlyJUnit } from './nightly-junit.ts';
 import { renderNightlySummary } from './nightly-summary.ts';
+import { appendBoardRecord } from './board-history.ts';
 
 export interface NightlyOptions extends Omit<BenchOptions, 'onBoardDone'> {
   historyPath: string;
@@ -120,15 +121,7 @@ async function judgeBoard(outcome: BoardOutcome, options: NightlyOptions): Promi
   const regressed = (comparison?.regressions.length ?? 0) > 0;
   const historyVerdict: HistoryVerdict =
     report.verdict === 'error' ? 'error' : regressed ? 'regression' : report.verdict;
-  await appendHistoryRecord(
-    options.historyPath,
-    historyRecordFromReport(report, {
-      historyPath: options.historyPath,
-      label: outcome.label,
-      verdict: historyVerdict,
-      ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
-    }),
-  );
+  await appendBoardRecord(options.historyPath, outcome, { report, verdict: historyVerdict });
   return {
     outcome,
     ...(baseline ? { baseline } : {}),

@@ -1,10 +1,9 @@
 import { poolRuns } from '../../src/analysis/pool-runs.ts';
 import { seededRandom } from '../../src/analysis/prng.ts';
+import { appendBoardRecord } from '../../src/boards/board-history.ts';
 import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
 import { selectExperiments } from '../../src/experiments/index.ts';
 import { parseParamOverride } from '../../src/experiments/params.ts';
-import { historyRecordFromReport } from '../../src/history/from-report.ts';
-import { appendHistoryRecord } from '../../src/history/store.ts';
 import type { Progress } from '../../src/run/progress.ts';
 import type { Report } from '../../src/report/schema.ts';
 
@@ -151,12 +150,5 @@ function resampledNight(report: Report, night: number, random: ReturnType<typeof
 }
 
 async function append(options: SeriesOptions, report: Report, outcome: BoardOutcome): Promise<void> {
-  await appendHistoryRecord(
-    options.history,
-    historyRecordFromReport(report, {
-      historyPath: options.history,
-      label: outcome.label,
-      ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
-    }),
-  );
+  await appendBoardRecord(options.history, outcome, { report });
 }

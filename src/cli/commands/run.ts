@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runBench } from '../../boards/bench-run.ts';
+import { appendBoardRecord } from '../../boards/board-history.ts';
 import type { BoardOutcome } from '../../boards/board-run.ts';
 import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
@@ -15,8 +16,6 @@ import {
 import { printBenchOutcomes } from '../../boards/outcome-text.ts';
 import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
 import { selectExperiments } from '../../experiments/index.ts';
-import { historyRecordFromReport } from '../../history/from-report.ts';
-import { appendHistoryRecord } from '../../history/store.ts';
 import { collect } from '../device-options.ts';
 import { compareReports } from '../../analysis/compare.ts';
 import { formatComparison, regressionLines } from '../../analysis/compare-format.ts';
@@ -81,7 +80,7 @@ export function register(program: Command): void {
     const { outcomes, exitCode } = await runBench(targets, {
       ...plan,
       ...boardRunSettings(options, commandLine('run')),
-      ...(history ? { onBoardDone: appendToHistory(history) } : {}),
+      ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
     });
     // One board that could not be reached fails the way a single-board run always has.
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
@@ -145,21 +144,6 @@ function jsonOutcomes(outcomes: readonly BoardOutcome[]) {
     ...(o.runDir ? { runDir: o.runDir } : {}),
     ...(o.report ? { report: o.report } : {}),
   }));
-}
-
-/** Each board's run, as it finishes, becomes one record of the history. */
-export function appendToHistory(history: string): (outcome: BoardOutcome) => Promise<void> {
-  return async (outcome) => {
-    if (!outcome.report) return;
-    await appendHistoryRecord(
-      history,
-      historyRecordFromReport(outcome.report, {
-        historyPath: history,
-        label: outcome.label,
-        ...(outcome.runDir ? { runDir: outcome.runDir } : {}),
-      }),
-    );
-  };
 }
 
 /** What the lock's holder note says this process is running. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runBench, worstExitCode } from '../../boards/bench-run.ts';
+import { appendBoardRecord } from '../../boards/board-history.ts';
 import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
   addBenchOptions,
@@ -13,7 +14,7 @@ import {
 import { printBenchOutcomes } from '../../boards/outcome-text.ts';
 import { checkRows } from '../../report/checks.ts';
 import type { Report } from '../../report/schema.ts';
-import { appendToHistory, commandLine, planSuite } from './run.ts';
+import { commandLine, planSuite } from './run.ts';
 
 interface ValidateOptions extends BenchOptionValues {
   experiments?: string;
@@ -96,7 +97,7 @@ export function register(program: Command): void {
     const { outcomes } = await runBench(targets, {
       ...plan,
       ...boardRunSettings(options, commandLine('validate')),
-      ...(history ? { onBoardDone: appendToHistory(history) } : {}),
+      ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
     });
     // One board that could not be reached (or runs another build than --firmware) fails as such.
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
