@@ -41,7 +41,11 @@ describe('history of real runs with a slowdown from run 5', { timeout: 60_000 },
     expect(trends).toHaveLength(4); // two boards × pause at 0 and 1000 live objects
     const slowed = trendOf(SEEDS.slow, 'pause-vs-live/n=1000');
     expect(slowed.runs).toHaveLength(10);
-    expect(slowed.steps.map((s) => [s.run, s.firmware, s.direction])).toEqual([[5, 'v2-slower', 'up']]);
+    const medians = `nightly medians ${slowed.runs.map((r) => Math.round(r.median)).join(' ')}, noise ${slowed.noise.toFixed(1)}${slowed.noiseUnit}`;
+    expect(
+      slowed.steps.map((s) => [s.run, s.firmware, s.direction]),
+      medians,
+    ).toEqual([[5, 'v2-slower', 'up']]);
     expect(slowed.steps[0]!.changePercent).toBeGreaterThan(50);
     // Ten runs without a change: nothing flagged, on any metric.
     expect(trendOf(SEEDS.steady, 'pause-vs-live/n=1000').steps).toEqual([]);
