@@ -32,7 +32,7 @@ import { MAD_TO_SIGMA, medianSorted, sortedCopy } from './stats.ts';
  */
 
 export interface ChangePointOptions {
-  /** Per-run uncertainty of each value (e.g. half the width of its CI), same units; null = unknown. */
+  /** Per-run uncertainty of each value (e.g. the standard error of a run's median), same units; null = unknown. */
   spreads?: readonly (number | null)[];
   /** Fewest runs per level (default 2). */
   minSegment?: number;

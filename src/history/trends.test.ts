@@ -60,9 +60,26 @@ describe('historyTrends', () => {
     expect(historyTrends(blip)[0]!.steps).toEqual([]);
   });
 
+  it("weighs each run's own interval: medians flipping within wide intervals are not a step", () => {
+    // Ten resampled nights of a virtual Pico's 0-object pause, whose repetitions come in two groups
+    // (~12.5 and ~17 µs): a night's median lands in either, and its interval spans both.
+    const flips = [12.6, 12.5, 12.7, 17.4, 17.2, 12.6, 12.5, 12.6, 12.8, 12.4];
+    const night = (i: number, m: number, low: number, high: number) =>
+      record(i, m, { metrics: { [METRIC]: { median: m, low, high, n: 12, unit: 'µs' } } });
+    expect(historyTrends(flips.map((m, i) => night(i, m, 12.1, 17.9)))[0]!.steps).toEqual([]);
+    // The same medians from runs that were each precise (±1%) are two real level changes.
+    const precise = historyTrends(flips.map((m, i) => night(i, m, m * 0.99, m * 1.01)))[0]!;
+    expect(precise.steps.map((s) => [s.run, s.direction])).toEqual([
+      [4, 'up'],
+      [6, 'down'],
+    ]);
+  });
+
   it('ignores a step below --min-step (default 5%) and reports it when asked', () => {
     // A deterministic metric (bytes) that moves by 3%: real, but below the threshold that matters.
-    const bytes = [100, 100, 100, 100, 103, 103, 103, 103].map((m, i) => record(i, m));
+    const bytes = [100, 100, 100, 100, 103, 103, 103, 103].map((m, i) =>
+      record(i, m, { metrics: { [METRIC]: { median: m, low: m, high: m, n: 12, unit: 'B' } } }),
+    );
     expect(historyTrends(bytes)[0]!.steps).toEqual([]);
     expect(historyTrends(bytes, { minStepPercent: 0 })[0]!.steps.map((s) => s.run)).toEqual([5]);
   });
