@@ -2,10 +2,12 @@ import { poolRuns } from '../../src/analysis/pool-runs.ts';
 import { seededRandom } from '../../src/analysis/prng.ts';
 import { appendBoardRecord } from '../../src/boards/board-history.ts';
 import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
+import { openBoard } from '../../src/boards/open-board.ts';
 import { selectExperiments } from '../../src/experiments/index.ts';
 import { parseParamOverride } from '../../src/experiments/params.ts';
 import type { Progress } from '../../src/run/progress.ts';
 import type { Report } from '../../src/report/schema.ts';
+import { HostGate } from '../support/host-gate.ts';
 
 /**
  * Histories built from real short runs on virtual Picos, recorded as `picogc run` records them.
@@ -21,10 +23,12 @@ import type { Report } from '../../src/report/schema.ts';
  *   and the step detection rightly reports them.
  * - `recordResampledSeries`: real runs of each level (steady 48, slow 48, slow larger), made in
  *   alternation and pooled per level, each night of a board a bootstrap resample of its level's pool.
- *   The within-run noise is real; the host's load shifts between nights are excluded by design, and
- *   a swing of the host's speed while the pools are made lands on every level alike (one run per
- *   level would let it erase, or fake, the step). So a test built on it asserts what the detection
- *   does with real noise, and cannot fail because a neighbour started a build.
+ *   The within-run noise is real; the host's load shifts between nights are excluded by design. The
+ *   host also swings ×2 within seconds (host-gate.ts): a pool mixing both speeds gives nights whose
+ *   medians jump between them (a failed run of the test saw `117 128 206 194` before the step), so
+ *   the pools' collections are timed only while the host runs at its usual speed (`HostGate`). A
+ *   test built on it asserts what the detection does with real noise, and cannot fail because a
+ *   neighbour started a build.
  */
 export interface SeriesOptions {
   history: string;
@@ -69,15 +73,8 @@ const NIGHT_REPS = 12;
 export async function recordResampledSeries(
   options: SeriesOptions & { resampleSeed?: number },
 ): Promise<void> {
-  const seeds = options.seeds ?? { slow: 1, steady: 2 };
-  const runs: Record<'steady' | 'before' | 'after', Reported[]> = { steady: [], before: [], after: [] };
-  for (let k = 0; k < POOL_RUNS; k++) {
-    runs.steady.push(await realRun(seeds.steady, 48, 'v1', POOL_REPS, options.outDir));
-    runs.before.push(await realRun(seeds.slow, 48, 'v1', POOL_REPS, options.outDir));
-    runs.after.push(
-      await realRun(seeds.slow, options.slowSize ?? 192, 'v2-slower', POOL_REPS, options.outDir),
-    );
-  }
+  const gate = await HostGate.open();
+  const runs = await recordPools(options, gate).finally(() => gate.close());
   const pooled = (level: Reported[]): Reported => ({
     ...level[0]!,
     // The nights are named after the first run of the pool (`<run id>-night-NN`).
@@ -99,6 +96,27 @@ export async function recordResampledSeries(
 }
 
 type Reported = BoardOutcome & { report: Report; runDir: string };
+type Pools = Record<'steady' | 'before' | 'after', Reported[]>;
+
+/** The levels' runs, alternated, their collections gated; made again if the gate's yardstick moved. */
+async function recordPools(options: SeriesOptions, gate: HostGate): Promise<Pools> {
+  const seeds = options.seeds ?? { slow: 1, steady: 2 };
+  const run = (seed: number, size: number, label: string) =>
+    realRun(seed, size, label, POOL_REPS, options.outDir, gate);
+  for (let attempt = 1; ; attempt++) {
+    const epoch = gate.epoch;
+    const runs: Pools = { steady: [], before: [], after: [] };
+    for (let k = 0; k < POOL_RUNS; k++) {
+      runs.steady.push(await run(seeds.steady, 48, 'v1'));
+      runs.before.push(await run(seeds.slow, 48, 'v1'));
+      runs.after.push(await run(seeds.slow, options.slowSize ?? 192, 'v2-slower'));
+    }
+    if (gate.epoch === epoch) return runs;
+    if (attempt === 3) {
+      throw new Error(`the host's usual speed kept changing while the pools were made (${attempt} tries)`);
+    }
+  }
+}
 
 async function realRun(
   seed: number,
@@ -106,6 +124,7 @@ async function realRun(
   firmwareLabel: string,
   reps: number,
   outDir: string,
+  gate?: HostGate,
 ): Promise<Reported> {
   const outcome = await runBoard(
     { kind: 'sim', seed },
@@ -126,6 +145,7 @@ async function realRun(
       reconnectTimeoutMs: 1_000,
       progress: quiet,
       latestName: `latest-seed-${seed}`,
+      ...(gate ? { open: async (target) => gate.gated(await openBoard(target)) } : {}),
     },
   );
   if (!outcome.report || !outcome.runDir) throw new Error(`seed ${seed}: ${outcome.error ?? 'no report'}`);

@@ -3,20 +3,24 @@
  * flags a board that did not change (false alarms) and how often it names the night of an injected
  * slowdown. Not a test (its outcome depends on the host's load): run it by hand,
  *
- *   node --import tsx test/nightly/measure-false-alarms.ts [SERIES] [SLOW_SIZE]
+ *   node --import tsx test/nightly/measure-false-alarms.ts [SERIES] [SLOW_SIZE] [--resampled]
  *
  * Each series is ten nights of a steady board and ten of a board slowed from night 5 (see
- * history-series.ts). It prints one line per series and the totals.
+ * history-series.ts): real back-to-back runs, or with `--resampled` the gated, resampled series
+ * the history test is built on (fresh pools and a fresh resample each series). It prints each
+ * series and the totals.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHistory } from '../../src/history/store.ts';
 import { historyTrends } from '../../src/history/trends.ts';
-import { recordRealSeries } from './history-series.ts';
+import { recordRealSeries, recordResampledSeries } from './history-series.ts';
 
-const series = Number(process.argv[2] ?? 10);
-const slowSize = Number(process.argv[3] ?? 192);
+const resampled = process.argv.includes('--resampled');
+const [seriesArg, sizeArg] = process.argv.slice(2).filter((a) => a !== '--resampled');
+const series = Number(seriesArg ?? 10);
+const slowSize = Number(sizeArg ?? 192);
 let steadyMetricSeries = 0;
 let falseAlarms = 0;
 let named = 0;
@@ -24,14 +28,16 @@ let extra = 0;
 for (let k = 0; k < series; k++) {
   const dir = mkdtempSync(join(tmpdir(), 'picogc-fa-'));
   const seeds = { slow: 1000 + 2 * k, steady: 1001 + 2 * k };
-  await recordRealSeries({
+  const options = {
     history: join(dir, 'history.jsonl'),
     outDir: dir,
     nights: 10,
     slowFrom: 5,
     slowSize,
     seeds,
-  });
+  };
+  if (resampled) await recordResampledSeries({ ...options, resampleSeed: k + 1 });
+  else await recordRealSeries(options);
   const trends = historyTrends((await readHistory(join(dir, 'history.jsonl'))).records);
   const steady = trends.filter((t) => t.deviceLabel === `virtual Pico seed ${seeds.steady}`);
   const slow = trends.find(
