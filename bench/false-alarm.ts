@@ -24,9 +24,9 @@ import type { BenchModule } from './bench-module.ts';
  *   lands on one run only: the false-alarm rate a user of the virtual Pico sees on a busy host.
  * - A/A, single runs, side by side: the two runs at once on two virtual Picos.
  * - A/A, 3 pooled runs a side, interleaved on one virtual Pico (`picogc compare a,b,c d,e,f`).
- * - A/A, crossover (test/support/crossover.ts, as test/compare-sim.test.ts does): two virtual
- *   Picos in lockstep, each side run once on each, pooled; host load and VM state fall on both
- *   sides alike, so this is closest to the rule's own false-alarm rate.
+ * - A/A, crossover (test/support/crossover.ts, as test/compare-sim.test.ts does without its host
+ *   gate): two virtual Picos taking turns call by call, each side run once on each, pooled; host
+ *   load and VM state fall on both sides alike, so this is closest to the rule's own false-alarm rate.
  * - A/B: pause-vs-live (default profile), bytearray(48) against bytearray(96), single runs one
  *   after the other, and as a crossover: the share of pairs in which a pause-vs-live metric is
  *   flagged (the power).

@@ -8,11 +8,12 @@
  * Each series is ten nights of a steady board and ten of a board slowed from night 5 (see
  * history-series.ts): real back-to-back runs, or with `--resampled` the gated, resampled series
  * the history test is built on (fresh pools and a fresh resample each series). It prints each
- * series and the totals.
+ * series and the totals, for the detection as picogc runs it and for the medians alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HistoryRecord } from '../../src/history/schema.ts';
 import { readHistory } from '../../src/history/store.ts';
 import { historyTrends } from '../../src/history/trends.ts';
 import { recordRealSeries, recordResampledSeries } from './history-series.ts';
@@ -21,10 +22,23 @@ const resampled = process.argv.includes('--resampled');
 const [seriesArg, sizeArg] = process.argv.slice(2).filter((a) => a !== '--resampled');
 const series = Number(seriesArg ?? 10);
 const slowSize = Number(sizeArg ?? 192);
-let steadyMetricSeries = 0;
-let falseAlarms = 0;
-let named = 0;
-let extra = 0;
+/**
+ * The detection as picogc runs it, and on the medians alone (the records without their intervals):
+ * what the per-run intervals change.
+ */
+const readings = {
+  'with intervals': (records: HistoryRecord[]) => records,
+  'medians only': (records: HistoryRecord[]) =>
+    records.map((r) => ({
+      ...r,
+      metrics: Object.fromEntries(
+        Object.entries(r.metrics).map(([id, m]) => [id, { median: m.median, n: m.n, unit: m.unit }]),
+      ),
+    })),
+};
+const tally = Object.fromEntries(
+  Object.keys(readings).map((k) => [k, { steadySeries: 0, falseAlarms: 0, named: 0, extra: 0 }]),
+);
 for (let k = 0; k < series; k++) {
   const dir = mkdtempSync(join(tmpdir(), 'picogc-fa-'));
   const seeds = { slow: 1000 + 2 * k, steady: 1001 + 2 * k };
@@ -38,24 +52,31 @@ for (let k = 0; k < series; k++) {
   };
   if (resampled) await recordResampledSeries({ ...options, resampleSeed: k + 1 });
   else await recordRealSeries(options);
-  const trends = historyTrends((await readHistory(join(dir, 'history.jsonl'))).records);
-  const steady = trends.filter((t) => t.deviceLabel === `virtual Pico seed ${seeds.steady}`);
-  const slow = trends.find(
-    (t) => t.deviceLabel === `virtual Pico seed ${seeds.slow}` && t.metric.endsWith('=1000'),
-  )!;
-  steadyMetricSeries += steady.length;
-  falseAlarms += steady.filter((t) => t.steps.length > 0).length;
-  if (slow.steps.some((s) => s.run === 5)) named++;
-  extra += slow.steps.filter((s) => s.run !== 5).length;
-  const show = (t: (typeof trends)[number]) =>
-    `${t.metric.slice(14)}: ${t.runs.map((r) => r.median.toFixed(0)).join(' ')} steps [${t.steps.map((s) => `${s.run} ${s.changePercent.toFixed(0)}%`).join(', ')}]`;
-  process.stdout.write(
-    `series ${k + 1}\n  steady ${steady.map(show).join('\n         ')}\n  slow   ${show(slow)}\n`,
-  );
+  const { records } = await readHistory(join(dir, 'history.jsonl'));
+  process.stdout.write(`series ${k + 1}\n`);
+  for (const [reading, read] of Object.entries(readings)) {
+    const trends = historyTrends(read(records));
+    const steady = trends.filter((t) => t.deviceLabel === `virtual Pico seed ${seeds.steady}`);
+    const slow = trends.find(
+      (t) => t.deviceLabel === `virtual Pico seed ${seeds.slow}` && t.metric.endsWith('=1000'),
+    )!;
+    const t = tally[reading]!;
+    t.steadySeries += steady.length;
+    t.falseAlarms += steady.filter((s) => s.steps.length > 0).length;
+    if (slow.steps.some((s) => s.run === 5)) t.named++;
+    t.extra += slow.steps.filter((s) => s.run !== 5).length;
+    const show = (trend: (typeof trends)[number]) =>
+      `${trend.metric.slice(14)}: ${trend.runs.map((r) => r.median.toFixed(0)).join(' ')} steps [${trend.steps.map((s) => `${s.run} ${s.changePercent.toFixed(0)}%`).join(', ')}]`;
+    process.stdout.write(
+      `  ${reading}\n    steady ${steady.map(show).join('\n           ')}\n    slow   ${show(slow)}\n`,
+    );
+  }
   rmSync(dir, { recursive: true, force: true });
 }
-process.stdout.write(
-  `false alarms: ${falseAlarms} of ${steadyMetricSeries} ten-night metric series without a change; ` +
-    `slowdown (bytearray(48) → (${slowSize})) named at night 5 in ${named} of ${series}, ${extra} other steps\n`,
-);
+for (const [reading, t] of Object.entries(tally)) {
+  process.stdout.write(
+    `${reading}: false alarms in ${t.falseAlarms} of ${t.steadySeries} ten-night metric series without a change; ` +
+      `slowdown (bytearray(48) → (${slowSize})) named at night 5 in ${t.named} of ${series}, ${t.extra} other steps\n`,
+  );
+}
 process.exit(0);

@@ -7,7 +7,7 @@ import type { ParamOverride } from '../../src/experiments/params.ts';
 import type { Progress } from '../../src/run/progress.ts';
 import { runSuite } from '../../src/run/runner.ts';
 import type { Report } from '../../src/report/schema.ts';
-import { lockstep } from './lockstep.ts';
+import { alternate } from './alternate.ts';
 
 /**
  * A balanced comparison of two configurations A and B on two virtual Picos, for tests and benches
@@ -16,9 +16,11 @@ import { lockstep } from './lockstep.ts';
  * The virtual Pico times pauses on the host, and two things besides the configuration move them
  * between runs: host load (a busy spell during one run) and the VM's own state (each virtual Pico
  * has its own heap history). So A and B run twice: once A on Pico 0 and B on Pico 1, once the other
- * way round, each time in lockstep (every device call of one run released with the same call of the
- * other, so host load lands on both), and each side's two runs are pooled. Load and VM state then
- * fall on both sides alike, and what differs is the configuration.
+ * way round, each time in alternation (every device call of one run followed by the same call of
+ * the other, so a spell of the host lands on both), and each side's two runs are pooled. Load and
+ * VM state then fall on both sides alike, and what differs is the configuration. On a host whose
+ * speed swings ×2 for seconds at a time, give the Picos' timed collections a gate as well
+ * (`HostGate.gated`), so that neither pool mixes two speeds of the host.
  */
 
 const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
@@ -48,19 +50,19 @@ export async function crossover(
   overridesA: ParamOverride[] = [],
   overridesB: ParamOverride[] = [],
 ): Promise<Crossover> {
-  const first = await lockstepPair(setup, [overridesA, overridesB]);
-  const second = await lockstepPair(setup, [overridesB, overridesA]);
+  const first = await alternatingPair(setup, [overridesA, overridesB]);
+  const second = await alternatingPair(setup, [overridesB, overridesA]);
   const a: [Report, Report] = [first[0], second[1]];
   const b: [Report, Report] = [first[1], second[0]];
   return { a, b, pooledA: poolRuns(a), pooledB: poolRuns(b) };
 }
 
-/** One run on each virtual Pico at once, in lockstep; Pico i runs with overrides[i]. */
-export async function lockstepPair(
+/** One run on each virtual Pico, their device calls in alternation; Pico i runs with overrides[i]. */
+export async function alternatingPair(
   setup: CrossoverSetup,
   overrides: [ParamOverride[], ParamOverride[]] = [[], []],
 ): Promise<[Report, Report]> {
-  const { devices, finish } = lockstep(setup.picos[0], setup.picos[1]);
+  const { devices, finish } = alternate(setup.picos[0], setup.picos[1]);
   const run = async (side: 0 | 1): Promise<Report> => {
     const n = ++runs;
     try {
