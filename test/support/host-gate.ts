@@ -100,7 +100,10 @@ export class HostGate {
     return this.#fastest;
   }
 
-  /** `device` with its timed collections gated; every other call passes straight through. */
+  /**
+   * `device` itself, its timed collections now gated (the instance is patched, so that a board
+   * opened by picogc's own code can be gated: gate each device once); other calls are untouched.
+   */
   gated<D extends Device>(device: D): D {
     const collect = device.timedCollect.bind(device);
     device.timedCollect = (options) => this.#time(() => collect(options));
