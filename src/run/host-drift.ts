@@ -1,4 +1,4 @@
-import { median } from 'simple-statistics';
+import { median } from '../analysis/stats.ts';
 
 /** A change of level beyond this factor is the host's, not noise: steady runs stay under 1.15. */
 export const DRIFT_LIMIT = 1.4;
