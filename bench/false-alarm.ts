@@ -9,7 +9,7 @@ import type { AnyExperiment } from '../src/experiments/experiment.ts';
 import { openDevice } from '../src/device/open.ts';
 import { selectExperiments } from '../src/experiments/index.ts';
 import type { ParamOverride } from '../src/experiments/params.ts';
-import type { Progress } from '../src/run/progress.ts';
+import { silentProgress } from '../src/run/progress.ts';
 import { runSuite } from '../src/run/runner.ts';
 import type { Report } from '../src/report/schema.ts';
 import { crossover } from '../test/support/crossover.ts';
@@ -36,8 +36,6 @@ import type { BenchModule } from './bench-module.ts';
  */
 
 const PAIRS = Number(process.env.PICOGC_FALSE_ALARM_PAIRS ?? 20);
-
-const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
 
 interface ModeResult {
   pairs: number;
@@ -146,7 +144,7 @@ function makeRunner(dir: string) {
       overrides,
       runId: `false-alarm-${id}`,
       resultsPath: join(dir, `${id}.jsonl`),
-      progress: quiet,
+      progress: silentProgress,
     });
   };
 }

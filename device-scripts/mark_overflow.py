@@ -1,25 +1,28 @@
 # What does the shape of the live graph cost? The mark stack holds 64 entries: one object with 64
 # or more unmarked children overflows it and forces a rescan of the whole heap, while a long chain
-# never holds more than a few entries (facts §9). build_wide(k) keeps one list of k children;
+# never holds more than a few entries (facts §9). build_wide(k) keeps k children in sys.argv;
 # build_chain(depth) keeps a chain of one-item lists.
-wide = None
+import sys
+
 chain = None
 
 
 def build_wide(k):
-    global wide, chain
+    # sys.argv's list lives outside the heap, so its item array is a root of its own, traced with
+    # an empty mark stack: only these k children are pushed, and the script, not whatever else the
+    # build holds (globals, modules), decides where the stack overflows.
+    global chain
     chain = None
-    wide = None
-    wide = [None] * k
+    argv = sys.argv
+    argv.clear()
     for i in range(k):
-        wide[i] = bytearray(16)
-    # Globals waiting on the mark stack when the list is traced shift the overflow point down.
-    emit("built", shape="wide", size=k, globals=len(globals()))
+        argv.append(bytearray(16))
+    emit("built", shape="wide", size=len(argv))
 
 
 def build_chain(depth):
-    global wide, chain
-    wide = None
+    global chain
+    sys.argv.clear()
     chain = None
     node = None
     for i in range(depth):
@@ -29,6 +32,6 @@ def build_chain(depth):
 
 
 def release():
-    global wide, chain
-    wide = None
+    global chain
+    sys.argv.clear()
     chain = None

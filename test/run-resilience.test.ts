@@ -8,10 +8,8 @@ import { defineExperiment } from '../src/experiments/experiment.ts';
 import { allocSizes } from '../src/experiments/alloc-sizes.ts';
 import { reportSchema } from '../src/report/schema.ts';
 import { runSuite } from '../src/run/runner.ts';
-import type { Progress } from '../src/run/progress.ts';
+import { silentProgress } from '../src/run/progress.ts';
 import { runCli, spawnCli, collect } from './support/cli.ts';
-
-const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
 
 function resultLines(runDir: string): Record<string, unknown>[] {
   return readFileSync(join(runDir, 'results.jsonl'), 'utf8')
@@ -114,7 +112,7 @@ describe('a device that stops answering', () => {
         profile: 'quick',
         runId: 'stuck',
         resultsPath: join(dir, 'results.jsonl'),
-        progress: quiet,
+        progress: silentProgress,
         stepTimeoutMs: 1500,
       });
       const [first, second] = report.experiments;

@@ -3,7 +3,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { boardLockKey } from '../lock/board-lock.ts';
 import { deviceId } from '../run/session.ts';
 import type { BoardTag } from './board-tag.ts';
-import { targetLabel, type BoardTarget } from './board-target.ts';
+import { isInProcess, targetLabel, type BoardTarget } from './board-target.ts';
 
 /**
  * The lock key of a board before it is opened: its USB serial when enumeration knows it (the rp2
@@ -13,7 +13,7 @@ import { targetLabel, type BoardTarget } from './board-target.ts';
  * Pico (or an emulated RP2040) in this process cannot be shared, so it has no lock.
  */
 export function lockKeyForTarget(target: BoardTarget): string | undefined {
-  if (target.kind === 'sim' || target.kind === 'emu') return undefined;
+  if (isInProcess(target)) return undefined;
   if (target.kind === 'serial') {
     return target.usbSerial
       ? boardLockKey({ usbSerial: target.usbSerial })

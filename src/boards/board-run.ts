@@ -8,12 +8,13 @@ import { deviceId, runSession, type SessionOptions } from '../run/session.ts';
 import { boardTag, lockKeyForTarget } from './board-identity.ts';
 import type { BoardTag } from './board-tag.ts';
 import { targetLabel, type BoardTarget } from './board-target.ts';
-import { openBoard } from './open-board.ts';
+import { openBoardRecorded } from './open-board.ts';
 import { RecoveryLadder } from './recovery-ladder.ts';
 import { flashFirmware, type FlashOptions } from '../firmware/flash.ts';
 import { FirmwareMismatchError, type FlashResult } from '../firmware/flash-result.ts';
 import {
   emulatorFirmwareBlockFor,
+  firmwareBlockSchema,
   firmwareReportBlock,
   type FirmwareBlock,
 } from '../firmware/report-block.ts';
@@ -104,13 +105,20 @@ export async function runBoard(target: BoardTarget, options: BoardRunOptions): P
       }
       target = { ...target, port: flashed.port };
     }
-    device = await (options.open ?? openBoard)(target);
+    const opened = options.open
+      ? { device: await options.open(target) }
+      : await openBoardRecorded(target, undefined, options.command);
+    device = opened.device;
     const info = await device.info();
     if (target.kind === 'emu') {
       firmware = await emulatorFirmwareBlockFor(target.firmware, info.firmware.buildString, {
         ...(options.firmwareLabel ? { label: options.firmwareLabel } : {}),
       });
     }
+    // A replay's firmware is the one it was recorded from; a recording keeps it for its replays.
+    const recordedFirmware = firmwareBlockSchema.safeParse(opened.recordedNotes?.firmware);
+    if (recordedFirmware.success) firmware = recordedFirmware.data;
+    if (firmware) opened.recording?.note('firmware', firmware);
     ladder = new RecoveryLadder(device, {
       target,
       ...(info.uniqueId ? { uniqueId: info.uniqueId } : {}),

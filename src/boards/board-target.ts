@@ -10,17 +10,30 @@ import { parseFaultSpec } from '../sim/faults.ts';
  * virtual Pico in this process, whose identity is its seed.
  */
 export type BoardTarget =
-  | { kind: 'serial'; port: string; usbSerial?: string }
-  | { kind: 'tcp'; port: string }
-  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[] }
+  | { kind: 'serial'; port: string; usbSerial?: string; record?: string }
+  | { kind: 'tcp'; port: string; record?: string }
+  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[]; record?: string }
   /** The user's firmware on an emulated RP2040 in this process (src/emu). */
-  | { kind: 'emu'; firmware: string; bootrom: string };
+  | { kind: 'emu'; firmware: string; bootrom: string; record?: string }
+  /** A recorded conversation played back (src/link/replay-link.ts). */
+  | { kind: 'replay'; file: string };
+
+/** A board that lives in this process (no port, no lock, no power to cycle). */
+export function isInProcess(
+  target: BoardTarget,
+): target is Extract<BoardTarget, { kind: 'sim' | 'emu' | 'replay' }> {
+  return target.kind === 'sim' || target.kind === 'emu' || target.kind === 'replay';
+}
 
 /** What the command line said about boards. */
 export interface BoardRequest {
   /** `--port`, repeatable: paths, `auto` (every Pico found), `tcp://HOST:PORT`. */
   ports: readonly string[];
-  device?: 'sim' | 'serial' | 'emu';
+  device?: 'sim' | 'serial' | 'emu' | 'replay';
+  /** `--device replay:FILE`: the recording. */
+  replay?: string;
+  /** `--record FILE`: keep the conversation with the (one) board in FILE. */
+  record?: string;
   /** `--seed`, repeatable: one virtual Pico per seed (with `--device sim`). */
   seeds: readonly number[];
   heapBytes?: number;
@@ -41,6 +54,7 @@ export interface ResolveDeps {
 export function targetLabel(target: BoardTarget): string {
   if (target.kind === 'sim') return `virtual Pico seed ${target.seed}`;
   if (target.kind === 'emu') return `emulated RP2040 running ${basename(target.firmware)}`;
+  if (target.kind === 'replay') return `replay of ${basename(target.file)}`;
   return target.port;
 }
 
@@ -54,11 +68,40 @@ export async function resolveBoardTargets(
   request: BoardRequest,
   deps: ResolveDeps = {},
 ): Promise<BoardTarget[]> {
+  const targets = await unrecordedTargets(request, deps);
+  if (request.record === undefined) return targets;
+  if (targets.length !== 1 || targets[0]!.kind === 'replay') {
+    throw new UsageError(
+      targets.length !== 1
+        ? `--record keeps one board's conversation, and ${targets.length} boards were named`
+        : 'a replay cannot be recorded again: remake the recording instead',
+    );
+  }
+  return [{ ...targets[0]!, record: request.record }];
+}
+
+async function unrecordedTargets(request: BoardRequest, deps: ResolveDeps): Promise<BoardTarget[]> {
   const list = deps.listPorts ?? (() => listPorts());
   const describe = deps.describePort ?? ((path: string) => describePort(path));
   const simOnly = request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0;
-  if ((request.device === 'sim' || request.device === 'emu') && request.ports.length > 0) {
-    throw new UsageError(`give either --port or --device ${request.device}, not both`);
+  if (request.device !== undefined && request.device !== 'serial' && request.ports.length > 0) {
+    throw new UsageError(
+      `give either --port or --device ${request.device === 'replay' ? 'replay:FILE' : request.device}, not both`,
+    );
+  }
+  if (request.device === 'replay') {
+    if (
+      simOnly ||
+      request.seeds.length > 0 ||
+      request.firmware !== undefined ||
+      request.bootrom !== undefined
+    ) {
+      throw new UsageError(
+        '--device replay:FILE plays a recording back: --heap, --fault, --seed, --firmware and --bootrom do not apply',
+      );
+    }
+    if (!request.replay) throw new UsageError('--device replay:FILE needs the recording FILE');
+    return [{ kind: 'replay', file: request.replay }];
   }
   if (request.device === 'emu') {
     if (simOnly || request.seeds.length > 0) {
@@ -194,5 +237,6 @@ function sameBoardKey(target: BoardTarget): string {
     return target.usbSerial ? `usb:${target.usbSerial}` : `path:${resolve(target.port)}`;
   if (target.kind === 'tcp') return `tcp:${target.port.toLowerCase()}`;
   if (target.kind === 'emu') return `emu:${resolve(target.firmware)}`;
+  if (target.kind === 'replay') return `replay:${resolve(target.file)}`;
   return `sim:${target.seed}`;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { DEVICE_KIND_HELP, parseDeviceKind, type DeviceKind } from '../device/device-kind.ts';
 import { UsageError } from '../errors.ts';
 import type { BoardRunOptions } from './board-run.ts';
 import type { BoardRequest } from './board-target.ts';
@@ -16,7 +17,7 @@ export function addBenchOptions(command: Command, historyDefault: string): Comma
       collect,
       [],
     )
-    .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial', 'emu']))
+    .option('-d, --device <kind>', DEVICE_KIND_HELP, parseDeviceKind)
     .option(
       '--firmware <file>',
       'the MicroPython UF2 under test: flashed onto each USB board (and confirmed) before its run, or run by --device emu',
@@ -38,6 +39,10 @@ export function addBenchOptions(command: Command, historyDefault: string): Comma
       'virtual Pico fault injection, repeatable (e.g. drop:0.01, hang, stall:200@1000)',
       collect,
       [],
+    )
+    .option(
+      '--record <file>',
+      'keep the whole conversation with the board in FILE (one board; replay it with --device replay:FILE)',
     )
     .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
     .option(
@@ -71,9 +76,10 @@ export function addBenchOptions(command: Command, historyDefault: string): Comma
 
 export interface BenchOptionValues {
   port: string[];
-  device?: 'sim' | 'serial' | 'emu';
+  device?: DeviceKind;
   firmware?: string;
   bootrom?: string;
+  record?: string;
   seed: number[];
   heap?: number;
   fault: string[];
@@ -89,7 +95,8 @@ export interface BenchOptionValues {
 export function boardRequest(options: BenchOptionValues): BoardRequest {
   return {
     ports: options.port,
-    ...(options.device ? { device: options.device } : {}),
+    ...(options.device ?? {}),
+    ...(options.record !== undefined ? { record: options.record } : {}),
     seeds: options.seed,
     ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
     faults: options.fault,

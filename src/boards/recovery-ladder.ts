@@ -3,7 +3,7 @@ import type { Device } from '../device/device.ts';
 import type { ReplDevice } from '../device/repl-device.ts';
 import { LinkError, PicogcError } from '../errors.ts';
 import type { RecoveryRequest } from '../run/recovery-event.ts';
-import type { BoardTarget } from './board-target.ts';
+import { isInProcess, type BoardTarget } from './board-target.ts';
 import { openBoard } from './open-board.ts';
 import { describePowerCycle, runPowerCycle } from './power-cycle.ts';
 import { waitForBoard } from './wait-for-board.ts';
@@ -82,8 +82,10 @@ export class RecoveryLadder {
       }
     }
 
-    if (o.target.kind === 'sim' || o.target.kind === 'emu') {
-      const what = o.target.kind === 'sim' ? 'a virtual Pico' : 'an emulated RP2040';
+    if (isInProcess(o.target)) {
+      const what = { sim: 'a virtual Pico', emu: 'an emulated RP2040', replay: 'a replayed recording' }[
+        o.target.kind
+      ];
       request.record({
         rung: 'give-up',
         ok: false,

@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { sleep } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 import { listPorts, type PortInfo } from '../link/discovery.ts';
-import type { BoardTarget } from './board-target.ts';
+import { isInProcess, type BoardTarget } from './board-target.ts';
 
 export interface WaitForBoardOptions {
   timeoutMs: number;
@@ -18,7 +18,7 @@ export interface WaitForBoardOptions {
  * for here and the reconnect retries instead.
  */
 export async function waitForBoard(target: BoardTarget, options: WaitForBoardOptions): Promise<string> {
-  if (target.kind === 'sim' || target.kind === 'emu') {
+  if (isInProcess(target)) {
     throw new LinkError('a board emulated in this process does not re-enumerate');
   }
   if (target.kind === 'tcp') return target.port;

@@ -1,12 +1,13 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { DEVICE_KIND_HELP, parseDeviceKind, type DeviceKind } from '../device/device-kind.ts';
 import type { DeviceSpec } from '../device/open.ts';
 
 /** The options every command that talks to a device shares. */
 export function addDeviceOptions(command: Command): Command {
   return command
     .option('-p, --port <port>', 'serial port path, "auto" (the single Pico found) or tcp://HOST:PORT')
-    .addOption(new Option('-d, --device <kind>', 'device backend').choices(['sim', 'serial', 'emu']))
+    .option('-d, --device <kind>', DEVICE_KIND_HELP, parseDeviceKind)
     .option(
       '--firmware <file>',
       'a MicroPython UF2: what --device emu runs (on a board: the build under test)',
@@ -19,28 +20,34 @@ export function addDeviceOptions(command: Command): Command {
       'virtual Pico fault injection, repeatable (e.g. drop:0.01, hang, stall:200@1000)',
       collect,
       [],
+    )
+    .option(
+      '--record <file>',
+      'keep the whole conversation with the device in FILE (replay it with --device replay:FILE)',
     );
 }
 
 export interface DeviceOptionValues {
   port?: string;
-  device?: 'sim' | 'serial' | 'emu';
+  device?: DeviceKind;
   firmware?: string;
   bootrom?: string;
   heap?: number;
   seed?: number;
   fault?: string[];
+  record?: string;
 }
 
 export function deviceSpec(options: DeviceOptionValues): DeviceSpec {
   return {
     ...(options.port ? { port: options.port } : {}),
-    ...(options.device ? { device: options.device } : {}),
+    ...(options.device ?? {}),
     ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
     ...(options.bootrom !== undefined ? { bootrom: options.bootrom } : {}),
     ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.fault?.length ? { faults: options.fault } : {}),
+    ...(options.record !== undefined ? { record: options.record } : {}),
   };
 }
 

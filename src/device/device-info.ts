@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paceSchema } from './pace.ts';
 
 /**
  * What a device can and cannot show. A board measures everything in place; the virtual Pico differs
@@ -31,7 +32,7 @@ export const DEVICE_KIND_NAMES: Record<Capabilities['kind'], string> = {
 };
 
 export const deviceInfoSchema = z.object({
-  backend: z.enum(['serial', 'sim', 'emu']),
+  backend: z.enum(['serial', 'sim', 'emu', 'replay']),
   /** Port path, tcp:// address or `virtual Pico (in-process)`. */
   description: z.string(),
   serialNumber: z.string().optional(),
@@ -54,6 +55,8 @@ export const deviceInfoSchema = z.object({
   thresholdDefault: z.number().int(),
   pasteMode: z.enum(['raw-paste', 'classic']).optional(),
   capabilities: capabilitiesSchema,
+  /** How fast the device runs against the host's clock, and so how its deadlines are stretched. */
+  pace: paceSchema.optional(),
 });
 export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 

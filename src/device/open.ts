@@ -4,22 +4,41 @@ import { openLink, type Link } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
 import { openEmuDevice } from '../emu/open-emu.ts';
+import { openReplay, recordDeviceLink, type RecordingNotes } from './recorded.ts';
 import { ReplDevice } from './repl-device.ts';
+import type { Capabilities } from './device-info.ts';
 
 export interface DeviceSpec {
   /** A serial path, `auto`, or `tcp://HOST:PORT`. */
   port?: string;
-  /** `sim`: the virtual Pico in this process; `emu`: `firmware` on an emulated RP2040 (rp2040js). */
-  device?: 'sim' | 'serial' | 'emu';
+  /**
+   * `sim`: the virtual Pico in this process; `emu`: `firmware` on an emulated RP2040 (rp2040js);
+   * `replay`: the device side of the recording `replay` played back.
+   */
+  device?: 'sim' | 'serial' | 'emu' | 'replay';
   /** A UF2 image: what the emulated RP2040 runs (`emu`); for a board, the caller flashes it first. */
   firmware?: string;
   /** The boot ROM read from the user's Pico (`picogc bootrom`), for `emu`. */
   bootrom?: string;
+  /** A recording made with `record`, for `replay`. */
+  replay?: string;
   /** Virtual Pico only. */
   heapBytes?: number;
   seed?: number;
   faults?: string[];
   softReset?: boolean;
+  /** `--record FILE`: keep the whole conversation with the device in FILE (written at close). */
+  record?: string;
+  /** The command line, kept in a recording. */
+  command?: string;
+}
+
+/** A device as opened, with the notes of its recording (`--record`) when there is one. */
+export interface OpenedDevice {
+  device: ReplDevice;
+  recording?: RecordingNotes;
+  /** For `--device replay:FILE`: what the recorder noted (the firmware block of an emulated image…). */
+  recordedNotes?: Record<string, unknown>;
 }
 
 /**
@@ -31,32 +50,92 @@ export async function openDevice(
   spec: DeviceSpec,
   notice: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<ReplDevice> {
-  if (spec.device === 'sim' && spec.port)
-    throw new UsageError('give either --port or --device sim, not both');
+  return (await openRecordedDevice(spec, notice)).device;
+}
+
+/** openDevice, also returning what a recording (`record`) or a replay (`replay`) carries. */
+export async function openRecordedDevice(
+  spec: DeviceSpec,
+  notice: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
+): Promise<OpenedDevice> {
+  checkSpec(spec);
+  let recording: RecordingNotes | undefined;
+  let device: ReplDevice | undefined;
+  const wrap = (link: Link): Link => {
+    if (!spec.record) return link;
+    const recorded = recordDeviceLink(link, spec.record, spec.command ?? 'picogc', () => device?.knownInfo);
+    recording = recorded.notes;
+    return recorded.link;
+  };
+  const connect = async (
+    link: Link,
+    backend: 'serial' | 'sim' | 'replay',
+    declare?: (reported: Capabilities) => Capabilities,
+  ) => {
+    const wrapped = wrap(link);
+    try {
+      return await ReplDevice.connect(wrapped, backend, {
+        ...(spec.softReset === undefined ? {} : { softReset: spec.softReset }),
+        ...(declare ? { declare } : {}),
+      });
+    } catch (error) {
+      await wrapped.close().catch(() => undefined);
+      throw error;
+    }
+  };
+
+  if (spec.device === 'replay') {
+    const replay = openReplay(spec.replay ?? '');
+    const recorded = replay.meta.device?.capabilities;
+    device = await connect(replay.link, 'replay', (reported) => ({
+      ...(recorded ?? reported),
+      differences: [
+        ...(recorded ?? reported).differences,
+        `replay: the device side of ${spec.replay} (recorded ${replay.recording.recordedAt} with picogc ` +
+          `${replay.recording.tool.version} from ${replay.recording.link}) played back; nothing ran on a device now`,
+      ],
+    }));
+    return { device, recordedNotes: replay.meta.notes };
+  }
   if (spec.device === 'emu') {
-    if (spec.port) throw new UsageError('give either --port or --device emu, not both');
     const session = await openEmuDevice({
       firmware: spec.firmware ?? '',
       bootrom: spec.bootrom ?? '',
       log: notice,
+      wrapLink: wrap,
     });
-    return session.device;
+    device = session.device;
+    return { device, ...(recording ? { recording } : {}) };
+  }
+  if (spec.port) device = await connect(await openLink(spec.port), 'serial');
+  else device = await connectDefault(spec, notice, connect);
+  return { device, ...(recording ? { recording } : {}) };
+}
+
+function checkSpec(spec: DeviceSpec): void {
+  if (spec.device === 'replay') {
+    if (!spec.replay) throw new UsageError('--device replay:FILE needs the recording FILE');
+    if (spec.port) throw new UsageError('give either --port or --device replay:FILE, not both');
+    if (spec.record) throw new UsageError('a replay cannot be recorded again: remake the recording instead');
+    return;
+  }
+  if (spec.device === 'sim' && spec.port)
+    throw new UsageError('give either --port or --device sim, not both');
+  if (spec.device === 'emu') {
+    if (spec.port) throw new UsageError('give either --port or --device emu, not both');
+    return;
   }
   if (spec.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
-  if (spec.device !== 'sim' && (spec.faults?.length || spec.heapBytes !== undefined)) {
-    if (spec.port) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
+  if (spec.port && (spec.faults?.length || spec.heapBytes !== undefined)) {
+    throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
   }
-  const connect = (link: Link, backend: 'serial' | 'sim') =>
-    ReplDevice.connect(
-      link,
-      backend,
-      spec.softReset === undefined ? {} : { softReset: spec.softReset },
-    ).catch(async (error: unknown) => {
-      await link.close().catch(() => undefined);
-      throw error;
-    });
+}
 
-  if (spec.port) return connect(await openLink(spec.port), 'serial');
+async function connectDefault(
+  spec: DeviceSpec,
+  notice: (text: string) => void,
+  connect: (link: Link, backend: 'serial' | 'sim') => Promise<ReplDevice>,
+): Promise<ReplDevice> {
   if (spec.device !== 'sim') {
     const picos = (await listPorts().catch(() => [])).filter((p) => p.isPico);
     if (picos.length === 1) return connect(await openLink(picos[0]!.path), 'serial');

@@ -1,4 +1,4 @@
-import type { Link } from '../link/open.ts';
+import type { Link } from '../link/link.ts';
 import { RawRepl, type ExecOptions, type ExecResult } from '../repl/raw-repl.ts';
 import { ProtocolError, escapeBytes } from '../errors.ts';
 import type { Device, TimedCollection } from './device.ts';
@@ -6,6 +6,10 @@ import { parseOneRecord } from './data-lines.ts';
 import { infoRecordSchema, type Capabilities, type DeviceInfo, type InfoRecord } from './device-info.ts';
 import { uploadScripts } from './scripts.ts';
 import { simCapabilities } from './sim-capabilities.ts';
+import { measurePace } from './pace.ts';
+
+/** The REPL client's default deadline for an exec, in device time here. */
+const DEFAULT_EXEC_MS = 10_000;
 
 /** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
 const BOARD_TIMED_COLLECT =
@@ -18,6 +22,8 @@ const BOARD_TIMED_COLLECT =
  */
 export class ReplDevice implements Device {
   #info: DeviceInfo | undefined;
+  /** Every deadline given in device time is stretched by this (see pace.ts); 1 until measured. */
+  #deadlineScale = 1;
 
   private constructor(
     private readonly link: Link,
@@ -40,8 +46,19 @@ export class ReplDevice implements Device {
     return new ReplDevice(link, repl, backend, options.declare);
   }
 
-  exec(code: string, options?: ExecOptions): Promise<ExecResult> {
-    return this.repl.exec(code, options);
+  /** The device's info if `info()` has run (a recording keeps it), without asking the device. */
+  get knownInfo(): DeviceInfo | undefined {
+    return this.#info;
+  }
+
+  /** Run code; `timeoutMs` is device time, stretched on a device slower than real time. */
+  exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.repl.exec(code, { ...options, timeoutMs: this.wallMs(options.timeoutMs ?? DEFAULT_EXEC_MS) });
+  }
+
+  /** A deadline in device time as host milliseconds on this device. */
+  wallMs(deviceMs: number): number {
+    return Math.round(deviceMs * this.#deadlineScale);
   }
 
   async info(): Promise<DeviceInfo> {
@@ -49,6 +66,8 @@ export class ReplDevice implements Device {
     await uploadScripts(this, ['info']);
     const record = parseOneRecord((await this.exec('info()')).stdout, 'info', infoRecordSchema);
     const heapTotal = gcTotal(await this.memInfo());
+    const pace = await measurePace((code, options) => this.repl.exec(code, options));
+    this.#deadlineScale = pace.deadlineScale;
     this.#info = {
       backend: this.backend,
       description: this.link.description,
@@ -65,6 +84,7 @@ export class ReplDevice implements Device {
       thresholdDefault: record.threshold,
       ...(this.repl.pasteMode ? { pasteMode: this.repl.pasteMode } : {}),
       capabilities: this.declare ? this.declare(capabilitiesOf(record)) : capabilitiesOf(record),
+      pace,
     };
     return this.#info;
   }
@@ -88,7 +108,7 @@ export class ReplDevice implements Device {
   }
 
   async softReset(): Promise<void> {
-    await this.repl.softReset();
+    await this.repl.softReset({ timeoutMs: this.wallMs(DEFAULT_EXEC_MS) });
   }
 
   /**

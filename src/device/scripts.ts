@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Device } from './device.ts';
 
@@ -7,6 +8,21 @@ const SCRIPTS_DIR = fileURLToPath(new URL('../../device-scripts/', import.meta.u
 
 export function deviceScript(name: string): string {
   return readFileSync(`${SCRIPTS_DIR}${name}.py`, 'utf8');
+}
+
+/** sha256 of every device script by name: what a recording must have been made with. */
+export function deviceScriptHashes(): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  for (const file of readdirSync(SCRIPTS_DIR)
+    .filter((f) => f.endsWith('.py'))
+    .sort()) {
+    hashes[file.slice(0, -3)] = sha256(readFileSync(`${SCRIPTS_DIR}${file}`));
+  }
+  return hashes;
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FlashedImage } from '../firmware/flash-result.ts';
 import { verifyImage } from '../firmware/flash.ts';
 import { boardRunsBuild } from '../firmware/micropython-build.ts';
 import { readUf2File } from '../firmware/firmware-info.ts';
-import type { Link } from '../link/open.ts';
+import type { Link } from '../link/link.ts';
 import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './capabilities.ts';
 import { EmulatedRp2040 } from './rp2040-emu.ts';
 
@@ -18,6 +18,8 @@ export interface EmuSpec {
   label?: string;
   bootTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Wraps the chip's serial link before the REPL client gets it (`--record`). */
+  wrapLink?: (link: Link) => Link;
 }
 
 export interface EmuSession {
@@ -63,13 +65,14 @@ export async function openEmuDevice(spec: EmuSpec): Promise<EmuSession> {
     description: `emulated RP2040 (${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, boot ROM ${facts.version}) running ${image.label}`,
     close: () => emulator.close(),
   };
+  const wrapped = spec.wrapLink ? spec.wrapLink(link) : link;
   let device: ReplDevice;
   try {
-    device = await ReplDevice.connect(link, 'emu', {
+    device = await ReplDevice.connect(wrapped, 'emu', {
       declare: (reported) => emuCapabilities(reported.floatBits),
     });
   } catch (error) {
-    await emulator.close();
+    await wrapped.close();
     throw error;
   }
   return { device, image, bootrom: facts, loadedAt };

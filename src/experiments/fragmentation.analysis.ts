@@ -1,4 +1,7 @@
 import type { DeviceInfo } from '../device/device-info.ts';
+import { parseMemInfo } from '../meminfo/index.ts';
+import { predictLargestFit } from '../model/index.ts';
+import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
 import type { FragmentationParams, FragmentationSample } from './fragmentation.ts';
 import { heapGeometry } from './heap-geometry.ts';
@@ -13,8 +16,14 @@ export interface FragmentationSummary {
   /** Runs of free blocks (holes) in area 0. */
   holes: number;
   longestRunBytes: number;
-  /** The largest bytearray the heap map says still fits: its data needs one run of free blocks. */
+  /**
+   * The largest bytearray the heap map says still fits: the model runs the device's bisection on
+   * the map (its data needs one run of free blocks; its header, allocated first, may take a block
+   * of that run). Without a model preset: the longest run.
+   */
   predictedLargestFit: number;
+  /** How the prediction was made. */
+  predictedBy: string;
   /** What the board could allocate; null on a device whose heap grows instead of failing. */
   measuredLargestFit: number | null;
 }
@@ -33,13 +42,22 @@ export function analyseFragmentation(input: {
   const probe = input.samples.find((s) => s.type === 'largest-fit');
   if (!filled || !heap) throw new Error('fragmentation samples are incomplete');
   const geometry = heapGeometry(heap.memInfo);
+  const model = modelFor(input.info);
+  const predicted =
+    'config' in model && probe
+      ? {
+          bytes: predictLargestFit(model.config, parseMemInfo(heap.memInfo), input.info.heapTotal),
+          by: `the ${model.config.description} model's run of the probe on the heap map`,
+        }
+      : { bytes: geometry.longestFreeRun.length * 16, by: 'the longest free run of the heap map' };
   const summary: FragmentationSummary = {
     filled: filled.n,
     size: filled.size,
     freeBytes: geometry.freeBlocks * 16,
     holes: countRuns(geometry.blocks),
     longestRunBytes: geometry.longestFreeRun.length * 16,
-    predictedLargestFit: geometry.longestFreeRun.length * 16,
+    predictedLargestFit: predicted.bytes,
+    predictedBy: predicted.by,
     measuredLargestFit: probe ? probe.bytes : null,
   };
   const checks: Check[] = [
@@ -62,20 +80,16 @@ export function analyseFragmentation(input: {
         'the virtual Pico grows its heap instead of raising MemoryError, so the largest allocation cannot be probed by trying',
     });
   } else {
-    // The probe's own failure triggers a collection, which frees the REPL's garbage lying in some
-    // holes: the measured fit may exceed the map's by one hole, never fall short of it.
-    const hole = (1 + Math.ceil(summary.size / 16)) * 16;
+    // The map was printed right after a collection, in the probe's own exec: it holds no garbage
+    // the probe could free, so the map decides the answer to the byte.
     const fit = summary.measuredLargestFit;
     checks.push({
       id,
       title,
-      status:
-        fit >= summary.predictedLargestFit - 16 && fit <= summary.predictedLargestFit + hole
-          ? 'pass'
-          : 'fail',
+      status: fit === summary.predictedLargestFit ? 'pass' : 'fail',
       observed: `${fit} B`,
-      expected: `${summary.predictedLargestFit} B`,
-      tolerance: `−16 B … +${hole} B (one hole)`,
+      expected: `${summary.predictedLargestFit} B (${summary.predictedBy}; the longest free run is ${summary.longestRunBytes} B)`,
+      tolerance: 'exact',
     });
   }
   return {

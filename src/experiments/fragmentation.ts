@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOneRecord } from '../device/data-lines.ts';
+import { DATA_MARK, parseOneRecord } from '../device/data-lines.ts';
 import { heapGeometry } from './heap-geometry.ts';
 import { defineExperiment } from './experiment.ts';
 import { analyseFragmentation } from './fragmentation.analysis.ts';
@@ -54,17 +54,17 @@ export const fragmentation = defineExperiment<FragmentationParams, Fragmentation
     step(`filled ${n} x bytearray(${params.size})`);
 
     await exec('punch()');
-    await device.timedCollect({ timeoutMs });
-    record({ type: 'heap', memInfo: await device.memInfo({ heapMap: true }) });
-    step('every other one freed');
-
-    // The virtual Pico grows its heap instead of failing, so only a board can answer by trying.
-    if (!info.capabilities.heapGrows) {
-      const fit = parseOneRecord(
-        (await exec(`largest_fit(${info.heapTotal})`)).stdout,
-        'largest_fit',
-        largestFitSchema,
-      );
+    // The virtual Pico grows its heap instead of failing, so only a board can answer by trying;
+    // there, the map and the probe come from one exec, so they describe the same heap.
+    if (info.capabilities.heapGrows) {
+      await device.timedCollect({ timeoutMs });
+      record({ type: 'heap', memInfo: await device.memInfo({ heapMap: true }) });
+      step('every other one freed');
+    } else {
+      const { stdout } = await exec(`map_and_probe(${info.heapTotal})`);
+      record({ type: 'heap', memInfo: stdout.slice(0, Math.max(0, stdout.indexOf(DATA_MARK))) });
+      step('every other one freed');
+      const fit = parseOneRecord(stdout, 'largest_fit', largestFitSchema);
       record({ type: 'largest-fit', bytes: fit.bytes });
     }
     step('largest allocation probed');

@@ -1,20 +1,10 @@
-import type { Duplex } from 'node:stream';
 import { UsageError } from '../errors.ts';
 import { describePort, resolveAutoPort } from './discovery.ts';
 import { openSerialLink } from './serial.ts';
 import { openTcpLink } from './tcp.ts';
+import type { Link } from './link.ts';
 
-/** A byte link to a board: what the raw-REPL client talks through. */
-export interface Link {
-  /** Bytes to and from the board. */
-  readonly stream: Duplex;
-  /** e.g. `/dev/ttyACM0` or `tcp://127.0.0.1:3333`. */
-  readonly description: string;
-  /** USB serial number when known (finds the board again after it re-enumerates). */
-  readonly serialNumber?: string;
-  /** Resolves only once the port is fully released (a new open right after will not find it locked). */
-  close(): Promise<void>;
-}
+export type { Link } from './link.ts';
 
 export interface OpenLinkOptions {
   baudRate?: number;

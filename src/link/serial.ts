@@ -1,6 +1,6 @@
 import { SerialPort } from 'serialport';
 import { LinkError } from '../errors.ts';
-import type { Link } from './open.ts';
+import type { Link } from './link.ts';
 
 export interface SerialLinkOptions {
   /** Ignored by USB CDC (the Pico's REPL); kept at the hosts' customary 115200. */

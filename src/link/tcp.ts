@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { LinkError } from '../errors.ts';
-import type { Link } from './open.ts';
+import type { Link } from './link.ts';
 
 export interface TcpLinkOptions {
   connectTimeoutMs?: number;

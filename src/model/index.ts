@@ -40,6 +40,15 @@ export {
   type DeviceIdentity,
   type PortConfig,
 } from './port-config.ts';
+export { predictLargestFit } from './largest-fit.ts';
 export { ModelMemoryError, ModelRuntime, PyInstance, PyList, type PyObj, type PyValue } from './runtime.ts';
-export { buildLiveSet, LIVE_SHAPES, type LiveSet, type LiveSetScenario, type LiveShape } from './scenario.ts';
+export {
+  buildArgvList,
+  firstOverflowingArgvLength,
+  buildLiveSet,
+  LIVE_SHAPES,
+  type LiveSet,
+  type LiveSetScenario,
+  type LiveShape,
+} from './scenario.ts';
 export { formatFirmwareVersion, isAtLeast, parseFirmwareVersion, type FirmwareVersion } from './version.ts';

@@ -101,3 +101,46 @@ function build(runtime: ModelRuntime, { live, object, shape }: LiveSetScenario):
   }
   return outer;
 }
+
+/**
+ * `sys.argv` holding `live` objects. Its list is `mp_state_vm.mp_sys_argv_obj`, outside the heap,
+ * so its item array is a root of its own: gc_collect_root traces it with an empty mark stack, and
+ * nothing else (the build's globals, its modules) waits there while the items are pushed. The item
+ * array starts with 4 slots and doubles through m_renew, as list.append does.
+ */
+export function buildArgvList(scenario: Omit<LiveSetScenario, 'shape'>): {
+  heap: GcHeap;
+  items: ModelObject;
+} {
+  const { config } = scenario;
+  const region =
+    scenario.heapBytes === undefined ? config.heapRegion : heapRegionOfSize(config, scenario.heapBytes);
+  const heap = new GcHeap(config, initialAreaLayout(config, region));
+  const runtime = new ModelRuntime(heap);
+  const slot = config.wordBytes;
+  let alloc = 4;
+  const items = runtime.malloc(alloc * slot, 'h');
+  heap.roots.push(items);
+  for (let i = 0; i < scenario.live; i++) {
+    const item = runtime.make(scenario.object);
+    if (i >= alloc) {
+      alloc *= 2;
+      runtime.withStack(item ? [item.header] : [], () => runtime.renew(items, alloc * slot));
+    }
+    if (item) items.refs.push(item.header);
+  }
+  return { heap, items };
+}
+
+/**
+ * The fewest children of the `sys.argv` item array that overflow the mark stack: with nothing else
+ * waiting, the array pushes every unmarked child, and the one past the stack's size sets the
+ * overflow flag (and costs the whole-heap rescan).
+ */
+export function firstOverflowingArgvLength(config: PortConfig, object: ObjectSpec): number {
+  for (let live = 1; live <= 4 * config.markStackSize; live++) {
+    const { heap } = buildArgvList({ config, live, object });
+    if (heap.collectNow('explicit').work.rescans > 0) return live;
+  }
+  throw new Error(`no overflow up to ${4 * config.markStackSize} children: is the mark stack modelled?`);
+}

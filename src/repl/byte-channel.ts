@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { escapeBytes, LinkError, TimeoutError } from '../errors.ts';
+import { escapeBytes, InputError, LinkError, TimeoutError } from '../errors.ts';
 import type { Deadline } from './deadline.ts';
 
 /** Protocol log sink: what went out, what came in (escaped), and notes from the client. */
@@ -187,7 +187,12 @@ export class ByteChannel {
     return new TimeoutError(`${step} (${elapsed} ms elapsed)`, deadline.limitMs, this.tail());
   }
 
-  linkError(deadline: Deadline): LinkError {
+  /**
+   * The error a wait or write on a failed link ends with. A link that failed because of the user's
+   * input (a replayed recording the host no longer matches) says that, not "the link failed".
+   */
+  linkError(deadline: Deadline): LinkError | InputError {
+    if (this.failure?.cause instanceof InputError) return this.failure.cause;
     const cause = this.failure ?? new LinkError('the link failed');
     const tail = this.tail();
     return new LinkError(

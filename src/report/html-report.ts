@@ -3,6 +3,7 @@ import { groupedRows } from './checks.ts';
 import { reportFigures, sizeTable } from './figures.ts';
 import { chartGrid, deviceCard, html, renderPage, verdictTable, type TrustedHtml } from './html.ts';
 import { firmwareLine } from './firmware-line.ts';
+import { deadlineLine } from './deadline-line.ts';
 import type { Report } from './schema.ts';
 
 /** index.html: one self-contained page, readable offline, every device string escaped. */
@@ -23,6 +24,7 @@ export async function renderReportHtml(report: Report): Promise<string> {
       ...(report.board ? [['Board', `${report.board.label} (id ${report.board.id})`] as const] : []),
       ...(report.firmware ? [['Image under test', firmwareLine(report.firmware)] as const] : []),
       ['Exec mode', d.pasteMode ?? 'unknown'],
+      ...(deadlineLine(report) ? [['Deadlines', deadlineLine(report)!] as const] : []),
       [
         'Run',
         `${report.runId} (${report.options.profile} profile), ${report.startedAt} → ${report.finishedAt}`,

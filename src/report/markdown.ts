@@ -1,5 +1,6 @@
 import { checkDetail, checkRows } from './checks.ts';
 import { firmwareLine } from './firmware-line.ts';
+import { deadlineLine } from './deadline-line.ts';
 import type { Report } from './schema.ts';
 
 const ICON = { pass: '✅', fail: '❌', skipped: '⏭️' } as const;
@@ -22,6 +23,7 @@ export function renderSummaryMarkdown(report: Report): string {
     ...(report.board ? [`- **Board:** ${md(report.board.label)} (id ${md(report.board.id)})`] : []),
     `- **Checks:** ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`,
     `- **Profile:** ${report.options.profile}; started ${report.startedAt}, finished ${report.finishedAt}`,
+    ...(deadlineLine(report) ? [`- **Deadlines:** ${md(deadlineLine(report)!)}`] : []),
     '',
     '| | Experiment | Check | Detail |',
     '|---|---|---|---|',

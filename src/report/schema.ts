@@ -43,6 +43,8 @@ export const reportSchema = z.object({
     reps: z.number().int().positive().optional(),
     experiments: z.array(z.string()),
     firmwareLabel: z.string().optional(),
+    /** The deadline of one device call, in device time (stretched on a slow device: device.pace). */
+    stepTimeoutMs: z.number().positive().optional(),
   }),
   device: deviceInfoSchema,
   /** Which board of the bench this run was on (its identity, port, lock key). */

@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   start(experiment: string, total: number): void;
   step(experiment: string, label: string): void;
+  /** The experiment starts over (a retry after a soft reset): its steps are counted from 0 again. */
+  restart(experiment: string, attempt: number): void;
   finish(experiment: string, status: string): void;
   /** A line of information (retries, notices) that must not tear the bars. */
   note(text: string): void;
@@ -38,6 +40,12 @@ function lineProgress(stream: NodeJS.WritableStream, prefix = ''): Progress {
       state.n += 1;
       write(`${experiment}: ${state.n}/${state.total} ${label}`);
     },
+    restart(experiment, attempt) {
+      const state = done.get(experiment);
+      if (!state) return;
+      state.n = 0;
+      write(`${experiment}: attempt ${attempt}, started again (${state.total} steps)`);
+    },
     finish(experiment, status) {
       write(`${experiment}: ${status}`);
     },
@@ -67,6 +75,9 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
     step(experiment, label) {
       bars.get(experiment)?.increment({ label });
     },
+    restart(experiment, attempt) {
+      bars.get(experiment)?.update(0, { label: `attempt ${attempt}` });
+    },
     finish(experiment, status) {
       const bar = bars.get(experiment);
       bar?.update(bar.getTotal(), { label: status });
@@ -80,3 +91,13 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
     },
   };
 }
+
+/** A progress that says nothing: for benchmarks and tests that watch the results, not the bars. */
+export const silentProgress: Progress = {
+  start() {},
+  step() {},
+  restart() {},
+  finish() {},
+  note() {},
+  stop() {},
+};

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Device } from '../device/device.ts';
 import { openDevice } from '../device/open.ts';
 import { selectExperiments } from '../experiments/index.ts';
-import type { Progress } from './progress.ts';
+import { silentProgress } from './progress.ts';
 import type { RecoveryRequest } from './recovery-event.ts';
 import { runSuite } from './runner.ts';
 
@@ -16,9 +16,8 @@ import { runSuite } from './runner.ts';
  * experiments below send ~3.6k bytes while connecting, mark-overflow spans ~5.7k to ~18k).
  */
 const EXPERIMENTS = selectExperiments(['threshold', 'mark-overflow', 'float-churn']);
-const HANG = 'hang@15500';
+const HANG = 'hang@12500';
 
-const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
 let dir: string;
 const devices: Device[] = [];
 
@@ -45,7 +44,7 @@ async function run(device: Device, recover?: (request: RecoveryRequest) => Promi
     profile: 'quick',
     runId: 'test-run',
     resultsPath,
-    progress: quiet,
+    progress: silentProgress,
     stepTimeoutMs: 1_000,
     ...(recover ? { recover } : {}),
   });
@@ -115,7 +114,7 @@ describe('runSuite with a recovery strategy', () => {
       runId: 'test-run',
       resultsPath,
       progress: {
-        ...quiet,
+        ...silentProgress,
         finish: () => controller.abort(new Error('lost the lock on board x')),
       },
       signal: controller.signal,

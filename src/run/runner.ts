@@ -3,6 +3,7 @@ import type { Device } from '../device/device.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { uploadScripts } from '../device/scripts.ts';
 import { LinkError, PicogcError } from '../errors.ts';
+import { RecordingMismatchError } from '../link/replay-link.ts';
 import type { AnyExperiment, Check } from '../experiments/experiment.ts';
 import { resolveParams, type ParamOverride } from '../experiments/params.ts';
 import { REPORT_SCHEMA, type ExperimentReport, type Report } from '../report/schema.ts';
@@ -12,6 +13,9 @@ import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
 import type { RecoveryEvent, RecoveryRequest } from './recovery-event.ts';
 import { TOOL_VERSION } from '../version.ts';
+
+/** One device call's deadline, in device time (the device stretches it when it runs slow). */
+const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
 /** Device log lines kept per experiment: enough to diagnose, bounded against a chatty script. */
 const MAX_LOG_LINES = 200;
@@ -120,6 +124,7 @@ export async function runSuite(options: RunOptions): Promise<Report> {
       ...(options.reps ? { reps: options.reps } : {}),
       experiments: options.experiments.map((e) => e.id),
       ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+      stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
     },
     device: options.info,
     experiments: reports,
@@ -151,7 +156,7 @@ async function runOne(
   const { device, info, progress } = options;
   const params = resolveParams(experiment, options.profile, options.reps, options.overrides);
   const startedAt = new Date().toISOString();
-  const timeoutMs = options.stepTimeoutMs ?? 30_000;
+  const timeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   progress.start(experiment.id, experiment.totalSteps(params));
 
   let samples: object[] = [];
@@ -166,6 +171,7 @@ async function runOne(
   for (attempt = 1; attempt <= 2; attempt++) {
     samples = [];
     error = undefined;
+    if (attempt > 1) progress.restart(experiment.id, attempt);
     try {
       // A soft reset between experiments gives each a fresh interpreter and a swept heap.
       if (!first || attempt > 1) await device.softReset();
@@ -192,6 +198,8 @@ async function runOne(
     } catch (caught) {
       error = caught;
       log.append({ type: 'error', experiment: experiment.id, attempt, error: describe(caught) });
+      // A replay the host no longer matches has nothing more to say: the recording must be remade.
+      if (caught instanceof RecordingMismatchError) throw caught;
       // A silent device is the recovery ladder's job (its first rungs are Ctrl-C and a soft reset).
       if (needsRecovery(caught, options)) break;
       if (attempt === 1) progress.note(`${experiment.id}: ${describe(caught)}; soft reset and retry`);

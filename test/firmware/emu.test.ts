@@ -10,7 +10,7 @@ import { HOOK } from '../../src/emu/emu-protocol.ts';
 import { pauseVsLive } from '../../src/experiments/pause-vs-live.ts';
 import { EXPERIMENTS } from '../../src/experiments/index.ts';
 import { runSession } from '../../src/run/session.ts';
-import type { Progress } from '../../src/run/progress.ts';
+import { silentProgress } from '../../src/run/progress.ts';
 import { fakeMicroPythonImage, writeUf2 } from '../../src/firmware/uf2-writer.ts';
 
 /**
@@ -54,8 +54,6 @@ async function picogc(...argv: string[]): Promise<{ code: number; stdout: string
 
 /** Live-set sizes around the mark stack's 64 entries. */
 const SIZES = [0, 16, 32, 48, 56, 60, 62, 64, 96];
-
-const SILENT: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -192,7 +190,7 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
           ],
           outDir: join(dir, 'cliff'),
           stepTimeoutMs: 120_000,
-          progress: SILENT,
+          progress: silentProgress,
         });
         const samples = report.experiments[0]!.samples as { type: string; nLive: number; us: number }[];
         const at = (n: number) =>
@@ -229,7 +227,7 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
           outDir: join(dir, 'quick'),
           // Emulation runs several times slower than a Pico in host time.
           stepTimeoutMs: 180_000,
-          progress: SILENT,
+          progress: silentProgress,
         });
         expect(runDir).toContain(join(dir, 'quick'));
         expect(report.experiments.map((e) => [e.id, e.status])).toEqual(

@@ -5,7 +5,7 @@ import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
 import { openBoard } from '../../src/boards/open-board.ts';
 import { selectExperiments } from '../../src/experiments/index.ts';
 import { parseParamOverride } from '../../src/experiments/params.ts';
-import type { Progress } from '../../src/run/progress.ts';
+import { silentProgress } from '../../src/run/progress.ts';
 import type { Report } from '../../src/report/schema.ts';
 import { HostGate } from '../support/host-gate.ts';
 
@@ -41,7 +41,6 @@ export interface SeriesOptions {
   seeds?: { slow: number; steady: number };
 }
 
-const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
 const experiments = selectExperiments(['pause-vs-live']);
 
 export async function recordRealSeries(options: SeriesOptions): Promise<void> {
@@ -143,7 +142,7 @@ async function realRun(
       command: 'history test',
       powerCycleTimeoutMs: 1_000,
       reconnectTimeoutMs: 1_000,
-      progress: quiet,
+      progress: silentProgress,
       latestName: `latest-seed-${seed}`,
       ...(gate ? { open: async (target) => gate.gated(await openBoard(target)) } : {}),
     },

@@ -7,14 +7,14 @@ import { readHistory } from '../../src/history/store.ts';
 import { killChildren, PICOGC, picogc, startSimPty } from './support.ts';
 
 /**
- * A board that hangs part-way through a run: a `picogc sim --pty` with the fault `hang@15500`
- * stops answering for good in the middle of mark-overflow's last round (it has sent ~15.5 kB by
- * then; threshold ends at ~5.7 kB, mark-overflow at ~18 kB). The power-cycle hook is a real shell
+ * A board that hangs part-way through a run: a `picogc sim --pty` with the fault `hang@12500`
+ * stops answering for good in the middle of mark-overflow's last round (it has sent ~12.5 kB by
+ * then; threshold ends at ~5.7 kB, mark-overflow at ~14 kB). The power-cycle hook is a real shell
  * script that does to the virtual Pico what uhubctl does to a real one.
  */
 const HOOK = fileURLToPath(new URL('./restart-sim.sh', import.meta.url));
 const SUITE = ['--quick', '-e', 'threshold,mark-overflow,float-churn', '--step-timeout', '2000'];
-const HANG = 'hang@15500';
+const HANG = 'hang@12500';
 const dir = mkdtempSync(join(tmpdir(), 'picogc-recovery-'));
 const env = { PICOGC_LOCK_DIR: join(dir, 'locks') };
 /** Processes the hook started (the restarted virtual Picos), stopped by pid at the end. */

@@ -14,7 +14,7 @@ export interface CliResult {
 /** Run `picogc ARGS` as a real process, the way a user or a CI job does. */
 export function runCli(
   args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; bin?: string } = {},
 ): Promise<CliResult> {
   const child = spawnCli(args, options);
   return collect(child, options.timeoutMs ?? 60_000);
@@ -22,9 +22,10 @@ export function runCli(
 
 export function spawnCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  /** `bin`: another checkout's picogc (default: this one's). */
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string } = {},
 ): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  return spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

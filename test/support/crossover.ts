@@ -4,7 +4,7 @@ import type { Device } from '../../src/device/device.ts';
 import type { DeviceInfo } from '../../src/device/device-info.ts';
 import type { AnyExperiment } from '../../src/experiments/experiment.ts';
 import type { ParamOverride } from '../../src/experiments/params.ts';
-import type { Progress } from '../../src/run/progress.ts';
+import { silentProgress } from '../../src/run/progress.ts';
 import { runSuite } from '../../src/run/runner.ts';
 import type { Report } from '../../src/report/schema.ts';
 import { alternate } from './alternate.ts';
@@ -22,8 +22,6 @@ import { alternate } from './alternate.ts';
  * speed swings ×2 for seconds at a time, give the Picos' timed collections a gate as well
  * (`HostGate.gated`), so that neither pool mixes two speeds of the host.
  */
-
-const quiet: Progress = { start() {}, step() {}, finish() {}, note() {}, stop() {} };
 
 export interface CrossoverSetup {
   picos: [Device, Device];
@@ -74,7 +72,7 @@ export async function alternatingPair(
         overrides: overrides[side],
         runId: `crossover-${n}`,
         resultsPath: join(setup.dir, `crossover-${n}.jsonl`),
-        progress: quiet,
+        progress: silentProgress,
       });
     } finally {
       finish(side);

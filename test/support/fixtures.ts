@@ -49,7 +49,8 @@ function toBuffers(e: { host: string; device: string }): Exchange {
   return { host: Buffer.from(e.host, 'latin1'), device: Buffer.from(e.device, 'latin1') };
 }
 
-export type MemInfoFixture = 'mem_info1-boot' | 'mem_info1-2000-bytearray48' | 'mem_info1-fragmented';
+export type MemInfoFixture =
+  'mem_info1-boot' | 'mem_info1-2000-bytearray48' | 'mem_info1-fragmented' | 'mem_info1-map-and-probe';
 
 /** A `micropython.mem_info(1)` dump as the device printed it (CRLF line ends kept). */
 export function loadMemInfo(name: MemInfoFixture): string {

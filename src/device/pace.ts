@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { systemClock, type Clock } from '../clock.ts';
+import { ProtocolError, escapeBytes } from '../errors.ts';
+
+/**
+ * How fast the device runs against the host's clock. Deadlines are budgets of device time: on a
+ * device slower than real time (an emulated RP2040 runs at about 0.37×) each is stretched by
+ * `deadlineScale`, so a slow device is never a timeout while a hung one still is.
+ */
+export const paceSchema = z.object({
+  /** Host milliseconds one device millisecond took (1 on a board; about 2.7 on the emulator). */
+  wallPerDeviceMs: z.number().nonnegative(),
+  /** What every deadline is multiplied by on this device. */
+  deadlineScale: z.number().min(1),
+  /** How it was measured. */
+  method: z.string(),
+});
+export type Pace = z.infer<typeof paceSchema>;
+
+/** Device milliseconds the calibration loop spins for. */
+const SPIN_MS = 100;
+/** Below this ratio the device keeps real time (link latency aside): deadlines stay as given. */
+const REAL_TIME = 1.1;
+/** An emulator's speed moves with the host's load: room for it to slow down by a third. */
+const MARGIN = 1.5;
+
+export const PACE_PROBE = `import time
+_t = time.ticks_ms()
+while time.ticks_diff(time.ticks_ms(), _t) < ${SPIN_MS}:
+    pass
+print(time.ticks_diff(time.ticks_ms(), _t))`;
+
+/** Spin for 100 ms of device time (`ticks_ms`) and time that exec on the host. */
+export async function measurePace(
+  exec: (code: string, options: { timeoutMs: number }) => Promise<{ stdout: string }>,
+  clock: Clock = systemClock,
+): Promise<Pace> {
+  const started = clock.now();
+  const { stdout } = await exec(PACE_PROBE, { timeoutMs: 30_000 });
+  const wallMs = clock.now() - started;
+  const text = stdout.trim();
+  if (!/^\d+$/.test(text) || Number(text) < SPIN_MS) {
+    throw new ProtocolError('the pace probe did not print the milliseconds it spun', escapeBytes(text));
+  }
+  return paceFrom(Number(text), wallMs);
+}
+
+export function paceFrom(deviceMs: number, wallMs: number): Pace {
+  const ratio = wallMs / deviceMs;
+  return {
+    wallPerDeviceMs: Math.round(ratio * 1000) / 1000,
+    deadlineScale: ratio <= REAL_TIME ? 1 : Math.round(MARGIN * ratio * 100) / 100,
+    method: `a ${deviceMs} ms spin on ticks_ms took ${Math.round(wallMs)} ms on the host`,
+  };
+}

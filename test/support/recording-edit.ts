@@ -1,0 +1,45 @@
+import { bytesOf, type Recording } from '../../src/link/recording.ts';
+
+const RAW_PASTE_REQUEST = Buffer.from([0x05, 0x41, 0x01]);
+
+/**
+ * A recording whose device answers were changed, as a regression in the firmware would change them.
+ * Each answer (the device's bytes between two host writes) is handed to `edit` with the code of
+ * the exec it answers; the host side is left as recorded, so the replayed host must still send
+ * exactly what it sent.
+ */
+export function editAnswers(recording: Recording, edit: (code: string, answer: string) => string): Recording {
+  const host = bytesOf(recording, 'h');
+  const events: Recording['events'] = [];
+  let sent = 0;
+  let group: { t: number; after: number; text: string } | undefined;
+  const flush = () => {
+    if (!group) return;
+    const answer = edit(codeBefore(host, group.after), group.text);
+    events.push([group.t, 'd', Buffer.from(answer, 'latin1').toString('base64')]);
+    group = undefined;
+  };
+  for (const event of recording.events) {
+    const bytes = Buffer.from(event[2], 'base64');
+    if (event[1] === 'h') {
+      flush();
+      events.push(event);
+      sent += bytes.length;
+    } else {
+      group ??= { t: event[0], after: sent, text: '' };
+      group.text += bytes.toString('latin1');
+    }
+  }
+  flush();
+  return { ...recording, events };
+}
+
+/** The code of the last exec the host had sent by `offset` (raw-paste), '' before any. */
+function codeBefore(host: Buffer, offset: number): string {
+  const start = host.lastIndexOf(RAW_PASTE_REQUEST, offset - 1);
+  if (start < 0) return '';
+  const end = host.indexOf(0x04, start);
+  return host
+    .subarray(start + RAW_PASTE_REQUEST.length, end < 0 || end > offset ? offset : end)
+    .toString('utf8');
+}
