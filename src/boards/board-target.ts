@@ -3,6 +3,7 @@ import { LinkError, UsageError } from '../errors.ts';
 import { describePort, listPorts, type PortInfo } from '../link/discovery.ts';
 import { parseTcpSpec } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 
 /**
  * A board of the bench as the user named it, before it is opened (labgrid's "resource"): a serial
@@ -12,7 +13,7 @@ import { parseFaultSpec } from '../sim/faults.ts';
 export type BoardTarget =
   | { kind: 'serial'; port: string; usbSerial?: string }
   | { kind: 'tcp'; port: string }
-  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[] }
+  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[]; clock?: ClockKind }
   /** The user's firmware on an emulated RP2040 in this process (src/emu). */
   | { kind: 'emu'; firmware: string; bootrom: string };
 
@@ -25,6 +26,8 @@ export interface BoardRequest {
   seeds: readonly number[];
   heapBytes?: number;
   faults?: readonly string[];
+  /** What times the virtual Pico (`--clock`). */
+  clock?: ClockKind;
   /** `--device emu`: the UF2 it runs and the boot ROM read from a Pico. */
   firmware?: string;
   bootrom?: string;
@@ -56,13 +59,16 @@ export async function resolveBoardTargets(
 ): Promise<BoardTarget[]> {
   const list = deps.listPorts ?? (() => listPorts());
   const describe = deps.describePort ?? ((path: string) => describePort(path));
-  const simOnly = request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0;
+  const simOnly =
+    request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0 || request.clock === 'host';
   if ((request.device === 'sim' || request.device === 'emu') && request.ports.length > 0) {
     throw new UsageError(`give either --port or --device ${request.device}, not both`);
   }
   if (request.device === 'emu') {
     if (simOnly || request.seeds.length > 0) {
-      throw new UsageError('--heap, --fault and --seed apply to the virtual Pico (--device sim) only');
+      throw new UsageError(
+        '--heap, --fault, --clock host and --seed apply to the virtual Pico (--device sim) only',
+      );
     }
     if (!request.firmware || !request.bootrom) {
       throw new UsageError('--device emu needs --firmware FILE.uf2 and --bootrom FILE (picogc bootrom)');
@@ -89,7 +95,8 @@ async function boardTargets(
   deps: ResolveDeps,
 ): Promise<BoardTarget[]> {
   if (request.ports.length > 0) {
-    if (simOnly) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
+    if (simOnly)
+      throw new UsageError('--heap, --fault and --clock host apply to the virtual Pico (--device sim) only');
     if (request.seeds.length > 0) {
       throw new UsageError(
         '--seed applies to the virtual Pico (--device sim); a `picogc sim --pty` board has the seed it was started with',
@@ -133,6 +140,7 @@ function simTargets(request: BoardRequest): BoardTarget[] {
     seed,
     ...(request.heapBytes !== undefined ? { heapBytes: request.heapBytes } : {}),
     ...(request.faults?.length ? { faults: [...request.faults] } : {}),
+    ...(request.clock ? { clock: request.clock } : {}),
   }));
 }
 

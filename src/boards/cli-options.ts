@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { BoardRunOptions } from './board-run.ts';
 import type { BoardRequest } from './board-target.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 
 /**
  * The options of the commands that run a bench of boards (`run`, `validate`, `nightly`): which boards, how to
@@ -38,6 +39,14 @@ export function addBenchOptions(command: Command, historyDefault: string): Comma
       'virtual Pico fault injection, repeatable (e.g. drop:0.01, hang, stall:200@1000)',
       collect,
       [],
+    )
+    .addOption(
+      new Option(
+        '--clock <clock>',
+        'what times the virtual Pico: work (its counted work as Pico time) or host (the host clock)',
+      )
+        .choices(['work', 'host'])
+        .default('work'),
     )
     .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
     .option(
@@ -77,6 +86,7 @@ export interface BenchOptionValues {
   seed: number[];
   heap?: number;
   fault: string[];
+  clock?: ClockKind;
   firmwareLabel?: string;
   lockWait: number;
   powerCycle?: string;
@@ -93,6 +103,7 @@ export function boardRequest(options: BenchOptionValues): BoardRequest {
     seeds: options.seed,
     ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
     faults: options.fault,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
     ...(options.bootrom !== undefined ? { bootrom: options.bootrom } : {}),
   };

@@ -14,6 +14,7 @@ export function openBoard(target: BoardTarget, port?: string): Promise<ReplDevic
       seed: target.seed,
       ...(target.heapBytes !== undefined ? { heapBytes: target.heapBytes } : {}),
       ...(target.faults?.length ? { faults: target.faults } : {}),
+      ...(target.clock ? { clock: target.clock } : {}),
     });
   }
   if (target.kind === 'emu')

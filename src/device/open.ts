@@ -3,6 +3,7 @@ import { listPorts } from '../link/discovery.ts';
 import { openLink, type Link } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 import { openEmuDevice } from '../emu/open-emu.ts';
 import { ReplDevice } from './repl-device.ts';
 
@@ -19,6 +20,8 @@ export interface DeviceSpec {
   heapBytes?: number;
   seed?: number;
   faults?: string[];
+  /** Virtual Pico only: its work clock (default) or the host clock. */
+  clock?: ClockKind;
   softReset?: boolean;
 }
 
@@ -43,8 +46,12 @@ export async function openDevice(
     return session.device;
   }
   if (spec.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
-  if (spec.device !== 'sim' && (spec.faults?.length || spec.heapBytes !== undefined)) {
-    if (spec.port) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
+  if (
+    spec.device !== 'sim' &&
+    (spec.faults?.length || spec.heapBytes !== undefined || spec.clock === 'host')
+  ) {
+    if (spec.port)
+      throw new UsageError('--heap, --fault and --clock host apply to the virtual Pico (--device sim) only');
   }
   const connect = (link: Link, backend: 'serial' | 'sim') =>
     ReplDevice.connect(
@@ -72,6 +79,7 @@ export async function openDevice(
     ...(spec.heapBytes !== undefined ? { heapBytes: spec.heapBytes } : {}),
     ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
     ...(spec.faults?.length ? { faults: spec.faults.map(parseFaultSpec) } : {}),
+    ...(spec.clock ? { clock: spec.clock } : {}),
   });
   const link: Link = {
     stream: pico.link,

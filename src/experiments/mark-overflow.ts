@@ -21,7 +21,7 @@ export const markOverflowSampleSchema = z.discriminatedUnion('type', [
     size: z.number().int(),
     rep: z.number().int(),
     us: z.number().nonnegative(),
-    method: z.enum(['ticks_us', 'host-timed']),
+    method: z.enum(['ticks_us', 'work-clock', 'host-timed']),
   }),
   /** How many globals the session held when a list was built: they may wait on the mark stack. */
   z.object({ type: z.literal('globals'), size: z.number().int(), globals: z.number().int() }),
