@@ -3,6 +3,7 @@ import type { BenchModule } from './bench-module.ts';
 import { falseAlarmBench } from './false-alarm.ts';
 import { modelBench } from './model.ts';
 import { replBench } from './repl.ts';
+import { workClockBench } from './work-clock.ts';
 
 /**
  * `npm run bench`: runs every benchmark module and writes one JSON file per module under
@@ -11,7 +12,7 @@ import { replBench } from './repl.ts';
 
 // PICOGC_BENCH=repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_PAIRS).
 const only = process.env.PICOGC_BENCH?.split(',').map((s) => s.trim());
-const modules: BenchModule[] = [replBench, modelBench, falseAlarmBench].filter(
+const modules: BenchModule[] = [replBench, modelBench, workClockBench, falseAlarmBench].filter(
   (m) => !only || only.includes(m.name),
 );
 

@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startVmThread } from '../vm-thread.ts';
 import { VM_PACKAGE } from './capabilities.ts';
+import type { InstrumentResult } from './instrument-vm.mjs';
 
 /**
  * Where the work-clock VM lives: the package's `micropython.wasm`, instrumented once per install
@@ -24,10 +26,10 @@ const require = createRequire(import.meta.url);
 
 /** The sources whose text decides what the instrumented file contains. */
 const INSTRUMENTER_SOURCES = [
-  'instrument-vm.ts',
-  'work-counter-pass.ts',
-  'work-clock-time-patch.ts',
-  'wasm-ir.ts',
+  'instrument-vm.mjs',
+  'work-counter-pass.mjs',
+  'work-clock-time-patch.mjs',
+  'wasm-ir.mjs',
 ].map((name) => fileURLToPath(new URL(name, import.meta.url)));
 
 let pending: Promise<InstrumentedVm> | undefined;
@@ -61,9 +63,7 @@ export async function locate(options: LocateOptions): Promise<InstrumentedVm> {
   const path = join(dir, `micropython-work-clock-${key}.wasm`);
   if (!options.rebuild && (await exists(path)))
     return { path, built: false, ms: performance.now() - started };
-  // binaryen is large: loaded only when a build is needed.
-  const { instrumentVm } = await import('./instrument-vm.ts');
-  const result = instrumentVm(original);
+  const result = await instrumentInThread(original);
   await mkdir(dir, { recursive: true });
   // Written aside and renamed: several processes (test workers) may build at once; each rename is
   // atomic and they all write the same bytes.
@@ -77,6 +77,26 @@ export async function locate(options: LocateOptions): Promise<InstrumentedVm> {
   };
   await writeFile(path.replace(/\.wasm$/, '.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { path, built: true, ms: performance.now() - started };
+}
+
+/** instrument-vm.mjs in a thread without this process's loaders (why: instrument-vm.mjs). */
+function instrumentInThread(original: Buffer): Promise<InstrumentResult> {
+  const worker = startVmThread(new URL('./instrument-thread.mjs', import.meta.url), {
+    workerData: { wasm: new Uint8Array(original) },
+  });
+  return new Promise<InstrumentResult>((resolve, reject) => {
+    worker.once(
+      'message',
+      (answer: { ok: true; result: InstrumentResult } | { ok: false; message: string }) => {
+        if (answer.ok) resolve(answer.result);
+        else reject(new Error(`instrumenting the VM failed: ${answer.message}`));
+      },
+    );
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the instrumenting thread exited (code ${code}) without an answer`)),
+    );
+  });
 }
 
 async function cacheKey(original: Buffer): Promise<string> {
