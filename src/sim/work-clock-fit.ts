@@ -41,6 +41,7 @@ export function fit(
   date: string,
 ): WorkClockCalibration {
   const { m, b } = linearRegression(points.map((p) => [p.vmCounts, p.picoUs]));
+  const fittedTo = points.map((p) => ({ ...p, fittedUs: Math.round(b + m * p.vmCounts) }));
   return workClockCalibrationSchema.parse({
     schema: 'picogc.work-clock-calibration/1',
     picoHz: PICO_HZ,
@@ -49,7 +50,7 @@ export function fit(
     provenance: {
       summary:
         'First fit, by least squares over four points only: the closing collection of the virtual Pico (counted wasm instructions) against the pause of gc.collect() timed with ticks_us on a stock MicroPython v1.28.0 RPI_PICO build in an emulated RP2040, with 0, 500, 1000 and 2000 live bytearray(48). Not fitted to a board, to other object kinds or other heap layouts; a later step fits it to more real-firmware pauses.',
-      fittedTo: points,
+      fittedTo,
       firmware: 'MicroPython v1.28.0 RPI_PICO, a stock build, on an emulated RP2040 (machine.freq() 125 MHz)',
       vm: `${VM_PACKAGE} ${VM_VERSION}, instrumented by src/sim/instrument-vm.ts`,
       date,
@@ -60,6 +61,8 @@ export function fit(
 async function main(): Promise<void> {
   const device = await openDevice({ device: 'sim', clock: 'work' });
   try {
+    // As a run does before its experiments: what info() loads sits in the heap during every pause.
+    await device.info();
     await uploadScripts(device, ['pause']);
     const points = [];
     for (const { live, picoUs } of REAL_FIRMWARE_PAUSES_US) {

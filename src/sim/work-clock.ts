@@ -15,8 +15,14 @@ export const workClockCalibrationSchema = z.object({
   collectionFixedUs: z.number().nonnegative(),
   provenance: z.object({
     summary: z.string(),
+    /** The points of the fit: the live set, the real pause, the VM's count, the fit's pause for it. */
     fittedTo: z.array(
-      z.object({ live: z.number().int().nonnegative(), picoUs: z.number(), vmCounts: z.number() }),
+      z.object({
+        live: z.number().int().nonnegative(),
+        picoUs: z.number(),
+        vmCounts: z.number(),
+        fittedUs: z.number(),
+      }),
     ),
     firmware: z.string(),
     vm: z.string(),
