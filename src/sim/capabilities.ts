@@ -173,6 +173,38 @@ export function machineSource(seed: number): string {
   ].join('\n');
 }
 
+/**
+ * `/lib/picogc_sim.py`: what a script (and the host's `timedCollect()`) reads of the virtual Pico.
+ * The worker's `_picogc_sim` hands figures over as decimal text: a JS number past 2**31 reaches
+ * Python wrapped round (a 2.2 s pause in ns is past it), a Python int does not.
+ */
+export const PICOGC_SIM_SOURCE = [
+  '# picogc virtual Pico: the host-side figures, as Python ints.',
+  'import _picogc_sim as _js',
+  '',
+  'def last_collect_us():',
+  '    return int(_js.last_collect_us())',
+  '',
+  'def last_collect_ns():',
+  '    return int(_js.last_collect_ns())',
+  '',
+  'def last_collect_work():',
+  '    return int(_js.last_collect_work())',
+  '',
+  'def clock():',
+  '    return _js.clock()',
+  '',
+  'def capabilities():',
+  '    return _js.capabilities()',
+  '',
+  'def resets():',
+  '    return _js.resets()',
+  '',
+  'def bootloader():',
+  '    _js.bootloader()',
+  '',
+].join('\n');
+
 /** A UF2 image the virtual Pico's bootloader took: from then on it reports the image's build. */
 export interface FlashedBuild {
   /** What `os.uname().version` answers: the image's, e.g. `v1.28.0 on 2026-04-06 (GNU 12.2.1 MinSizeRel)`. */

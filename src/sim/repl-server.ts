@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import {
   FLASHED_OS_BOOT,
+  PICOGC_SIM_SOURCE,
   capabilities,
   flashedOsSource,
   machineSource,
@@ -162,7 +163,11 @@ export class ReplServer {
       }),
       calibrationRuns: CALIBRATION_RUNS,
       resets: this.forcedResets,
-      ...(build ? { libFiles: { 'picogc_os.py': flashedOsSource(build) }, bootSource: FLASHED_OS_BOOT } : {}),
+      libFiles: {
+        'picogc_sim.py': PICOGC_SIM_SOURCE,
+        ...(build ? { 'picogc_os.py': flashedOsSource(build) } : {}),
+      },
+      ...(build ? { bootSource: FLASHED_OS_BOOT } : {}),
     };
   }
 

@@ -166,11 +166,13 @@ async function boot(config) {
   mp.FS.mkdirTree('/lib');
   mp.FS.writeFile('/lib/machine.py', config.machineSource);
   for (const [name, source] of Object.entries(config.libFiles ?? {})) mp.FS.writeFile(`/lib/${name}`, source);
-  mp.registerJsModule('picogc_sim', {
-    last_collect_us: () => Math.round(lastCollect.ns / 1000),
-    last_collect_ns: () => Math.round(lastCollect.ns),
+  // Behind /lib/picogc_sim.py (capabilities.ts): figures go out as decimal text, which that module
+  // turns into Python ints; a JS number past 2**31 would reach Python wrapped round.
+  mp.registerJsModule('_picogc_sim', {
+    last_collect_us: () => String(Math.round(lastCollect.ns / 1000)),
+    last_collect_ns: () => String(Math.round(lastCollect.ns)),
     // The instructions the VM counted in it (0 on the host clock): the figure the µs come from.
-    last_collect_work: () => lastCollect.work,
+    last_collect_work: () => String(lastCollect.work),
     clock: () => clock.kind,
     capabilities: () => capabilities,
     resets: () => resets,

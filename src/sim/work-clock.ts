@@ -33,11 +33,14 @@ export type WorkClockCalibration = z.infer<typeof workClockCalibrationSchema>;
 
 export const CALIBRATION_FILE = new URL('./work-clock.calibration.json', import.meta.url);
 
+/** A calibration file to use instead of the shipped one (for fitting a new one). */
+export const CALIBRATION_ENV = 'PICOGC_WORK_CLOCK_CALIBRATION';
+
 let loaded: WorkClockCalibration | undefined;
 
-/** The calibration shipped with picogc (checked once per process). */
+/** The calibration in use: the shipped one, or `$PICOGC_WORK_CLOCK_CALIBRATION` (checked once per process). */
 export function workClockCalibration(): WorkClockCalibration {
-  loaded ??= parseCalibration(readFileSync(CALIBRATION_FILE, 'utf8'));
+  loaded ??= parseCalibration(readFileSync(process.env[CALIBRATION_ENV] || CALIBRATION_FILE, 'utf8'));
   return loaded;
 }
 
