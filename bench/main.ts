@@ -4,6 +4,7 @@ import { falseAlarmBench } from './false-alarm.ts';
 import { modelBench } from './model.ts';
 import { recordBench } from './record.ts';
 import { replBench } from './repl.ts';
+import { workClockBench } from './work-clock.ts';
 
 /**
  * `npm run bench`: runs every benchmark module and writes one JSON file per module under
@@ -12,7 +13,7 @@ import { replBench } from './repl.ts';
 
 // PICOGC_BENCH=repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_PAIRS).
 const only = process.env.PICOGC_BENCH?.split(',').map((s) => s.trim());
-const modules: BenchModule[] = [replBench, modelBench, recordBench, falseAlarmBench].filter(
+const modules: BenchModule[] = [replBench, modelBench, recordBench, workClockBench, falseAlarmBench].filter(
   (m) => !only || only.includes(m.name),
 );
 

@@ -27,7 +27,9 @@ export const recordBench: BenchModule = {
           const file = join(dir, `r${i}.rec.gz`);
           const args = [BIN, 'run', '--quick', '--no-history', '--device', 'sim', '--out', join(dir, 'out')];
           const started = performance.now();
-          await run(process.execPath, record ? [...args, '--record', file] : args, { env: { ...process.env, CI: 'true' } });
+          await run(process.execPath, record ? [...args, '--record', file] : args, {
+            env: { ...process.env, CI: 'true' },
+          });
           (record ? recorded : plain).push(performance.now() - started);
           if (record) bytes = statSync(file).size;
         }

@@ -30,6 +30,11 @@ import { HostGate } from './support/host-gate.ts';
  * they are timed only while the host runs at its usual speed. Small, not zero: a test that demanded
  * zero false alarms in every pair would itself fail now and then, so the A/A tests below allow one
  * flagged pair in several and fail when the rule flags more.
+ *
+ * All of that was written for host-timed pauses. The virtual Pico now keeps a work clock by default
+ * (deterministic, src/sim/README.md), so the gate never holds a collection back and two runs differ
+ * only where their heap histories do; the crossover and the gate stay until the project drops host
+ * timing everywhere.
  */
 
 const A_A_PAIRS = 4;

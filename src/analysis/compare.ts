@@ -435,6 +435,19 @@ function notes(baseline: Report, current: Report, metrics: MetricComparison[]): 
       `the baseline ran on a ${DEVICE_KIND_NAMES[kb]} and the current run on a ${DEVICE_KIND_NAMES[kc]}: timings are not comparable in kind`,
     );
   }
+  const tb = baseline.device.capabilities.collectTiming;
+  const tc = current.device.capabilities.collectTiming;
+  if (kb === kc && tb !== tc) {
+    out.push(
+      `pauses were timed by ${tb} in the baseline and by ${tc} in the current run: not comparable in kind`,
+    );
+  }
+  if ([tb, tc].includes('work-clock')) {
+    out.push(
+      "pauses are the virtual Pico's work clock: counted VM work as an estimate of Pico time, the same on " +
+        'any host, so a change is a change in the work done; its scale in µs is a fit to real firmware, not a board',
+    );
+  }
   if ([baseline, current].some((r) => r.device.capabilities.collectTiming === 'host-timed')) {
     out.push(
       'pauses were timed on the host (virtual Pico): a busy host slows a whole run, so a shift ' +

@@ -3,6 +3,7 @@ import { LinkError, UsageError } from '../errors.ts';
 import { describePort, listPorts, type PortInfo } from '../link/discovery.ts';
 import { parseTcpSpec } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 
 /**
  * A board of the bench as the user named it, before it is opened (labgrid's "resource"): a serial
@@ -12,7 +13,7 @@ import { parseFaultSpec } from '../sim/faults.ts';
 export type BoardTarget =
   | { kind: 'serial'; port: string; usbSerial?: string; record?: string }
   | { kind: 'tcp'; port: string; record?: string }
-  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[]; record?: string }
+  | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[]; clock?: ClockKind; record?: string }
   /** The user's firmware on an emulated RP2040 in this process (src/emu). */
   | { kind: 'emu'; firmware: string; bootrom: string; record?: string }
   /** A recorded conversation played back (src/link/replay-link.ts). */
@@ -38,6 +39,8 @@ export interface BoardRequest {
   seeds: readonly number[];
   heapBytes?: number;
   faults?: readonly string[];
+  /** What times the virtual Pico (`--clock`). */
+  clock?: ClockKind;
   /** `--device emu`: the UF2 it runs and the boot ROM read from a Pico. */
   firmware?: string;
   bootrom?: string;
@@ -83,7 +86,8 @@ export async function resolveBoardTargets(
 async function unrecordedTargets(request: BoardRequest, deps: ResolveDeps): Promise<BoardTarget[]> {
   const list = deps.listPorts ?? (() => listPorts());
   const describe = deps.describePort ?? ((path: string) => describePort(path));
-  const simOnly = request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0;
+  const simOnly =
+    request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0 || request.clock === 'host';
   if (request.device !== undefined && request.device !== 'serial' && request.ports.length > 0) {
     throw new UsageError(
       `give either --port or --device ${request.device === 'replay' ? 'replay:FILE' : request.device}, not both`,
@@ -97,7 +101,7 @@ async function unrecordedTargets(request: BoardRequest, deps: ResolveDeps): Prom
       request.bootrom !== undefined
     ) {
       throw new UsageError(
-        '--device replay:FILE plays a recording back: --heap, --fault, --seed, --firmware and --bootrom do not apply',
+        '--device replay:FILE plays a recording back: --heap, --fault, --seed, --clock, --firmware and --bootrom do not apply',
       );
     }
     if (!request.replay) throw new UsageError('--device replay:FILE needs the recording FILE');
@@ -105,7 +109,9 @@ async function unrecordedTargets(request: BoardRequest, deps: ResolveDeps): Prom
   }
   if (request.device === 'emu') {
     if (simOnly || request.seeds.length > 0) {
-      throw new UsageError('--heap, --fault and --seed apply to the virtual Pico (--device sim) only');
+      throw new UsageError(
+        '--heap, --fault, --clock host and --seed apply to the virtual Pico (--device sim) only',
+      );
     }
     if (!request.firmware || !request.bootrom) {
       throw new UsageError('--device emu needs --firmware FILE.uf2 and --bootrom FILE (picogc bootrom)');
@@ -132,7 +138,8 @@ async function boardTargets(
   deps: ResolveDeps,
 ): Promise<BoardTarget[]> {
   if (request.ports.length > 0) {
-    if (simOnly) throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
+    if (simOnly)
+      throw new UsageError('--heap, --fault and --clock host apply to the virtual Pico (--device sim) only');
     if (request.seeds.length > 0) {
       throw new UsageError(
         '--seed applies to the virtual Pico (--device sim); a `picogc sim --pty` board has the seed it was started with',
@@ -176,6 +183,7 @@ function simTargets(request: BoardRequest): BoardTarget[] {
     seed,
     ...(request.heapBytes !== undefined ? { heapBytes: request.heapBytes } : {}),
     ...(request.faults?.length ? { faults: [...request.faults] } : {}),
+    ...(request.clock ? { clock: request.clock } : {}),
   }));
 }
 

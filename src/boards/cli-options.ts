@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEVICE_KIND_HELP, parseDeviceKind, type DeviceKind } from '../device/device-kind.ts';
 import { UsageError } from '../errors.ts';
 import type { BoardRunOptions } from './board-run.ts';
 import type { BoardRequest } from './board-target.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 
 /**
  * The options of the commands that run a bench of boards (`run`, `validate`, `nightly`): which boards, how to
@@ -44,6 +45,14 @@ export function addBenchOptions(command: Command, historyDefault: string): Comma
       '--record <file>',
       'keep the whole conversation with the board in FILE (one board; replay it with --device replay:FILE)',
     )
+    .addOption(
+      new Option(
+        '--clock <clock>',
+        'what times the virtual Pico: work (its counted work as Pico time) or host (the host clock)',
+      )
+        .choices(['work', 'host'])
+        .default('work'),
+    )
     .option('--firmware-label <text>', 'a label for the firmware under test (e.g. a git describe)')
     .option(
       '--lock-wait <seconds>',
@@ -83,6 +92,7 @@ export interface BenchOptionValues {
   seed: number[];
   heap?: number;
   fault: string[];
+  clock?: ClockKind;
   firmwareLabel?: string;
   lockWait: number;
   powerCycle?: string;
@@ -100,6 +110,7 @@ export function boardRequest(options: BenchOptionValues): BoardRequest {
     seeds: options.seed,
     ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),
     faults: options.fault,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
     ...(options.bootrom !== undefined ? { bootrom: options.bootrom } : {}),
   };

@@ -25,6 +25,7 @@ export function openBoardRecorded(
           seed: target.seed,
           ...(target.heapBytes !== undefined ? { heapBytes: target.heapBytes } : {}),
           ...(target.faults?.length ? { faults: target.faults } : {}),
+          ...(target.clock ? { clock: target.clock } : {}),
         }
       : target.kind === 'emu'
         ? { device: 'emu', firmware: target.firmware, bootrom: target.bootrom }

@@ -1,7 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { DEVICE_KIND_HELP, parseDeviceKind, type DeviceKind } from '../device/device-kind.ts';
 import type { DeviceSpec } from '../device/open.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 
 /** The options every command that talks to a device shares. */
 export function addDeviceOptions(command: Command): Command {
@@ -15,6 +16,14 @@ export function addDeviceOptions(command: Command): Command {
     .option('--bootrom <file>', 'for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom)')
     .option('--heap <bytes>', "virtual Pico heap size in bytes (default: a Pico's GC total, 245888)", integer)
     .option('--seed <n>', 'virtual Pico seed (identity and fault randomness)', integer)
+    .addOption(
+      new Option(
+        '--clock <clock>',
+        'what times the virtual Pico: work (its counted work as Pico time) or host (the host clock)',
+      )
+        .choices(['work', 'host'])
+        .default('work'),
+    )
     .option(
       '--fault <spec>',
       'virtual Pico fault injection, repeatable (e.g. drop:0.01, hang, stall:200@1000)',
@@ -36,6 +45,7 @@ export interface DeviceOptionValues {
   seed?: number;
   fault?: string[];
   record?: string;
+  clock?: ClockKind;
 }
 
 export function deviceSpec(options: DeviceOptionValues): DeviceSpec {
@@ -48,6 +58,7 @@ export function deviceSpec(options: DeviceOptionValues): DeviceSpec {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.fault?.length ? { faults: options.fault } : {}),
     ...(options.record !== undefined ? { record: options.record } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
 }
 

@@ -9,8 +9,12 @@ import { paceSchema } from './pace.ts';
 export const capabilitiesSchema = z.object({
   /** A Pico, the virtual Pico (wasm VM), or the user's firmware on an emulated RP2040 (rp2040js). */
   kind: z.enum(['board', 'virtual-pico', 'emulated-rp2040']),
-  /** How a collection is timed: `ticks_us` around `gc.collect()` on the device, or on the host. */
-  collectTiming: z.enum(['ticks_us', 'host-timed']),
+  /**
+   * How a collection is timed: `ticks_us` around `gc.collect()` on the device; `work-clock`, the
+   * virtual Pico's counted work as Pico time (deterministic, an estimate); `host-timed`, the host
+   * clock around the virtual Pico's closing collection.
+   */
+  collectTiming: z.enum(['ticks_us', 'work-clock', 'host-timed']),
   /** Collections run only when an execution returns (wasm VM), never inside a script. */
   deferredCollect: z.boolean(),
   /** The heap grows instead of raising MemoryError (wasm split heap). */

@@ -1,10 +1,10 @@
 import type { ExecOptions, ExecResult } from '../repl/raw-repl.ts';
-import type { DeviceInfo } from './device-info.ts';
+import type { Capabilities, DeviceInfo } from './device-info.ts';
 
 /** One timed `gc.collect()`: how long it paused, and how that was measured. */
 export interface TimedCollection {
   us: number;
-  method: 'ticks_us' | 'host-timed';
+  method: Capabilities['collectTiming'];
 }
 
 /**

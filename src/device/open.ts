@@ -3,6 +3,7 @@ import { listPorts } from '../link/discovery.ts';
 import { openLink, type Link } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
+import type { ClockKind } from '../sim/vm-protocol.ts';
 import { openEmuDevice } from '../emu/open-emu.ts';
 import { openReplay, recordDeviceLink, type RecordingNotes } from './recorded.ts';
 import { ReplDevice } from './repl-device.ts';
@@ -26,6 +27,8 @@ export interface DeviceSpec {
   heapBytes?: number;
   seed?: number;
   faults?: string[];
+  /** Virtual Pico only: its work clock (default) or the host clock. */
+  clock?: ClockKind;
   softReset?: boolean;
   /** `--record FILE`: keep the whole conversation with the device in FILE (written at close). */
   record?: string;
@@ -126,8 +129,8 @@ function checkSpec(spec: DeviceSpec): void {
     return;
   }
   if (spec.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
-  if (spec.port && (spec.faults?.length || spec.heapBytes !== undefined)) {
-    throw new UsageError('--heap and --fault apply to the virtual Pico (--device sim) only');
+  if (spec.port && (spec.faults?.length || spec.heapBytes !== undefined || spec.clock === 'host')) {
+    throw new UsageError('--heap, --fault and --clock host apply to the virtual Pico (--device sim) only');
   }
 }
 
@@ -151,6 +154,7 @@ async function connectDefault(
     ...(spec.heapBytes !== undefined ? { heapBytes: spec.heapBytes } : {}),
     ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
     ...(spec.faults?.length ? { faults: spec.faults.map(parseFaultSpec) } : {}),
+    ...(spec.clock ? { clock: spec.clock } : {}),
   });
   const link: Link = {
     stream: pico.link,

@@ -95,11 +95,11 @@ export class ReplDevice implements Device {
       const { stdout } = await this.exec(BOARD_TIMED_COLLECT, options);
       return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
     }
-    // The virtual Pico collects when an execution returns and times that on the host; the next
-    // execution reads the figure.
+    // The virtual Pico collects when an execution returns and times that (on its work clock, or on
+    // the host); the next execution reads the figure.
     await this.exec('import gc\ngc.collect()', options);
     const { stdout } = await this.exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', options);
-    return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: 'host-timed' };
+    return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
   }
 
   async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {

@@ -23,7 +23,11 @@ export function simCapabilities(declared: Record<string, unknown>, floatBits: 32
   const ids = new Set(parsed.data.differences.map((d) => d.id));
   return {
     kind: 'virtual-pico',
-    collectTiming: ids.has('host-timed-collection') ? 'host-timed' : 'ticks_us',
+    collectTiming: ids.has('work-clock-collection')
+      ? 'work-clock'
+      : ids.has('host-timed-collection')
+        ? 'host-timed'
+        : 'ticks_us',
     deferredCollect: ids.has('deferred-collection'),
     heapGrows: ids.has('growing-heap'),
     ticksUsResolutionUs: ids.has('ticks-ms-resolution') ? 1000 : 1,

@@ -26,7 +26,7 @@ export const heapPositionSampleSchema = z.discriminatedUnion('type', [
     position: z.enum(['packed', 'pinned']),
     rep: z.number().int(),
     us: z.number().nonnegative(),
-    method: z.enum(['ticks_us', 'host-timed']),
+    method: z.enum(['ticks_us', 'work-clock', 'host-timed']),
   }),
   z.object({
     type: z.literal('heap'),

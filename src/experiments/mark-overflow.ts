@@ -23,7 +23,7 @@ export const markOverflowSampleSchema = z.object({
   size: z.number().int(),
   rep: z.number().int(),
   us: z.number().nonnegative(),
-  method: z.enum(['ticks_us', 'host-timed']),
+  method: z.enum(['ticks_us', 'work-clock', 'host-timed']),
 });
 export type MarkOverflowSample = z.infer<typeof markOverflowSampleSchema>;
 

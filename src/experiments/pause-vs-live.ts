@@ -18,7 +18,7 @@ export const pauseSampleSchema = z.discriminatedUnion('type', [
     nLive: z.number().int(),
     rep: z.number().int(),
     us: z.number().nonnegative(),
-    method: z.enum(['ticks_us', 'host-timed']),
+    method: z.enum(['ticks_us', 'work-clock', 'host-timed']),
   }),
   /** `mem_info(1)` after the live set is built and collected: the heap the pauses were measured on. */
   z.object({ type: z.literal('heap'), nLive: z.number().int(), memInfo: z.string() }),

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { median } from '../analysis/stats.ts';
 import { buildLiveSet } from './scenario.ts';
 import { parseObjectSpec } from './object-sizes.ts';
 import { wasmPyscriptConfig } from './port-config.ts';
-import { loadVm, type MicroPythonVm } from './testing/vm.ts';
+import { ReplDriver } from '../sim/testing.ts';
+import { VirtualPico } from '../sim/virtual-pico.ts';
 
 /**
  * [VM] Where the model says the mark stack overflows, the real VM's collection gets slower by a
  * whole-heap rescan; where it says nothing overflows, it does not. Facts §9: fan-out overflows,
  * depth alone does not. The VM decides; the margins are wide (a rescan of 15,368 blocks against
- * a mark of a few hundred words), so this is a behaviour check, not a benchmark.
+ * a mark of a few hundred words), so this is a behaviour check, not a benchmark. The VM is the virtual
+ * Pico's, timed by its work clock: counted instructions, the same on any host.
  */
 const config = wasmPyscriptConfig('1.27.0');
 const HEAPSIZE = 251_700;
@@ -25,22 +26,19 @@ function modelRescans(shape: 'list' | 'chain', live: number): number {
   return heap.collectNow('explicit').work.rescans;
 }
 
-/** Median closing-collection time of `keep` built by `source`, minus an execution that does not collect. */
-function collectionUs(vm: MicroPythonVm, source: string, reps: number): number {
-  vm.exec(`import gc\ngc.threshold(-1)\nkeep = None\ngc.collect()`);
-  vm.exec(`${source}\ngc.collect()`);
-  const time = (code: string) => {
-    const start = process.hrtime.bigint();
-    vm.exec(code);
-    return Number(process.hrtime.bigint() - start) / 1000;
+/**
+ * The closing collection of `keep` built by `source`, in instructions the virtual Pico's work clock
+ * counted (deterministic: the same sequence gives the same count on any host, so one reading is the
+ * figure). The first collection after the build also frees its garbage; the second is the one read.
+ */
+async function collectionWork(repl: ReplDriver, source: string): Promise<number> {
+  await repl.run(`keep = None\n${source}`);
+  const counted = async () => {
+    await repl.run('import gc\ngc.collect()');
+    return Number((await repl.run('import picogc_sim\nprint(picogc_sim.last_collect_work())')).trim());
   };
-  const collect: number[] = [];
-  const baseline: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    collect.push(time('gc.collect()'));
-    baseline.push(time('gc.isenabled()'));
-  }
-  return median(collect) - median(baseline);
+  await counted();
+  return counted();
 }
 
 const SHAPES = {
@@ -52,21 +50,11 @@ const SHAPES = {
   bare: (k: number) => `keep = None\nfor i in range(${k}):\n    keep = [keep]`,
 };
 
-/**
- * How much slower a collection of 65 is than of 64, the two measured in alternation, a few
- * collections at a time: the host's speed swings ×2 for seconds at a time, and a test file running
- * alongside takes CPU in bursts; measured one after the other, a swing between them once turned a
- * ×8 step into ×2.
- */
-function stepAt64(vm: MicroPythonVm, source: (k: number) => string): number {
-  for (let i = 0; i < 3; i++) collectionUs(vm, source(64), 11); // warm the VM's code paths
-  const below: number[] = [];
-  const above: number[] = [];
-  for (let round = 0; round < 15; round++) {
-    below.push(collectionUs(vm, source(64), 9));
-    above.push(collectionUs(vm, source(65), 9));
-  }
-  return median(above) / Math.max(median(below), 0.5);
+/** How much more work a collection of 65 is than of 64. */
+async function stepAt64(repl: ReplDriver, source: (k: number) => string): Promise<number> {
+  const below = await collectionWork(repl, source(64));
+  const above = await collectionWork(repl, source(65));
+  return above / below;
 }
 
 describe('[VM] mark-stack overflow: the model predicts, the VM decides', () => {
@@ -76,11 +64,18 @@ describe('[VM] mark-stack overflow: the model predicts, the VM decides', () => {
   });
 
   it('the VM steps up where the model predicts a rescan, and not for a bare chain', async () => {
-    const vm = await loadVm(HEAPSIZE);
+    const pico = await VirtualPico.start({ heapBytes: HEAPSIZE, clock: 'work' });
+    const repl = new ReplDriver(pico.link);
+    await repl.until('>>> ');
+    await repl.enterRaw();
     // A whole-heap rescan (15,368 blocks) against marking ~65 small objects: several times slower.
-    expect(stepAt64(vm, SHAPES.list)).toBeGreaterThan(3);
-    expect(stepAt64(vm, SHAPES.chain)).toBeGreaterThan(3);
-    // One more level of a bare chain is one more small object to mark: no step.
-    expect(stepAt64(vm, SHAPES.bare)).toBeLessThan(2);
+    try {
+      expect(await stepAt64(repl, SHAPES.list)).toBeGreaterThan(3);
+      expect(await stepAt64(repl, SHAPES.chain)).toBeGreaterThan(3);
+      // One more level of a bare chain is one more small object to mark: no step.
+      expect(await stepAt64(repl, SHAPES.bare)).toBeLessThan(2);
+    } finally {
+      await pico.close();
+    }
   });
 });

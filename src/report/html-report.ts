@@ -40,7 +40,14 @@ export async function renderReportHtml(report: Report): Promise<string> {
       {
         name: 'pauses timed on the device',
         supported: caps.collectTiming === 'ticks_us',
-        ...(caps.collectTiming === 'ticks_us' ? {} : { note: 'timed on the host' }),
+        ...(caps.collectTiming === 'ticks_us'
+          ? {}
+          : {
+              note:
+                caps.collectTiming === 'work-clock'
+                  ? 'work clock: counted VM work as an estimate of Pico time'
+                  : 'timed on the host',
+            }),
       },
       { name: 'µs ticks_us', supported: caps.ticksUsResolutionUs === 1 },
       { name: 'single-precision floats (as a Pico)', supported: caps.floatBits === 32 },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ClockKind } from './vm-protocol.ts';
 
 /**
  * What the virtual Pico is, and every way it differs from a Raspberry Pi Pico running MicroPython
@@ -17,7 +18,40 @@ export interface Difference {
   detail: string;
 }
 
-export const DIFFERENCES: readonly Difference[] = [
+/** How the virtual Pico's time differs from a Pico's, for each clock it can run on. */
+export const CLOCK_DIFFERENCES: Record<ClockKind, readonly Difference[]> = {
+  work: [
+    {
+      id: 'work-clock-collection',
+      detail:
+        "a timed collection is the closing collection of the previous execution (picogc_sim.last_collect_us()), timed by the work clock: the wasm instructions the VM counted in it (picogc_sim.last_collect_work()), minus those of an execution that collects nothing, converted to Pico µs by a calibration fitted to a few real-firmware pauses. An estimate of a Pico's pause from the VM's work, deterministic (the same on any host, under any load), not a measurement of a board; not ticks_us around gc.collect() inside a script.",
+    },
+    {
+      id: 'work-clock-ticks',
+      detail:
+        "time.ticks_us(), ticks_ms() and ticks_cpu() read the work clock (1 µs resolution, the VM's counted wasm instructions as Pico time): how long a Pico would have taken by that estimate, not the time that passed. time.sleep(), sleep_ms() and sleep_us() add the time slept to it and return at once. time.time() is the host's.",
+    },
+  ],
+  host: [
+    {
+      id: 'host-timed-collection',
+      detail:
+        'a timed collection is the host-measured time of the closing collection of the previous execution (picogc_sim.last_collect_us()), minus a boot-time calibration; not ticks_us around gc.collect() inside a script.',
+    },
+    {
+      id: 'ticks-ms-resolution',
+      detail: 'time.ticks_us() advances in steps of 1000 (Date.now() based); time.ticks_cpu() returns 0.',
+    },
+  ],
+};
+
+const INTERRUPT_DETAIL: Record<ClockKind, string> = {
+  work: 'Ctrl-C is delivered into the VM thread through the V8 inspector; code that never reaches a pending-exception check (a long loop inside one builtin call, e.g. sum(range(10**9))) is ended by replacing the VM after the grace period: all state is lost and picogc_sim.resets() counts it.',
+  host: 'Ctrl-C is delivered into the VM thread through the V8 inspector; code that never reaches a pending-exception check (time.sleep is a busy wait here) is ended by replacing the VM after the grace period: all state is lost and picogc_sim.resets() counts it.',
+};
+
+/** The differences that do not depend on the clock. */
+const BEFORE_CLOCK: readonly Difference[] = [
   {
     id: 'deferred-collection',
     detail:
@@ -28,23 +62,16 @@ export const DIFFERENCES: readonly Difference[] = [
     detail:
       'when the heap is full the VM adds heap areas (up to 128 MiB) instead of collecting or raising MemoryError; gc.mem_free() includes that room, mem_info adds ", max new split". Larger requests still raise MemoryError.',
   },
-  {
-    id: 'host-timed-collection',
-    detail:
-      'a timed collection is the host-measured time of the closing collection of the previous execution (picogc_sim.last_collect_us()), minus a boot-time calibration; not ticks_us around gc.collect() inside a script.',
-  },
-  {
-    id: 'ticks-ms-resolution',
-    detail: 'time.ticks_us() advances in steps of 1000 (Date.now() based); time.ticks_cpu() returns 0.',
-  },
+];
+
+const AFTER_CLOCK: readonly Difference[] = [
   {
     id: 'double-precision-floats',
     detail: 'floats are double precision (a Pico has single); a float object still takes one 16-byte block.',
   },
   {
     id: 'interrupt-may-reset',
-    detail:
-      'Ctrl-C is delivered into the VM thread through the V8 inspector; code that never reaches a pending-exception check (time.sleep is a busy wait here) is ended by replacing the VM after the grace period: all state is lost and picogc_sim.resets() counts it.',
+    detail: INTERRUPT_DETAIL.host,
   },
   {
     id: 'vm-is-webassembly-port',
@@ -71,10 +98,18 @@ export const DIFFERENCES: readonly Difference[] = [
   },
 ];
 
+/** Every declared difference of a virtual Pico timed by `clock`, in the order a report lists them. */
+export function differences(clock: ClockKind): Difference[] {
+  return [...BEFORE_CLOCK, ...CLOCK_DIFFERENCES[clock], ...AFTER_CLOCK].map((d) =>
+    d.id === 'interrupt-may-reset' ? { id: d.id, detail: INTERRUPT_DETAIL[clock] } : d,
+  );
+}
+
 export interface CapabilityOptions {
   heapBytes: number;
   seed: number;
   interruptGraceMs: number;
+  clock: ClockKind;
   /** The image the bootloader took, if any. */
   build?: FlashedBuild;
 }
@@ -82,21 +117,36 @@ export interface CapabilityOptions {
 export function capabilities(options: CapabilityOptions): Record<string, unknown> {
   return {
     device: 'picogc-virtual-pico',
-    vm: { package: VM_PACKAGE, version: VM_VERSION, port: 'webassembly', variant: 'pyscript' },
+    vm: {
+      package: VM_PACKAGE,
+      version: VM_VERSION,
+      port: 'webassembly',
+      variant: 'pyscript',
+      // The package's wasm with a work counter added and its clock put on it (src/sim/instrument-vm.ts).
+      ...(options.clock === 'work' ? { instrumented: 'work-clock' } : {}),
+    },
     heapBytes: options.heapBytes,
     seed: options.seed,
     uniqueId: uniqueId(options.seed).toString('hex'),
     interruptGraceMs: options.interruptGraceMs,
+    clock: options.clock,
     collectTiming: {
       module: 'picogc_sim',
       function: 'last_collect_us',
-      method:
-        'host monotonic clock (process.hrtime) from the last output byte of an execution to the VM call returning, which is when the pyscript VM runs a flagged collection; minus the median of the same gap over executions that flag none',
+      method: COLLECT_METHOD[options.clock],
     },
-    differences: options.build ? [...DIFFERENCES, flashedImageDifference(options.build)] : DIFFERENCES,
+    differences: [
+      ...differences(options.clock),
+      ...(options.build ? [flashedImageDifference(options.build)] : []),
+    ],
     ...(options.build ? { flashedImage: options.build } : {}),
   };
 }
+
+const COLLECT_METHOD: Record<ClockKind, string> = {
+  work: 'work clock: wasm instructions the instrumented VM counted from the last output byte of an execution to the VM call returning, which is when the pyscript VM runs a flagged collection; minus the same count for an execution that flags none; as Pico µs = collectionFixedUs + count × cyclesPerCount / picoHz (src/sim/work-clock.calibration.json)',
+  host: 'host monotonic clock (process.hrtime) from the last output byte of an execution to the VM call returning, which is when the pyscript VM runs a flagged collection; minus the median of the same gap over executions that flag none',
+};
 
 /** Eight bytes like a Pico's flash unique id, derived from the seed so runs are reproducible. */
 export function uniqueId(seed: number): Buffer {
@@ -122,6 +172,38 @@ export function machineSource(seed: number): string {
     '',
   ].join('\n');
 }
+
+/**
+ * `/lib/picogc_sim.py`: what a script (and the host's `timedCollect()`) reads of the virtual Pico.
+ * The worker's `_picogc_sim` hands figures over as decimal text: a JS number past 2**31 reaches
+ * Python wrapped round (a 2.2 s pause in ns is past it), a Python int does not.
+ */
+export const PICOGC_SIM_SOURCE = [
+  '# picogc virtual Pico: the host-side figures, as Python ints.',
+  'import _picogc_sim as _js',
+  '',
+  'def last_collect_us():',
+  '    return int(_js.last_collect_us())',
+  '',
+  'def last_collect_ns():',
+  '    return int(_js.last_collect_ns())',
+  '',
+  'def last_collect_work():',
+  '    return int(_js.last_collect_work())',
+  '',
+  'def clock():',
+  '    return _js.clock()',
+  '',
+  'def capabilities():',
+  '    return _js.capabilities()',
+  '',
+  'def resets():',
+  '    return _js.resets()',
+  '',
+  'def bootloader():',
+  '    _js.bootloader()',
+  '',
+].join('\n');
 
 /** A UF2 image the virtual Pico's bootloader took: from then on it reports the image's build. */
 export interface FlashedBuild {

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import {
   FLASHED_OS_BOOT,
+  PICOGC_SIM_SOURCE,
   capabilities,
   flashedOsSource,
   machineSource,
@@ -18,9 +19,13 @@ import {
   rewriteBanner,
 } from './repl-text.ts';
 import { MicroPythonVm } from './vm.ts';
+import { instrumentedVm } from './instrumented-vm-cache.ts';
+import { usPerCount, workClockCalibration } from './work-clock.ts';
 import {
   PICO_GC_DEFAULTS,
   type BootConfig,
+  type ClockConfig,
+  type ClockKind,
   type Fed,
   type GcCarryOver,
   type ReplMode,
@@ -29,6 +34,7 @@ import {
 export interface ReplServerOptions {
   heapBytes: number;
   seed: number;
+  clock: ClockKind;
   /** How long a Ctrl-C may take before the VM is replaced. */
   interruptGraceMs: number;
   /** One line per event worth a note (VM replaced, VM crashed). */
@@ -88,11 +94,12 @@ export class ReplServer {
   private constructor(
     private readonly port: Duplex,
     private readonly options: ReplServerOptions,
+    private readonly clock: ClockConfig,
   ) {}
 
   /** Boot a VM, print the friendly banner on `port`, and serve until `close()`. */
   static async start(port: Duplex, options: ReplServerOptions): Promise<ReplServer> {
-    const server = new ReplServer(port, options);
+    const server = new ReplServer(port, options, await clockConfig(options));
     await server.replaceVm();
     const booted = await server.vm.boot(server.bootConfig('friendly')).catch(async (error: unknown) => {
       await server.vm.terminate();
@@ -145,11 +152,22 @@ export class ReplServer {
       heapBytes,
       mode,
       gc: this.gc,
+      clock: this.clock,
       machineSource: machineSource(seed),
-      capabilities: capabilities({ heapBytes, seed, interruptGraceMs, ...(build ? { build } : {}) }),
+      capabilities: capabilities({
+        heapBytes,
+        seed,
+        interruptGraceMs,
+        clock: this.clock.kind,
+        ...(build ? { build } : {}),
+      }),
       calibrationRuns: CALIBRATION_RUNS,
       resets: this.forcedResets,
-      ...(build ? { libFiles: { 'picogc_os.py': flashedOsSource(build) }, bootSource: FLASHED_OS_BOOT } : {}),
+      libFiles: {
+        'picogc_sim.py': PICOGC_SIM_SOURCE,
+        ...(build ? { 'picogc_os.py': flashedOsSource(build) } : {}),
+      },
+      ...(build ? { bootSource: FLASHED_OS_BOOT } : {}),
     };
   }
 
@@ -433,4 +451,17 @@ export class ReplServer {
     if (this.port.destroyed || this.port.writableEnded || data.length === 0) return;
     this.port.write(data);
   }
+}
+
+/** The clock the VMs of this server boot with: the work clock needs its VM built (or cached) first. */
+async function clockConfig(options: ReplServerOptions): Promise<ClockConfig> {
+  if (options.clock === 'host') return { kind: 'host' };
+  const calibration = workClockCalibration();
+  return {
+    kind: 'work',
+    wasmPath: (await instrumentedVm()).path,
+    usPerCount: usPerCount(calibration),
+    collectionFixedUs: calibration.collectionFixedUs,
+    seed: options.seed,
+  };
 }

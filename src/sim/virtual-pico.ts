@@ -3,6 +3,7 @@ import { duplexPair } from '../link/pair.ts';
 import { PICO_HEAP_BYTES, type FlashedBuild } from './capabilities.ts';
 import { withFaults, type FaultSpec } from './faults.ts';
 import { ReplServer } from './repl-server.ts';
+import type { ClockKind } from './vm-protocol.ts';
 
 export interface VirtualPicoOptions {
   /** Bytes of the VM's first heap area; the default gives `GC: total: 245888`, a Pico's. */
@@ -10,6 +11,12 @@ export interface VirtualPicoOptions {
   /** Seeds `machine.unique_id()` and the fault injection. */
   seed?: number;
   faults?: FaultSpec[];
+  /**
+   * What times it: `work` (default), the VM's counted instructions as Pico time, deterministic and
+   * read by ticks_us too; or `host`, the host clock around each closing collection (the package's
+   * VM as shipped, ticks_us from Date.now()).
+   */
+  clock?: ClockKind;
   /** How long a Ctrl-C may take before the VM is replaced (state lost, counted in `resets`). */
   interruptGraceMs?: number;
   /** Notes about VM replacements and crashes, one line each. */
@@ -47,6 +54,7 @@ export class VirtualPico {
     const server = await ReplServer.start(deviceEnd, {
       heapBytes: options.heapBytes ?? PICO_HEAP_BYTES,
       seed,
+      clock: options.clock ?? 'work',
       interruptGraceMs: options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
       ...(options.log ? { log: options.log } : {}),
       ...(options.build ? { build: options.build } : {}),

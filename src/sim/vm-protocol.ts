@@ -16,6 +16,25 @@ export const PICO_GC_DEFAULTS: GcCarryOver = { threshold: -1, enabled: true };
 
 export type ReplMode = 'friendly' | 'raw';
 
+/**
+ * What times the virtual Pico: `work`, the instrumented VM's count of wasm instructions converted
+ * to Pico time (deterministic; ticks_us reads it too), or `host`, the host's monotonic clock around
+ * the closing collection and the package's own VM (ticks_us from Date.now()).
+ */
+export type ClockKind = 'work' | 'host';
+
+export type ClockConfig =
+  | {
+      kind: 'work';
+      /** The instrumented VM (instrumented-vm-cache.ts). */
+      wasmPath: string;
+      usPerCount: number;
+      collectionFixedUs: number;
+      /** Seeds the VM's random source (mp_js_random_u32), so runs repeat. */
+      seed: number;
+    }
+  | { kind: 'host' };
+
 export interface BootConfig {
   /** Bytes of the VM's first heap area (`loadMicroPython({heapsize})`). */
   heapBytes: number;
@@ -26,6 +45,7 @@ export interface BootConfig {
   machineSource: string;
   /** Static part of `picogc_sim.capabilities()`; the worker adds calibration and GC total. */
   capabilities: Record<string, unknown>;
+  clock: ClockConfig;
   /** Executions timed at boot to calibrate the closing-collection gap. */
   calibrationRuns: number;
   /** What `picogc_sim.resets()` answers in this VM. */
@@ -47,7 +67,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('booted'),
     output: z.instanceof(Uint8Array),
     memInfo: z.string(),
-    calibrationNs: z.number(),
+    /** The gap of an execution that collects nothing, in the clock's unit (instructions or host ns). */
+    calibration: z.number(),
     loadMs: z.number(),
     bootMs: z.number(),
   }),
@@ -57,7 +78,10 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     consumed: z.number().int().nonnegative(),
     exitCode: z.number().int(),
     interrupted: z.boolean(),
+    /** The last closing collection: Pico ns on the work clock, host ns on the host clock. */
     lastCollectNs: z.number(),
+    /** Its counted wasm instructions (0 on the host clock). */
+    lastCollectWork: z.number().int().nonnegative(),
     /** The execution called `machine.bootloader()`: its remaining output was dropped. */
     bootloader: z.boolean(),
   }),

@@ -6,6 +6,7 @@
 // the collection that closes each execution. Message shapes: vm-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
+import { captureInstances } from './vm-instance.mjs';
 
 const port = parentPort;
 const { control, data } = openRing(workerData.ring);
@@ -17,9 +18,17 @@ let captured = null;
 /** Last four output bytes (big-endian in a uint32): recognises prompts without keeping text. */
 let tail = 0;
 let callWroteOutput = false;
+/** The clock that times collections: 'work' (the instrumented VM's counter) or 'host' (hrtime). */
+let clock = { kind: 'host' };
+/** The work clock's exports of the live VM (instrument-vm.ts), when the clock is 'work'. */
+let workExports;
+/** Clock readings in the clock's unit: counted instructions, or host nanoseconds. */
 let lastOutputAt = 0n;
-let calibrationNs = 0;
-let lastCollectNs = 0;
+let calibration = 0;
+let lastCollect = { ns: 0, work: 0 };
+/** Random numbers the instrumented VM draws (mp_js_random_u32), from the seed: runs repeat. */
+const instances = captureInstances(() => (clock.kind === 'work' ? seededRandom : undefined));
+let seededRandom;
 let busySeq = -1;
 let interruptedSeq = -1;
 let resets = 0;
@@ -52,8 +61,8 @@ function onOutput(bytes) {
     if (captured) captured.push(byte);
     else ringPut(byte);
     // Taken after the byte is delivered, so the cost of delivering it (a doorbell message, say)
-    // stays out of the gap that times the collection.
-    lastOutputAt = process.hrtime.bigint();
+    // stays out of the gap that times the collection (it only matters to the host clock).
+    lastOutputAt = now();
   }
 }
 
@@ -67,17 +76,50 @@ function endedExecution(byte) {
   return tail === FRIENDLY_PROMPT && (byte === 0x0d || byte === 0x04);
 }
 
+/** Now, in the clock's unit: instructions the VM has counted, or host nanoseconds. */
+function now() {
+  return workExports ? workExports.picogc_work.value : process.hrtime.bigint();
+}
+
 /**
  * Feed one byte to the VM's event-driven REPL. The pyscript build collects only when control returns
- * to JS, after the REPL has printed its last byte: the time from that byte to the return is the
- * collection (plus a constant, the calibration).
+ * to JS, after the REPL has printed its last byte: the clock's advance from that byte to the return
+ * is the collection (plus a constant, the calibration).
  */
 function processByte(byte) {
   callWroteOutput = false;
   const ret = mp.replProcessChar(byte);
-  const returnedAt = process.hrtime.bigint();
+  const returnedAt = now();
   const ended = endedExecution(byte);
-  return { ret, ended, gapNs: ended ? Number(returnedAt - lastOutputAt) : 0 };
+  return { ret, ended, gap: ended ? Number(returnedAt - lastOutputAt) : 0 };
+}
+
+/** The closing collection from its gap: host ns as measured, or Pico ns estimated from the work. */
+function collectionFrom(gap) {
+  const measured = Math.max(0, gap - calibration);
+  if (clock.kind === 'host') return { ns: measured, work: 0 };
+  if (measured === 0) return { ns: 0, work: 0 }; // nothing was flagged: no collection ran
+  // The part of a Pico's pause the VM does not run is Pico time too: ticks_us sees it.
+  workExports.picogc_extra_us.value += BigInt(Math.round(clock.collectionFixedUs));
+  return { ns: (clock.collectionFixedUs + measured * clock.usPerCount) * 1000, work: measured };
+}
+
+/** Pico µs on the work clock, as the VM's ticks read it (work-clock-time-patch.ts). */
+function nowUs(exports) {
+  const counted = Math.floor(Number(exports.picogc_work.value) * exports.picogc_us_per_count.value);
+  return BigInt(counted) + exports.picogc_extra_us.value;
+}
+
+/** xorshift32 from the seed (never 0): mp_js_random_u32 of the work-clock VM. */
+function xorshift32(seed) {
+  let state = (seed ^ 0x9e3779b9) >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
 }
 
 function median(values) {
@@ -98,21 +140,40 @@ globalThis.__picogcKeyboardInterrupt = (seq) => {
 async function boot(config) {
   const started = performance.now();
   captured = [];
+  // Pico time goes on across a soft reset (its timer is not reset): the new VM starts where the
+  // old one's clock was.
+  const carriedUs = workExports ? nowUs(workExports) : 0n;
+  clock = config.clock;
+  workExports = undefined;
+  seededRandom = clock.kind === 'work' ? xorshift32(clock.seed) : undefined;
   mp = await loadMicroPython({
     heapsize: config.heapBytes,
     linebuffer: false,
     stdout: onOutput,
     stderr: onOutput,
+    ...(clock.kind === 'work' ? { url: clock.wasmPath } : {}),
   });
+  if (clock.kind === 'work') {
+    workExports = instances.last().exports;
+    if (!workExports.picogc_work)
+      throw new Error(`${clock.wasmPath} is not a work-clock VM (no picogc_work export)`);
+    workExports.picogc_us_per_count.value = clock.usPerCount;
+    workExports.picogc_extra_us.value = carriedUs;
+  }
   const loadMs = performance.now() - started;
   resets = config.resets;
   bootloaderRequested = false;
   mp.FS.mkdirTree('/lib');
   mp.FS.writeFile('/lib/machine.py', config.machineSource);
   for (const [name, source] of Object.entries(config.libFiles ?? {})) mp.FS.writeFile(`/lib/${name}`, source);
-  mp.registerJsModule('picogc_sim', {
-    last_collect_us: () => Math.max(0, Math.round(lastCollectNs / 1000)),
-    last_collect_ns: () => Math.max(0, Math.round(lastCollectNs)),
+  // Behind /lib/picogc_sim.py (capabilities.ts): figures go out as decimal text, which that module
+  // turns into Python ints; a JS number past 2**31 would reach Python wrapped round.
+  mp.registerJsModule('_picogc_sim', {
+    last_collect_us: () => String(Math.round(lastCollect.ns / 1000)),
+    last_collect_ns: () => String(Math.round(lastCollect.ns)),
+    // The instructions the VM counted in it (0 on the host clock): the figure the µs come from.
+    last_collect_work: () => String(lastCollect.work),
+    clock: () => clock.kind,
     capabilities: () => capabilities,
     resets: () => resets,
     bootloader: () => {
@@ -125,13 +186,13 @@ async function boot(config) {
   mp.replInit();
   processBytes([0x01]);
   const gaps = [];
+  calibration = 0;
   for (let i = 0; i < config.calibrationRuns; i++) {
     processBytes([0x70, 0x61, 0x73, 0x73]); // "pass"
-    const { gapNs } = processByte(0x04);
-    gaps.push(gapNs);
+    gaps.push(processByte(0x04).gap);
   }
-  calibrationNs = median(gaps);
-  lastCollectNs = 0;
+  calibration = median(gaps);
+  lastCollect = { ns: 0, work: 0 };
   captured = [];
   mp.runPython('__import__("micropython").mem_info()');
   const memInfo = Buffer.from(captured).toString('latin1');
@@ -144,7 +205,8 @@ async function boot(config) {
   );
   capabilities = JSON.stringify({
     ...config.capabilities,
-    calibrationNs,
+    // In the clock's unit: host ns, or counted instructions (the same every boot).
+    calibration: { [clock.kind === 'work' ? 'work' : 'ns']: calibration },
     gcTotalBytes: parseGcTotal(memInfo),
   });
   captured = [];
@@ -152,7 +214,7 @@ async function boot(config) {
   processBytes([config.mode === 'raw' ? 0x01 : 0x02]);
   const output = Uint8Array.from(captured);
   captured = null;
-  return { output, memInfo, calibrationNs, loadMs, bootMs: performance.now() - started };
+  return { output, memInfo, calibration, loadMs, bootMs: performance.now() - started };
 }
 
 function parseGcTotal(memInfo) {
@@ -172,9 +234,9 @@ function feed(seq, bytes) {
     for (const byte of bytes) {
       // After a delivered Ctrl-C the rest of the segment is dropped: a Pico clears its stdin ring.
       if (interruptedSeq === seq || bootloaderRequested) break;
-      const { ret, ended, gapNs } = processByte(byte);
+      const { ret, ended, gap } = processByte(byte);
       consumed++;
-      if (ended) lastCollectNs = gapNs - calibrationNs;
+      if (ended) lastCollect = collectionFrom(gap);
       if (ret !== 0) {
         exitCode = ret;
         break;
@@ -189,7 +251,8 @@ function feed(seq, bytes) {
     consumed,
     exitCode,
     interrupted: interruptedSeq === seq,
-    lastCollectNs,
+    lastCollectNs: lastCollect.ns,
+    lastCollectWork: lastCollect.work,
     bootloader: bootloaderRequested,
   };
 }

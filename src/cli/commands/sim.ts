@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { PICO_HEAP_BYTES } from '../../sim/capabilities.ts';
 import { parseFaultSpec, type FaultSpec } from '../../sim/faults.ts';
 import { servePty } from '../../sim/pty.ts';
+import type { ClockKind } from '../../sim/vm-protocol.ts';
 
 interface SimOptions {
   pty?: boolean;
@@ -11,6 +12,7 @@ interface SimOptions {
   heap: number;
   seed: number;
   fault: FaultSpec[];
+  clock: ClockKind;
 }
 
 const GUIDANCE = `picogc sim serves a virtual Pico: the real MicroPython VM (webassembly, v1.27.0) behind a
@@ -47,6 +49,14 @@ export function register(program: Command): void {
       PICO_HEAP_BYTES,
     )
     .option('--seed <n>', 'seed for machine.unique_id() and fault injection', positiveInteger('--seed', 0), 0)
+    .addOption(
+      new Option(
+        '--clock <clock>',
+        'what times it: work (its counted work as Pico time) or host (the host clock)',
+      )
+        .choices(['work', 'host'])
+        .default('work'),
+    )
     .option(
       '--fault <spec>',
       'inject a fault, repeatable (drop:RATE, corrupt:RATE, latency:MS, stall:MS@BYTES, disconnect:BYTES, hang[@BYTES], reset-mid-exec[@N], boot-noise[:BYTES])',
@@ -67,6 +77,7 @@ async function servePtyUntilSignal(options: SimOptions): Promise<void> {
     heapBytes: options.heap,
     seed: options.seed,
     faults: options.fault,
+    clock: options.clock,
     ...(options.path === undefined ? {} : { path: options.path }),
     ...(options.driveDir === undefined ? {} : { driveDir: options.driveDir }),
     log: (line) => process.stderr.write(`picogc: ${line}\n`),
