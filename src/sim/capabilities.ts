@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClockKind } from './vm-protocol.ts';
+import { workClockCalibration } from './work-clock.ts';
 
 /**
  * What the virtual Pico is, and every way it differs from a Raspberry Pi Pico running MicroPython
@@ -18,13 +19,21 @@ export interface Difference {
   detail: string;
 }
 
+/** What the shipped work-clock calibration was fitted to, for the declaration below. */
+const FITTED = (() => {
+  const { provenance } = workClockCalibration();
+  return {
+    points: provenance.fittedTo.length,
+    worstPercent: (provenance.worstRelativeError * 100).toFixed(1),
+  };
+})();
+
 /** How the virtual Pico's time differs from a Pico's, for each clock it can run on. */
 export const CLOCK_DIFFERENCES: Record<ClockKind, readonly Difference[]> = {
   work: [
     {
       id: 'work-clock-collection',
-      detail:
-        "a timed collection is the closing collection of the previous execution (picogc_sim.last_collect_us()), timed by the work clock: the wasm instructions the VM counted in it (picogc_sim.last_collect_work()), minus those of an execution that collects nothing, converted to Pico µs by a calibration fitted to a few real-firmware pauses. An estimate of a Pico's pause from the VM's work, deterministic (the same on any host, under any load), not a measurement of a board; not ticks_us around gc.collect() inside a script.",
+      detail: `a timed collection is the closing collection of the previous execution (picogc_sim.last_collect_us()), timed by the work clock: the wasm instructions the VM counted in it (picogc_sim.last_collect_work()), minus those of an execution that collects nothing, converted to Pico µs by a line fitted to ${FITTED.points} configurations of the default profile on a stock v1.28.0 RPI_PICO build (each within ±${FITTED.worstPercent}% of its pause there; src/sim/work-clock.calibration.json). An estimate of a Pico's pause from the VM's work, deterministic (the same on any host, under any load), not a measurement of a board; not ticks_us around gc.collect() inside a script.`,
     },
     {
       id: 'work-clock-ticks',

@@ -15,15 +15,17 @@ export const workClockCalibrationSchema = z.object({
   collectionFixedUs: z.number().nonnegative(),
   provenance: z.object({
     summary: z.string(),
-    /** The points of the fit: the live set, the real pause, the VM's count, the fit's pause for it. */
+    /** The points of the fit: the configuration (a metric id), the real pause, the VM's count, the fit's pause. */
     fittedTo: z.array(
       z.object({
-        live: z.number().int().nonnegative(),
+        config: z.string(),
         picoUs: z.number(),
         vmCounts: z.number(),
         fittedUs: z.number(),
       }),
     ),
+    /** The largest |fitted / real − 1| over those points. */
+    worstRelativeError: z.number().nonnegative(),
     firmware: z.string(),
     vm: z.string(),
     date: z.string(),
