@@ -1,7 +1,7 @@
 import { createProgress } from '../run/progress.ts';
 import { deviceId } from '../run/session.ts';
 import { runBoard, type BoardOutcome, type BoardRunOptions } from './board-run.ts';
-import { targetLabel, type BoardTarget } from './board-target.ts';
+import { targetLabel, type DeviceTarget } from '../device/target.ts';
 
 export interface BenchOptions extends Omit<BoardRunOptions, 'progress' | 'latestName'> {
   /** Called as each board finishes (history, comparison), before the others are awaited. */
@@ -21,7 +21,10 @@ export interface BenchResult {
  * their VM in a worker thread, and serial I/O is asynchronous). One board's failure never stops
  * another's run. The outcomes come back in the order the boards were named.
  */
-export async function runBench(targets: readonly BoardTarget[], options: BenchOptions): Promise<BenchResult> {
+export async function runBench(
+  targets: readonly DeviceTarget[],
+  options: BenchOptions,
+): Promise<BenchResult> {
   const several = targets.length > 1;
   const afterErrors: unknown[] = [];
   const outcomes = await Promise.all(

@@ -3,7 +3,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { boardLockKey } from '../lock/board-lock.ts';
 import { deviceId } from '../run/session.ts';
 import type { BoardTag } from './board-tag.ts';
-import { isInProcess, targetLabel, type BoardTarget } from './board-target.ts';
+import { isInProcess, targetLabel, type DeviceTarget } from '../device/target.ts';
 
 /**
  * The lock key of a board before it is opened: its USB serial when enumeration knows it (the rp2
@@ -12,7 +12,7 @@ import { isInProcess, targetLabel, type BoardTarget } from './board-target.ts';
  * --pty` gets a new /dev/pts/N behind the same link, and it is still the same board). A virtual
  * Pico (or an emulated RP2040) in this process cannot be shared, so it has no lock.
  */
-export function lockKeyForTarget(target: BoardTarget): string | undefined {
+export function lockKeyForTarget(target: DeviceTarget): string | undefined {
   if (isInProcess(target)) return undefined;
   if (target.kind === 'serial') {
     return target.usbSerial
@@ -22,7 +22,7 @@ export function lockKeyForTarget(target: BoardTarget): string | undefined {
   return boardLockKey({ port: target.port });
 }
 
-export function boardTag(target: BoardTarget, info: DeviceInfo, lockKey: string | undefined): BoardTag {
+export function boardTag(target: DeviceTarget, info: DeviceInfo, lockKey: string | undefined): BoardTag {
   return {
     id: deviceId(info),
     label: targetLabel(target),

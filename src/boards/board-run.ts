@@ -7,8 +7,8 @@ import type { Report } from '../report/schema.ts';
 import { deviceId, runSession, type SessionOptions } from '../run/session.ts';
 import { boardTag, lockKeyForTarget } from './board-identity.ts';
 import type { BoardTag } from './board-tag.ts';
-import { targetLabel, type BoardTarget } from './board-target.ts';
-import { openBoardRecorded } from './open-board.ts';
+import { targetLabel, type DeviceTarget } from '../device/target.ts';
+import { openTarget } from '../device/open.ts';
 import { RecoveryLadder } from './recovery-ladder.ts';
 import { flashFirmware, type FlashOptions } from '../firmware/flash.ts';
 import { FirmwareMismatchError, type FlashResult } from '../firmware/flash-result.ts';
@@ -39,13 +39,13 @@ export interface BoardRunOptions extends Pick<
   /** `--firmware`: the UF2 under test, flashed onto a serial board (and confirmed) before its run. */
   firmware?: string;
   /** Replaceable in tests. */
-  open?: (target: BoardTarget, port?: string) => Promise<ReplDevice>;
+  open?: (target: DeviceTarget, port?: string) => Promise<ReplDevice>;
   flash?: (options: FlashOptions) => Promise<FlashResult>;
 }
 
 /** What became of one board: its report when it was reached, else the error that stopped it. */
 export interface BoardOutcome {
-  target: BoardTarget;
+  target: DeviceTarget;
   label: string;
   /** 0 pass, 1 a check failed, 3 the board or its link failed (or it was busy). */
   exitCode: 0 | 1 | 3;
@@ -68,7 +68,7 @@ export interface BoardOutcome {
  * throws for the board's own troubles: a busy or unreachable board is an outcome with exit code 3,
  * so the other boards' workers go on.
  */
-export async function runBoard(target: BoardTarget, options: BoardRunOptions): Promise<BoardOutcome> {
+export async function runBoard(target: DeviceTarget, options: BoardRunOptions): Promise<BoardOutcome> {
   const label = targetLabel(target);
   const lockKey = lockKeyForTarget(target);
   const failed = (error: unknown): BoardOutcome => ({
@@ -107,7 +107,7 @@ export async function runBoard(target: BoardTarget, options: BoardRunOptions): P
     }
     const opened = options.open
       ? { device: await options.open(target) }
-      : await openBoardRecorded(target, undefined, options.command);
+      : await openTarget(target, { command: options.command });
     device = opened.device;
     const info = await device.info();
     if (target.kind === 'emu') {
@@ -169,7 +169,7 @@ export async function runBoard(target: BoardTarget, options: BoardRunOptions): P
  * not an error of the board but a failed check (exit 1), reported with the block that shows both.
  */
 async function flashOnto(
-  target: Extract<BoardTarget, { kind: 'serial' }>,
+  target: Extract<DeviceTarget, { kind: 'serial' }>,
   image: string,
   options: BoardRunOptions,
 ): Promise<{ block: FirmwareBlock; port: string; error?: unknown }> {

@@ -1,6 +1,6 @@
 import { checkDetail, checkRows } from '../report/checks.ts';
 import { writeJUnit, type JUnitTestCase, type JUnitTestSuite } from '../report/junit.ts';
-import type { BoardNightly } from './nightly.ts';
+import type { BoardNightly } from './nightly-board.ts';
 import { formatRecovery } from './outcome-text.ts';
 
 /**

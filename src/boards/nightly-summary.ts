@@ -3,7 +3,7 @@ import { checkDetail, checkRows } from '../report/checks.ts';
 import { md } from '../report/markdown.ts';
 import { describeStep } from '../history/history-table.ts';
 import type { TrendPageResult } from '../history/trend-page.ts';
-import type { BoardNightly } from './nightly.ts';
+import type { BoardNightly } from './nightly-board.ts';
 
 /** Steps this recent (in runs of their board) are news; older ones were reported before. */
 const RECENT_RUNS = 10;

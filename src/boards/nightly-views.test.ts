@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compareReports } from '../analysis/compare.ts';
 import type { Report } from '../report/schema.ts';
 import type { BoardTag } from './board-tag.ts';
-import type { BoardNightly } from './nightly.ts';
+import type { BoardNightly } from './nightly-board.ts';
 import { renderNightlyJUnit } from './nightly-junit.ts';
 import { renderNightlySummary } from './nightly-summary.ts';
 import { syntheticDevice } from '../../test/support/synthetic-report.ts';

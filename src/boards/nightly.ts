@@ -1,17 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { compareReports, type CompareRule, type Comparison } from '../analysis/compare.ts';
+import type { HistoryVerdict } from '../history/schema.ts';
 import { PicogcError } from '../errors.ts';
 import { resolveReportDir } from '../history/from-report.ts';
-import type { HistoryVerdict } from '../history/schema.ts';
 import { lastGoodRecord, readHistory } from '../history/store.ts';
 import { writeTrendPage, type TrendPageResult } from '../history/trend-page.ts';
 import { loadReport } from '../report/load.ts';
 import { runBench, worstExitCode, type BenchOptions } from './bench-run.ts';
 import type { BoardOutcome } from './board-run.ts';
-import type { BoardTarget } from './board-target.ts';
+import type { DeviceTarget } from '../device/target.ts';
 import { renderNightlyJUnit } from './nightly-junit.ts';
 import { renderNightlySummary } from './nightly-summary.ts';
+import type { BoardNightly } from './nightly-board.ts';
 import { appendBoardRecord } from './board-history.ts';
 
 export interface NightlyOptions extends Omit<BenchOptions, 'onBoardDone'> {
@@ -20,20 +21,6 @@ export interface NightlyOptions extends Omit<BenchOptions, 'onBoardDone'> {
   junitPath: string;
   /** The regression rule (threshold, alpha…) for the comparison with the last good run. */
   rule?: Partial<CompareRule>;
-}
-
-/** What the nightly made of one board. */
-export interface BoardNightly {
-  outcome: BoardOutcome;
-  /** The run it was compared against: the board's last passing run in the history. */
-  baseline?: { runId: string; at: string; firmware?: string; reportDir: string };
-  comparison?: Comparison;
-  /** Why there was no comparison (first run of the board, its report gone). */
-  comparisonNote?: string;
-  /** The verdict written to the history (absent when the board gave no report). */
-  historyVerdict?: HistoryVerdict;
-  /** 0 pass, 1 a failed check or a regression, 3 the board or its link failed. */
-  exitCode: 0 | 1 | 3;
 }
 
 export interface NightlyResult {
@@ -55,7 +42,7 @@ export interface NightlyResult {
  * Exit: 3 if any board or link failed, else 1 if any check failed or metric regressed, else 0.
  */
 export async function runNightly(
-  targets: readonly BoardTarget[],
+  targets: readonly DeviceTarget[],
   options: NightlyOptions,
 ): Promise<NightlyResult> {
   const boards = new Map<BoardOutcome, BoardNightly>();

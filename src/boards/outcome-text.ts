@@ -1,4 +1,4 @@
-import { printVerdictTable } from '../cli/verdict-table.ts';
+import { printVerdictTable } from '../report/verdict-table.ts';
 import type { RecoveryEvent } from '../run/recovery-event.ts';
 import type { BoardOutcome } from './board-run.ts';
 

@@ -4,7 +4,7 @@ import { ReplDevice } from '../device/repl-device.ts';
 import { LinkError } from '../errors.ts';
 import type { RecoveryEvent, RecoveryRequest } from '../run/recovery-event.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
-import type { BoardTarget } from './board-target.ts';
+import type { DeviceTarget } from '../device/target.ts';
 import { RecoveryLadder, type LadderOptions } from './recovery-ladder.ts';
 
 /**
@@ -57,7 +57,7 @@ function request(error: unknown = new LinkError('silent after Ctrl-C')) {
   return { req, events, rungs: () => events.map((e) => `${e.rung}:${e.ok ? 'ok' : 'failed'}`) };
 }
 
-const usbBoard: BoardTarget = { kind: 'serial', port: '/dev/ttyACM0', usbSerial: 'E661410403' };
+const usbBoard: DeviceTarget = { kind: 'serial', port: '/dev/ttyACM0', usbSerial: 'E661410403' };
 
 function ladder(device: ReplDevice, options: Partial<LadderOptions> = {}) {
   return new RecoveryLadder(device, {
@@ -87,7 +87,7 @@ describe('RecoveryLadder', () => {
   it('power-cycles, finds the board by its USB serial on a new path, checks its unique id, reconnects', async () => {
     const hung = await hungSim(3);
     const opened: (string | undefined)[] = [];
-    const waited: BoardTarget[] = [];
+    const waited: DeviceTarget[] = [];
     const l = ladder(hung, {
       uniqueId: (await hung.info()).uniqueId!,
       powerCycle: 'echo cycling {serial}',

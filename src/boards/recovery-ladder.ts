@@ -3,13 +3,13 @@ import type { Device } from '../device/device.ts';
 import type { ReplDevice } from '../device/repl-device.ts';
 import { LinkError, PicogcError } from '../errors.ts';
 import type { RecoveryRequest } from '../run/recovery-event.ts';
-import { isInProcess, type BoardTarget } from './board-target.ts';
-import { openBoard } from './open-board.ts';
+import { isInProcess, type DeviceTarget } from '../device/target.ts';
+import { openTarget } from '../device/open.ts';
 import { describePowerCycle, runPowerCycle } from './power-cycle.ts';
 import { waitForBoard } from './wait-for-board.ts';
 
 export interface LadderOptions {
-  target: BoardTarget;
+  target: DeviceTarget;
   /** The board's `machine.unique_id()`: whoever answers after a power cycle must have it. */
   uniqueId?: string;
   /** `--power-cycle CMD`; without it the ladder ends after the soft reset. */
@@ -21,7 +21,7 @@ export interface LadderOptions {
   /** Deadline for the board to re-enumerate and answer again after the power cycle. */
   reconnectTimeoutMs: number;
   /** Replaceable in tests. */
-  open?: (target: BoardTarget, port?: string) => Promise<ReplDevice>;
+  open?: (target: DeviceTarget, port?: string) => Promise<ReplDevice>;
   waitForBoard?: typeof waitForBoard;
 }
 
@@ -173,7 +173,10 @@ export class RecoveryLadder {
     port: string,
     deadline: number,
   ): Promise<{ device: ReplDevice; attempts: number } | { error: string; attempts: number }> {
-    const open = this.#options.open ?? openBoard;
+    const open =
+      this.#options.open ??
+      ((target: DeviceTarget, port?: string) =>
+        openTarget(target, port === undefined ? {} : { port }).then((o) => o.device));
     let attempts = 0;
     let last = 'no attempt was made';
     for (;;) {

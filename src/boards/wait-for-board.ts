@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { sleep } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 import { listPorts, type PortInfo } from '../link/discovery.ts';
-import { isInProcess, type BoardTarget } from './board-target.ts';
+import { isInProcess, type DeviceTarget } from '../device/target.ts';
 
 export interface WaitForBoardOptions {
   timeoutMs: number;
@@ -17,7 +17,7 @@ export interface WaitForBoardOptions {
  * at its address (the exporter stays while the board behind it cycles), so there is nothing to wait
  * for here and the reconnect retries instead.
  */
-export async function waitForBoard(target: BoardTarget, options: WaitForBoardOptions): Promise<string> {
+export async function waitForBoard(target: DeviceTarget, options: WaitForBoardOptions): Promise<string> {
   if (isInProcess(target)) {
     throw new LinkError('a board emulated in this process does not re-enumerate');
   }

@@ -13,7 +13,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', 'show stack traces and protocol logs')
     .exitOverride()
     .showSuggestionAfterError()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // A bad option or value reads like every other usage error: one line, named, exit 2.
+      outputError: (text, write) => write(`picogc: UsageError: ${text.replace(/^error: /, '')}`),
+    });
   for (const register of commands) register(program);
 
   // Commands that finish without an error but with a verdict (a device exception, a failed check)

@@ -1,14 +1,14 @@
-import { UsageError } from '../errors.ts';
-import { listPorts } from '../link/discovery.ts';
 import { openLink, type Link } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
 import type { ClockKind } from '../sim/vm-protocol.ts';
 import { openEmuDevice } from '../emu/open-emu.ts';
+import type { Capabilities } from './device-info.ts';
 import { openReplay, recordDeviceLink, type RecordingNotes } from './recorded.ts';
 import { ReplDevice } from './repl-device.ts';
-import type { Capabilities } from './device-info.ts';
+import { resolveTarget, type DeviceTarget, type ResolveDeps } from './target.ts';
 
+/** One device as a program names it (the command line's options for one device, as data). */
 export interface DeviceSpec {
   /** A serial path, `auto`, or `tcp://HOST:PORT`. */
   port?: string;
@@ -17,150 +17,137 @@ export interface DeviceSpec {
    * `replay`: the device side of the recording `replay` played back.
    */
   device?: 'sim' | 'serial' | 'emu' | 'replay';
-  /** A UF2 image: what the emulated RP2040 runs (`emu`); for a board, the caller flashes it first. */
   firmware?: string;
-  /** The boot ROM read from the user's Pico (`picogc bootrom`), for `emu`. */
   bootrom?: string;
-  /** A recording made with `record`, for `replay`. */
   replay?: string;
-  /** Virtual Pico only. */
   heapBytes?: number;
   seed?: number;
   faults?: string[];
-  /** Virtual Pico only: its work clock (default) or the host clock. */
   clock?: ClockKind;
-  softReset?: boolean;
   /** `--record FILE`: keep the whole conversation with the device in FILE (written at close). */
   record?: string;
-  /** The command line, kept in a recording. */
-  command?: string;
 }
 
 /** A device as opened, with the notes of its recording (`--record`) when there is one. */
 export interface OpenedDevice {
   device: ReplDevice;
   recording?: RecordingNotes;
-  /** For `--device replay:FILE`: what the recorder noted (the firmware block of an emulated image…). */
+  /** For a replay: what the recorder noted (the firmware block of an emulated image…). */
   recordedNotes?: Record<string, unknown>;
 }
 
 /**
- * Connect to what the user named: a board on a port, or the virtual Pico. With neither, a single
- * Pico found on USB is used, and with none the virtual Pico is, said on stderr so nobody mistakes
- * its figures for a board's.
+ * Connect to the one device the spec names (resolveTarget: a board on a port, or the virtual Pico;
+ * with neither, the single Pico found on USB, else the virtual Pico, said through `notice`).
  */
 export async function openDevice(
   spec: DeviceSpec,
   notice: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<ReplDevice> {
-  return (await openRecordedDevice(spec, notice)).device;
+  const target = await resolveTarget(
+    {
+      ports: spec.port ? [spec.port] : [],
+      ...(spec.device ? { device: spec.device } : {}),
+      seeds: spec.seed !== undefined ? [spec.seed] : [],
+      ...(spec.heapBytes !== undefined ? { heapBytes: spec.heapBytes } : {}),
+      ...(spec.faults?.length ? { faults: spec.faults } : {}),
+      ...(spec.clock ? { clock: spec.clock } : {}),
+      ...(spec.firmware !== undefined ? { firmware: spec.firmware } : {}),
+      ...(spec.bootrom !== undefined ? { bootrom: spec.bootrom } : {}),
+      ...(spec.replay !== undefined ? { replay: spec.replay } : {}),
+      ...(spec.record !== undefined ? { record: spec.record } : {}),
+    },
+    { notice } satisfies ResolveDeps,
+  );
+  return (await openTarget(target, { notice })).device;
 }
 
-/** openDevice, also returning what a recording (`record`) or a replay (`replay`) carries. */
-export async function openRecordedDevice(
-  spec: DeviceSpec,
-  notice: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
+export interface OpenTargetOptions {
+  /** Where the board is now, when it came back elsewhere after a power cycle (never recorded again). */
+  port?: string;
+  /** The command line, kept in a recording. */
+  command?: string;
+  notice?: (text: string) => void;
+}
+
+/**
+ * Open a resolved target (labgrid's "driver" step): the raw REPL over its serial port or TCP
+ * export, a virtual Pico in this process, an emulated RP2040, or a recording played back. A target
+ * with `record` keeps the conversation of this first connection.
+ */
+export async function openTarget(
+  target: DeviceTarget,
+  options: OpenTargetOptions = {},
 ): Promise<OpenedDevice> {
-  checkSpec(spec);
+  const notice = options.notice ?? ((text: string) => process.stderr.write(`${text}\n`));
+  if (target.kind === 'replay') return openReplayTarget(target.file);
   let recording: RecordingNotes | undefined;
   let device: ReplDevice | undefined;
   const wrap = (link: Link): Link => {
-    if (!spec.record) return link;
-    const recorded = recordDeviceLink(link, spec.record, spec.command ?? 'picogc', () => device?.knownInfo);
+    if (!target.record || options.port !== undefined) return link;
+    const recorded = recordDeviceLink(
+      link,
+      target.record,
+      options.command ?? 'picogc',
+      () => device?.knownInfo,
+    );
     recording = recorded.notes;
     return recorded.link;
   };
-  const connect = async (
-    link: Link,
-    backend: 'serial' | 'sim' | 'replay',
-    declare?: (reported: Capabilities) => Capabilities,
-  ) => {
-    const wrapped = wrap(link);
-    try {
-      return await ReplDevice.connect(wrapped, backend, {
-        ...(spec.softReset === undefined ? {} : { softReset: spec.softReset }),
-        ...(declare ? { declare } : {}),
-      });
-    } catch (error) {
-      await wrapped.close().catch(() => undefined);
-      throw error;
-    }
-  };
-
-  if (spec.device === 'replay') {
-    const replay = openReplay(spec.replay ?? '');
-    const recorded = replay.meta.device?.capabilities;
-    device = await connect(replay.link, 'replay', (reported) => ({
-      ...(recorded ?? reported),
-      differences: [
-        ...(recorded ?? reported).differences,
-        `replay: the device side of ${spec.replay} (recorded ${replay.recording.recordedAt} with picogc ` +
-          `${replay.recording.tool.version} from ${replay.recording.link}) played back; nothing ran on a device now`,
-      ],
-    }));
-    return { device, recordedNotes: replay.meta.notes };
-  }
-  if (spec.device === 'emu') {
+  if (target.kind === 'emu') {
     const session = await openEmuDevice({
-      firmware: spec.firmware ?? '',
-      bootrom: spec.bootrom ?? '',
+      firmware: target.firmware,
+      bootrom: target.bootrom,
       log: notice,
       wrapLink: wrap,
     });
     device = session.device;
-    return { device, ...(recording ? { recording } : {}) };
+  } else {
+    const link =
+      target.kind === 'sim' ? await virtualPicoLink(target) : await openLink(options.port ?? target.port);
+    device = await connect(wrap(link), target.kind === 'sim' ? 'sim' : 'serial');
   }
-  if (spec.port) device = await connect(await openLink(spec.port), 'serial');
-  else device = await connectDefault(spec, notice, connect);
   return { device, ...(recording ? { recording } : {}) };
 }
 
-function checkSpec(spec: DeviceSpec): void {
-  if (spec.device === 'replay') {
-    if (!spec.replay) throw new UsageError('--device replay:FILE needs the recording FILE');
-    if (spec.port) throw new UsageError('give either --port or --device replay:FILE, not both');
-    if (spec.record) throw new UsageError('a replay cannot be recorded again: remake the recording instead');
-    return;
-  }
-  if (spec.device === 'sim' && spec.port)
-    throw new UsageError('give either --port or --device sim, not both');
-  if (spec.device === 'emu') {
-    if (spec.port) throw new UsageError('give either --port or --device emu, not both');
-    return;
-  }
-  if (spec.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
-  if (spec.port && (spec.faults?.length || spec.heapBytes !== undefined || spec.clock === 'host')) {
-    throw new UsageError('--heap, --fault and --clock host apply to the virtual Pico (--device sim) only');
+async function openReplayTarget(file: string): Promise<OpenedDevice> {
+  const replay = openReplay(file);
+  const recorded = replay.meta.device?.capabilities;
+  const device = await connect(replay.link, 'replay', (reported) => ({
+    ...(recorded ?? reported),
+    differences: [
+      ...(recorded ?? reported).differences,
+      `replay: the device side of ${file} (recorded ${replay.recording.recordedAt} with picogc ` +
+        `${replay.recording.tool.version} from ${replay.recording.link}) played back; nothing ran on a device now`,
+    ],
+  }));
+  return { device, recordedNotes: replay.meta.notes };
+}
+
+async function connect(
+  link: Link,
+  backend: 'serial' | 'sim' | 'replay',
+  declare?: (reported: Capabilities) => Capabilities,
+): Promise<ReplDevice> {
+  try {
+    return await ReplDevice.connect(link, backend, declare ? { declare } : {});
+  } catch (error) {
+    await link.close().catch(() => undefined);
+    throw error;
   }
 }
 
-async function connectDefault(
-  spec: DeviceSpec,
-  notice: (text: string) => void,
-  connect: (link: Link, backend: 'serial' | 'sim') => Promise<ReplDevice>,
-): Promise<ReplDevice> {
-  if (spec.device !== 'sim') {
-    const picos = (await listPorts().catch(() => [])).filter((p) => p.isPico);
-    if (picos.length === 1) return connect(await openLink(picos[0]!.path), 'serial');
-    if (picos.length > 1) {
-      throw new UsageError(
-        `several Picos found (${picos.map((p) => p.path).join(', ')}): choose one with --port`,
-      );
-    }
-    if (spec.device === 'serial') return connect(await openLink('auto'), 'serial');
-    notice('picogc: no Pico found on USB; using the virtual Pico (--device sim)');
-  }
+async function virtualPicoLink(target: Extract<DeviceTarget, { kind: 'sim' }>): Promise<Link> {
   const pico = await VirtualPico.start({
-    ...(spec.heapBytes !== undefined ? { heapBytes: spec.heapBytes } : {}),
-    ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
-    ...(spec.faults?.length ? { faults: spec.faults.map(parseFaultSpec) } : {}),
-    ...(spec.clock ? { clock: spec.clock } : {}),
+    seed: target.seed,
+    ...(target.heapBytes !== undefined ? { heapBytes: target.heapBytes } : {}),
+    ...(target.faults?.length ? { faults: target.faults.map(parseFaultSpec) } : {}),
+    ...(target.clock ? { clock: target.clock } : {}),
   });
-  const link: Link = {
+  return {
     stream: pico.link,
     // The seed is the virtual Pico's identity (its unique id follows from it): name it with the board.
-    description: `virtual Pico (in-process, seed ${spec.seed ?? 0})`,
+    description: `virtual Pico (in-process, seed ${target.seed})`,
     close: () => pico.close(),
   };
-  return connect(link, 'sim');
 }

@@ -1,6 +1,6 @@
 import type { DeviceInfo } from '../device/device-info.ts';
 import { objectBlocks, parseObjectSpec, type PortConfig } from '../model/index.ts';
-import type { AllocSample, AllocSizesParams } from './alloc-sizes.ts';
+import type { AllocSample, AllocSizesParams } from './alloc-sizes.schema.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
 import { groupBy } from './timing.ts';

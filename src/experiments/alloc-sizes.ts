@@ -1,23 +1,13 @@
 import { z } from 'zod';
 import { DeviceDataError, parseRecords } from '../device/data-lines.ts';
 import { defineExperiment } from './experiment.ts';
+import {
+  paramsSchema,
+  allocSampleSchema,
+  type AllocSizesParams,
+  type AllocSample,
+} from './alloc-sizes.schema.ts';
 import { analyseAllocSizes } from './alloc-sizes.analysis.ts';
-
-const paramsSchema = z.object({ reps: z.number().int().positive() });
-export type AllocSizesParams = z.infer<typeof paramsSchema>;
-
-export const allocSampleSchema = z.object({
-  type: z.literal('alloc'),
-  rep: z.number().int(),
-  /** The object under test, as the report names it. */
-  object: z.string(),
-  /** The model's object specs it should cost, joined by `+` (e.g. `list(1)+list(10)` for `[0] * 10`). */
-  model: z.string(),
-  bytes: z.number().int(),
-  /** What an empty measurement allocated (subtracted from `bytes`). */
-  callOverhead: z.number().int(),
-});
-export type AllocSample = z.infer<typeof allocSampleSchema>;
 
 const allocRecordSchema = z.object({
   kind: z.literal('alloc'),

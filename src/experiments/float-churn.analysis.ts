@@ -3,7 +3,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { GcHeap, objectBlocks } from '../model/index.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
-import type { FloatChurnParams, FloatChurnSample } from './float-churn.ts';
+import type { FloatChurnParams, FloatChurnSample } from './float-churn.schema.ts';
 
 export interface FloatChurnSummary {
   ops: number;

@@ -1,23 +1,13 @@
 import { z } from 'zod';
 import { parseOneRecord } from '../device/data-lines.ts';
 import { defineExperiment } from './experiment.ts';
+import {
+  paramsSchema,
+  floatChurnSampleSchema,
+  type FloatChurnParams,
+  type FloatChurnSample,
+} from './float-churn.schema.ts';
 import { analyseFloatChurn } from './float-churn.analysis.ts';
-
-const paramsSchema = z.object({
-  ops: z.number().int().positive(),
-  /** Read gc.mem_alloc() every this many operations. */
-  every: z.number().int().positive(),
-});
-export type FloatChurnParams = z.infer<typeof paramsSchema>;
-
-export const floatChurnSampleSchema = z.object({
-  type: z.literal('churn'),
-  ops: z.number().int(),
-  every: z.number().int(),
-  /** gc.mem_alloc() before the first operation and after every `every` operations. */
-  readings: z.array(z.number()),
-});
-export type FloatChurnSample = z.infer<typeof floatChurnSampleSchema>;
 
 const churnSchema = z.object({
   kind: z.literal('churn'),

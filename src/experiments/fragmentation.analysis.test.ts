@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMemInfo } from '../../test/support/fixtures.ts';
 import { syntheticDevice } from '../../test/support/synthetic-report.ts';
 import { analyseFragmentation } from './fragmentation.analysis.ts';
-import type { FragmentationSample } from './fragmentation.ts';
+import type { FragmentationSample } from './fragmentation.schema.ts';
 
 /** The map and probe answer of a stock v1.28.0 RPI_PICO (test/fixtures/README.md). */
 const MAP = loadMemInfo('mem_info1-map-and-probe');

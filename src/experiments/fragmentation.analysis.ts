@@ -3,7 +3,7 @@ import { parseMemInfo } from '../meminfo/index.ts';
 import { predictLargestFit } from '../model/index.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
-import type { FragmentationParams, FragmentationSample } from './fragmentation.ts';
+import type { FragmentationParams, FragmentationSample } from './fragmentation.schema.ts';
 import { heapGeometry } from './heap-geometry.ts';
 
 /** Free RAM counts as fragmented when its longest run is under this share of it. */

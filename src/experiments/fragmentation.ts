@@ -2,24 +2,13 @@ import { z } from 'zod';
 import { DATA_MARK, parseOneRecord } from '../device/data-lines.ts';
 import { heapGeometry } from './heap-geometry.ts';
 import { defineExperiment } from './experiment.ts';
+import {
+  paramsSchema,
+  fragmentationSampleSchema,
+  type FragmentationParams,
+  type FragmentationSample,
+} from './fragmentation.schema.ts';
 import { analyseFragmentation } from './fragmentation.analysis.ts';
-
-const paramsSchema = z.object({
-  /** Size of each bytearray that fills the heap. */
-  size: z.number().int().positive(),
-  /** Blocks left free while filling, for the allocations the REPL itself makes. */
-  marginBlocks: z.number().int().nonnegative(),
-});
-export type FragmentationParams = z.infer<typeof paramsSchema>;
-
-export const fragmentationSampleSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('filled'), n: z.number().int(), size: z.number().int(), memAlloc: z.number() }),
-  /** `mem_info(1)` after every other block was freed and collected. */
-  z.object({ type: z.literal('heap'), memInfo: z.string() }),
-  /** The largest bytearray that could still be allocated (boards only). */
-  z.object({ type: z.literal('largest-fit'), bytes: z.number().int() }),
-]);
-export type FragmentationSample = z.infer<typeof fragmentationSampleSchema>;
 
 const filledSchema = z.object({
   kind: z.literal('filled'),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMemInfo } from '../../test/support/fixtures.ts';
 import { syntheticDevice } from '../../test/support/synthetic-report.ts';
 import { analyseHeapPosition } from './heap-position.analysis.ts';
-import type { HeapPositionSample } from './heap-position.ts';
+import type { HeapPositionSample } from './heap-position.schema.ts';
 
 /** Pauses as an emulated chip times them: whole cycles, a microsecond or two apart run to run. */
 function samples(packedUs: number, pinnedUs: number): HeapPositionSample[] {

@@ -2,7 +2,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
 import { heapGeometry } from './heap-geometry.ts';
-import type { HeapPositionParams, HeapPositionSample } from './heap-position.ts';
+import type { HeapPositionParams, HeapPositionSample } from './heap-position.schema.ts';
 import { compareSamples, fmtPct, fmtUs, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
 
 export interface HeapPositionRow {

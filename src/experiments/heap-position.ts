@@ -4,38 +4,17 @@ import { DeviceDataError } from '../device/data-lines.ts';
 import { escapeBytes } from '../errors.ts';
 import { heapGeometry } from './heap-geometry.ts';
 import { defineExperiment } from './experiment.ts';
+import {
+  paramsSchema,
+  heapPositionSampleSchema,
+  type HeapPositionParams,
+  type HeapPositionSample,
+} from './heap-position.schema.ts';
 import { rebuild } from './rebuild.ts';
-import { inRounds, timePauses, timingParams } from './rounds.ts';
+import { inRounds, timePauses } from './rounds.ts';
 import { analyseHeapPosition } from './heap-position.analysis.ts';
 
 type Slice = { round: number; reps: number; firstRep: number };
-
-const paramsSchema = z.object({
-  nLive: z.array(z.number().int().nonnegative()).min(1),
-  size: z.number().int().positive(),
-  ...timingParams,
-  /** Blocks left free above the filler, so the pin lands within this distance of the top. */
-  marginBlocks: z.number().int().positive(),
-});
-export type HeapPositionParams = z.infer<typeof paramsSchema>;
-
-export const heapPositionSampleSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('pause'),
-    nLive: z.number().int(),
-    position: z.enum(['packed', 'pinned']),
-    rep: z.number().int(),
-    us: z.number().nonnegative(),
-    method: z.enum(['ticks_us', 'work-clock', 'host-timed']),
-  }),
-  z.object({
-    type: z.literal('heap'),
-    nLive: z.number().int(),
-    position: z.enum(['packed', 'pinned']),
-    memInfo: z.string(),
-  }),
-]);
-export type HeapPositionSample = z.infer<typeof heapPositionSampleSchema>;
 
 const pinnedSchema = z.object({
   kind: z.literal('pinned'),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticDevice } from '../../test/support/synthetic-report.ts';
 import { analyseMarkOverflow } from './mark-overflow.analysis.ts';
-import type { MarkOverflowParams, MarkOverflowSample } from './mark-overflow.ts';
+import type { MarkOverflowParams, MarkOverflowSample } from './mark-overflow.schema.ts';
 
 const WIDE = [32, 48, 60, 63, 64, 65, 66, 96];
 

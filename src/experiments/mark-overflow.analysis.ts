@@ -2,7 +2,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { firstOverflowingArgvLength, parseObjectSpec } from '../model/index.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
-import type { MarkOverflowParams, MarkOverflowSample } from './mark-overflow.ts';
+import type { MarkOverflowParams, MarkOverflowSample } from './mark-overflow.schema.ts';
 import { compareSamples, fmtUs, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
 
 export interface ShapePoint extends PauseSummary {

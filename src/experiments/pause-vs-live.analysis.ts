@@ -1,7 +1,7 @@
 import { median } from '../analysis/stats.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import type { Analysis, Check } from './experiment.ts';
-import type { PauseSample, PauseVsLiveParams } from './pause-vs-live.ts';
+import type { PauseSample, PauseVsLiveParams } from './pause-vs-live.schema.ts';
 import { compareSamples, fmtPct, fmtUs, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
 
 export interface PauseVsLivePoint extends PauseSummary {

@@ -1,29 +1,15 @@
 import { z } from 'zod';
 import { parseOneRecord } from '../device/data-lines.ts';
 import { defineExperiment } from './experiment.ts';
+import {
+  paramsSchema,
+  pauseSampleSchema,
+  type PauseVsLiveParams,
+  type PauseSample,
+} from './pause-vs-live.schema.ts';
 import { rebuild } from './rebuild.ts';
-import { inRounds, timePauses, timingParams } from './rounds.ts';
+import { inRounds, timePauses } from './rounds.ts';
 import { analysePauseVsLive } from './pause-vs-live.analysis.ts';
-
-const paramsSchema = z.object({
-  nLive: z.array(z.number().int().nonnegative()).min(2),
-  size: z.number().int().positive(),
-  ...timingParams,
-});
-export type PauseVsLiveParams = z.infer<typeof paramsSchema>;
-
-export const pauseSampleSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('pause'),
-    nLive: z.number().int(),
-    rep: z.number().int(),
-    us: z.number().nonnegative(),
-    method: z.enum(['ticks_us', 'work-clock', 'host-timed']),
-  }),
-  /** `mem_info(1)` after the live set is built and collected: the heap the pauses were measured on. */
-  z.object({ type: z.literal('heap'), nLive: z.number().int(), memInfo: z.string() }),
-]);
-export type PauseSample = z.infer<typeof pauseSampleSchema>;
 
 const builtSchema = z.object({ kind: z.literal('built'), n_live: z.number().int(), mem_alloc: z.number() });
 

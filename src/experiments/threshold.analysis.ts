@@ -2,7 +2,7 @@ import type { DeviceInfo } from '../device/device-info.ts';
 import { GcHeap, objectAllocations, type PortConfig } from '../model/index.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
-import type { ThresholdParams, ThresholdSample } from './threshold.ts';
+import type { ThresholdParams, ThresholdSample } from './threshold.schema.ts';
 
 export interface ThresholdRow {
   requested: number;

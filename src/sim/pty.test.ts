@@ -111,6 +111,8 @@ describe('picogc sim --pty', () => {
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
-    expect(err).toContain('--heap must be a whole number');
+    expect(err).toContain(
+      "picogc: UsageError: option '--heap <bytes>' argument 'lots' is invalid. expected a whole number",
+    );
   }, 30_000);
 });

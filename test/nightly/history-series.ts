@@ -2,7 +2,7 @@ import { poolRuns } from '../../src/analysis/pool-runs.ts';
 import { seededRandom } from '../../src/analysis/prng.ts';
 import { appendBoardRecord } from '../../src/boards/board-history.ts';
 import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
-import { openBoard } from '../../src/boards/open-board.ts';
+import { openTarget } from '../../src/device/open.ts';
 import { selectExperiments } from '../../src/experiments/index.ts';
 import { parseParamOverride } from '../../src/experiments/params.ts';
 import { silentProgress } from '../../src/run/progress.ts';
@@ -144,7 +144,7 @@ async function realRun(
       reconnectTimeoutMs: 1_000,
       progress: silentProgress,
       latestName: `latest-seed-${seed}`,
-      ...(gate ? { open: async (target) => gate.gated(await openBoard(target)) } : {}),
+      ...(gate ? { open: async (target) => gate.gated((await openTarget(target)).device) } : {}),
     },
   );
   if (!outcome.report || !outcome.runDir) throw new Error(`seed ${seed}: ${outcome.error ?? 'no report'}`);

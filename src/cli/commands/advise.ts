@@ -3,6 +3,7 @@ import { inputsFromReport } from '../../advise/from-report.ts';
 import { advise, n, type AdviceInput } from '../../advise/rule.ts';
 import { UsageError } from '../../errors.ts';
 import { loadReport } from '../../report/load.ts';
+import { decimal, wholeNumber } from '../options.ts';
 
 /** A Pico's GC heap (`GC: total: 245888` on v1.28.0 RPI_PICO): the free heap assumed when none is given. */
 const PICO_HEAP_BYTES = 245_888;
@@ -32,33 +33,29 @@ export function register(program: Command): void {
     .option(
       '--pause-us <us>',
       'a measured pause of gc.collect() with your live set, µs',
-      positive('--pause-us'),
+      decimal({ above: 0 }),
     )
     .option('--report <path>', 'take the pause from a run (report.json or run directory) instead')
-    .option('--live <n>', 'with --report: your live-set size, in pause-vs-live objects', count('--live'))
-    .requiredOption(
-      '--alloc-bytes <n>',
-      'bytes the loop allocates per iteration',
-      nonNegative('--alloc-bytes'),
-    )
-    .requiredOption('--rate-hz <hz>', 'loop iterations per second', positive('--rate-hz'))
+    .option('--live <n>', 'with --report: your live-set size, in pause-vs-live objects', wholeNumber(0))
+    .requiredOption('--alloc-bytes <n>', 'bytes the loop allocates per iteration', decimal({ atLeast: 0 }))
+    .requiredOption('--rate-hz <hz>', 'loop iterations per second', decimal({ above: 0 }))
     .requiredOption(
       '--budget-us <us>',
       'the longest stall one iteration can absorb, µs',
-      positive('--budget-us'),
+      decimal({ above: 0 }),
     )
     .option(
       '--free-bytes <n>',
       `heap free with your live set in place, gc.mem_free() (default: from --report, else ${PICO_HEAP_BYTES})`,
-      positive('--free-bytes'),
+      decimal({ above: 0 }),
     )
     .option(
       '--sweep-us-per-block <us>',
       'sweep cost of one 16-byte block of garbage, µs (default: from --report, else unknown)',
-      nonNegative('--sweep-us-per-block'),
+      decimal({ atLeast: 0 }),
     )
-    .option('--seam-us <us>', 'length of an idle stretch the loop has, µs', positive('--seam-us'))
-    .option('--seam-hz <hz>', 'how often that idle stretch comes, per second', positive('--seam-hz'))
+    .option('--seam-us <us>', 'length of an idle stretch the loop has, µs', decimal({ above: 0 }))
+    .option('--seam-hz <hz>', 'how often that idle stretch comes, per second', decimal({ above: 0 }))
     .option('--json', 'print the inputs and the advice as JSON')
     .action((options: AdviseOptions) => {
       const { input, notes } = resolveInputs(options);
@@ -135,24 +132,4 @@ function resolveInputs(options: AdviseOptions): { input: AdviceInput; notes: str
     },
     notes,
   };
-}
-
-function parseNumber(flag: string, value: string, ok: (n: number) => boolean, what: string): number {
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(n) || !ok(n))
-    throw new UsageError(`${flag} must be ${what}, got ${value}`);
-  return n;
-}
-
-function positive(flag: string) {
-  return (value: string) => parseNumber(flag, value, (n) => n > 0, 'a number > 0');
-}
-
-function nonNegative(flag: string) {
-  return (value: string) => parseNumber(flag, value, (n) => n >= 0, 'a number ≥ 0');
-}
-
-function count(flag: string) {
-  return (value: string) =>
-    parseNumber(flag, value, (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
 }

@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../../errors.ts';
 import { ReplDevice } from '../../device/repl-device.ts';
 import { BOOTROM_SIZE, readBootrom } from '../../firmware/bootrom.ts';
 import { openLink } from '../../link/open.ts';
-import { integer } from '../device-options.ts';
+import { wholeNumber } from '../options.ts';
 
 interface BootromOptions {
   port: string;
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .description('read the RP2040 boot ROM from your Pico through the raw REPL (for --device emu)')
     .requiredOption('-p, --port <port>', 'the Pico\'s serial port, or "auto"')
     .requiredOption('-o, --out <file>', 'where to save the 16 KiB image')
-    .option('--chunk <bytes>', 'bytes per read (a multiple of 4 dividing 16384)', integer, 1024)
+    .option('--chunk <bytes>', 'bytes per read (a multiple of 4 dividing 16384)', wholeNumber(4), 1024)
     .option('--force', 'overwrite FILE if it exists')
     .action(async (options: BootromOptions) => {
       if (options.chunk <= 0 || options.chunk % 4 !== 0 || BOOTROM_SIZE % options.chunk !== 0) {

@@ -95,7 +95,9 @@ describe('picogc compare', () => {
       /^picogc: UnknownSchemaError: .*report\.json has report schema picogc\.report\/2; .*\n$/,
     );
     expect(await run('compare', base, same, '--threshold', 'five')).toBe(2);
-    expect(stderr).toContain('--threshold must be a percentage ≥ 0, got five');
+    expect(stderr).toBe(
+      "picogc: UsageError: option '--threshold <percent>' argument 'five' is invalid. expected a percentage ≥ 0\n",
+    );
     expect(stdout).toBe('');
   });
 });

@@ -5,6 +5,7 @@ import { poolRuns } from '../../analysis/pool-runs.ts';
 import type { Report } from '../../report/schema.ts';
 import { UsageError } from '../../errors.ts';
 import { loadReport } from '../../report/load.ts';
+import { decimal } from '../options.ts';
 
 interface CompareOptions {
   threshold: number;
@@ -29,12 +30,12 @@ export function register(program: Command): void {
     .argument('<current>', 'the run to judge: a report.json or a run directory (a,b,c: pooled)')
     .addOption(
       new Option('--threshold <percent>', 'smallest change that counts as a regression, in percent')
-        .argParser(percent)
+        .argParser(decimal({ atLeast: 0, unit: '%' }))
         .default(5),
     )
     .addOption(
       new Option('--alpha <p>', 'significance level of the Mann–Whitney test')
-        .argParser(probability)
+        .argParser(decimal({ above: 0, below: 1 }))
         .default(0.01),
     )
     .option('--all', 'list every metric, including exact ones that did not change')
@@ -68,19 +69,4 @@ function loadSide(paths: string): Report {
 function jsonNumbers(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return value;
-}
-
-function percent(value: string): number {
-  const n = Number(value.trim().replace(/%$/, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`--threshold must be a percentage ≥ 0, got ${value}`);
-  }
-  return n;
-}
-
-function probability(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n < 1))
-    throw new UsageError(`--alpha must be in (0, 1), got ${value}`);
-  return n;
 }

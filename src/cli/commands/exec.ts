@@ -1,29 +1,39 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { openTarget } from '../../device/open.ts';
+import { resolveTarget } from '../../device/target.ts';
 import { DeviceException, InputError, UsageError } from '../../errors.ts';
-import { openDevice } from '../../device/open.ts';
-import { addDeviceOptions, deviceSpec, integer, type DeviceOptionValues } from '../device-options.ts';
+import {
+  addTargetOptions,
+  commandLine,
+  targetRequest,
+  wholeNumber,
+  type TargetOptionValues,
+} from '../options.ts';
 
-interface ExecOptions extends DeviceOptionValues {
+interface ExecOptions extends TargetOptionValues {
   file?: string;
   timeout: number;
 }
 
 /** `picogc exec`: run code on the device; its stdout to stdout, its traceback to stderr, exit 1 on an exception. */
 export function register(program: Command): void {
-  addDeviceOptions(
+  addTargetOptions(
     program
       .command('exec')
       .description('run MicroPython code on the device and print its output')
       .argument('[code]', 'code to run')
       .option('-f, --file <file>', 'run the code in this file')
-      .option('--timeout <ms>', 'deadline for the execution', integer, 10_000),
+      .option('--timeout <ms>', 'deadline for the execution, in device time', wholeNumber(1), 10_000),
+    { many: false },
   ).action(async (code: string | undefined, options: ExecOptions) => {
     if ((code === undefined) === (options.file === undefined)) {
       throw new UsageError('give the code to run, or -f FILE, but not both');
     }
     const source = options.file ? await readSource(options.file) : code!;
-    const device = await openDevice(deviceSpec(options));
+    const { device } = await openTarget(await resolveTarget(targetRequest(options)), {
+      command: commandLine('exec'),
+    });
     try {
       await device.exec(source, {
         timeoutMs: options.timeout,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { integer, nonNegative } from '../../boards/cli-options.ts';
+import { decimal, wholeNumber } from '../options.ts';
 import { formatHistoryTables } from '../../history/history-table.ts';
 import { formatHistoryWarning, readHistory } from '../../history/store.ts';
 import { DEFAULT_TREND, historyTrends } from '../../history/trends.ts';
@@ -25,11 +25,11 @@ export function register(program: Command): void {
     .option('--history <path>', 'the history file', 'reports/history.jsonl')
     .option('--device <id>', 'only this board (its unique id, or its label such as the port)')
     .option('--metric <name>', 'only this metric (or the metrics whose name contains it)')
-    .option('--window <n>', 'the latest N runs of each board', integer('--window'), DEFAULT_TREND.window)
+    .option('--window <n>', 'the latest N runs of each board', wholeNumber(1), DEFAULT_TREND.window)
     .option(
       '--min-step <percent>',
       'ignore steps smaller than this percentage of the earlier level',
-      nonNegative('--min-step', 'percent'),
+      decimal({ atLeast: 0, unit: '%' }),
       DEFAULT_TREND.minStepPercent,
     )
     .option('--json', 'print the trends and steps as JSON')

@@ -1,35 +1,25 @@
 import type { Command } from 'commander';
+import { againstBaseline } from '../../boards/baseline.ts';
 import { runBench } from '../../boards/bench-run.ts';
 import { appendBoardRecord } from '../../boards/board-history.ts';
 import type { BoardOutcome } from '../../boards/board-run.ts';
-import { resolveBoardTargets } from '../../boards/board-target.ts';
+import { printBenchOutcomes } from '../../boards/outcome-text.ts';
+import { resolveTargets } from '../../device/target.ts';
+import { loadReport } from '../../report/load.ts';
 import {
   addBenchOptions,
-  boardRequest,
   boardRunSettings,
+  commandLine,
+  decimal,
   DEFAULT_HISTORY,
   historyPath,
-  integer,
-  nonNegative,
+  suitePlan,
+  targetRequest,
   type BenchOptionValues,
-} from '../../boards/cli-options.ts';
-import { printBenchOutcomes } from '../../boards/outcome-text.ts';
-import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
-import { selectExperiments } from '../../experiments/index.ts';
-import { collect } from '../device-options.ts';
-import { compareReports } from '../../analysis/compare.ts';
-import { formatComparison, regressionLines } from '../../analysis/compare-format.ts';
-import { loadReport } from '../../report/load.ts';
-import type { Report } from '../../report/schema.ts';
+} from '../options.ts';
 
 interface RunOptions extends BenchOptionValues {
-  experiments?: string;
-  quick?: boolean;
-  reps?: number;
-  out: string;
   json?: boolean;
-  stepTimeout: number;
-  set: string[];
   baseline?: string;
   threshold: number;
 }
@@ -44,17 +34,6 @@ export function register(program: Command): void {
     program
       .command('run')
       .description('run the GC experiments on one or more boards and write a report per board')
-      .option('-e, --experiments <ids>', 'comma-separated experiment ids (default: all)')
-      .option('-q, --quick', 'the quick profile: fewer sizes and repetitions')
-      .option('--reps <n>', 'repetitions per timed configuration', integer('--reps'))
-      .option(
-        '--set <experiment.param=json>',
-        'override a parameter, repeatable (e.g. pause-vs-live.size=96)',
-        collect,
-        [],
-      )
-      .option('-o, --out <dir>', 'where run directories are written', 'reports')
-      .option('--step-timeout <ms>', 'deadline of one device call', integer('--step-timeout'), 30_000)
       .option(
         '--baseline <run>',
         'compare each board with this run (a report.json or run directory); exit 1 on a regression',
@@ -62,7 +41,7 @@ export function register(program: Command): void {
       .option(
         '--threshold <percent>',
         'with --baseline: smallest change that counts as a regression',
-        nonNegative('--threshold', 'percent'),
+        decimal({ atLeast: 0, unit: '%' }),
         5,
       )
       .option(
@@ -71,10 +50,10 @@ export function register(program: Command): void {
       ),
     DEFAULT_HISTORY,
   ).action(async (options: RunOptions) => {
-    const plan = planSuite(options);
+    const plan = suitePlan(options);
     // A baseline that cannot be read fails before any board is touched.
     const baseline = options.baseline === undefined ? undefined : loadReport(options.baseline).report;
-    const targets = await resolveBoardTargets(boardRequest(options));
+    const targets = await resolveTargets(targetRequest(options));
     // reports/history.jsonl whatever --out says: the history outlives any one output directory.
     const history = historyPath(options, DEFAULT_HISTORY);
     const { outcomes, exitCode } = await runBench(targets, {
@@ -88,52 +67,14 @@ export function register(program: Command): void {
     if (options.json)
       process.stdout.write(`${JSON.stringify(only ? only.report : jsonOutcomes(outcomes), null, 2)}\n`);
     else printBenchOutcomes(outcomes);
-    const regressed = baseline
-      ? againstBaseline(baseline, outcomes, options.threshold, options.json ? process.stderr : process.stdout)
-      : false;
-    process.exitCode = regressed && exitCode === 0 ? 1 : exitCode;
+    const verdict = baseline ? againstBaseline(baseline, outcomes, options.threshold) : undefined;
+    if (verdict) {
+      // Beside --json the comparison goes to stderr, so stdout stays one JSON document.
+      (options.json ? process.stderr : process.stdout).write(verdict.text);
+      for (const line of verdict.regressions) process.stderr.write(`${line}\n`);
+    }
+    process.exitCode = verdict?.regressed && exitCode === 0 ? 1 : exitCode;
   });
-}
-
-/** The experiments and their parameters, checked before any board is touched: a typo costs nothing. */
-export function planSuite(options: { experiments?: string; quick?: boolean; reps?: number; set: string[] }) {
-  const experiments = selectExperiments(
-    options.experiments
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-  const overrides = options.set.map(parseParamOverride);
-  checkOverrides(overrides, experiments);
-  const profile = options.quick ? ('quick' as const) : ('default' as const);
-  for (const e of experiments) resolveParams(e, profile, options.reps, overrides);
-  return {
-    experiments,
-    profile,
-    overrides,
-    ...(options.reps !== undefined ? { reps: options.reps } : {}),
-  };
-}
-
-/**
- * `--baseline`: each board's run against the baseline, as `picogc compare` prints it (to stderr when
- * stdout carries --json). True when a metric regressed.
- */
-function againstBaseline(
-  baseline: Report,
-  outcomes: readonly BoardOutcome[],
-  threshold: number,
-  out: NodeJS.WritableStream,
-): boolean {
-  let regressed = false;
-  for (const outcome of outcomes) {
-    if (!outcome.report) continue;
-    const comparison = compareReports(baseline, outcome.report, { thresholdPercent: threshold });
-    out.write(`\n${outcome.label} against the baseline ${baseline.runId}:\n${formatComparison(comparison)}`);
-    for (const line of regressionLines(comparison)) process.stderr.write(`${line}\n`);
-    regressed ||= comparison.exitCode === 1;
-  }
-  return regressed;
 }
 
 function jsonOutcomes(outcomes: readonly BoardOutcome[]) {
@@ -144,9 +85,4 @@ function jsonOutcomes(outcomes: readonly BoardOutcome[]) {
     ...(o.runDir ? { runDir: o.runDir } : {}),
     ...(o.report ? { report: o.report } : {}),
   }));
-}
-
-/** What the lock's holder note says this process is running. */
-export function commandLine(name: string): string {
-  return ['picogc', name, ...process.argv.slice(3)].join(' ').slice(0, 300);
 }

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { UsageError } from '../../errors.ts';
 import { PICO_HEAP_BYTES } from '../../sim/capabilities.ts';
 import { parseFaultSpec, type FaultSpec } from '../../sim/faults.ts';
 import { servePty } from '../../sim/pty.ts';
+import { repeatable, wholeNumber } from '../options.ts';
 import type { ClockKind } from '../../sim/vm-protocol.ts';
 
 interface SimOptions {
@@ -45,10 +45,10 @@ export function register(program: Command): void {
     .option(
       '--heap <bytes>',
       `heap area given to the VM (default ${PICO_HEAP_BYTES}: GC total 245888, a Pico's)`,
-      positiveInteger('--heap', 16 * 1024),
+      wholeNumber(16 * 1024),
       PICO_HEAP_BYTES,
     )
-    .option('--seed <n>', 'seed for machine.unique_id() and fault injection', positiveInteger('--seed', 0), 0)
+    .option('--seed <n>', 'seed for machine.unique_id() and fault injection', wholeNumber(0), 0)
     .addOption(
       new Option(
         '--clock <clock>',
@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .option(
       '--fault <spec>',
       'inject a fault, repeatable (drop:RATE, corrupt:RATE, latency:MS, stall:MS@BYTES, disconnect:BYTES, hang[@BYTES], reset-mid-exec[@N], boot-noise[:BYTES])',
-      collectFault,
+      repeatable(parseFaultSpec),
       [],
     )
     .action(async (options: SimOptions) => {
@@ -97,17 +97,4 @@ async function servePtyUntilSignal(options: SimOptions): Promise<void> {
   process.off('SIGUSR1', pressReset);
   await server.close();
   process.stderr.write(`picogc: ${signal}: virtual Pico stopped (${server.resets} VM resets)\n`);
-}
-
-function positiveInteger(flag: string, minimum: number): (text: string) => number {
-  return (text) => {
-    if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
-      throw new UsageError(`${flag} must be a whole number >= ${minimum}, not ${JSON.stringify(text)}`);
-    }
-    return Number(text);
-  };
-}
-
-function collectFault(text: string, previous: FaultSpec[]): FaultSpec[] {
-  return [...previous, parseFaultSpec(text)];
 }

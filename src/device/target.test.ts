@@ -1,10 +1,7 @@
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LinkError, UsageError } from '../errors.ts';
 import type { PortInfo } from '../link/discovery.ts';
-import { boardLockKey } from '../lock/board-lock.ts';
-import { lockKeyForTarget } from './board-identity.ts';
-import { resolveBoardTargets, targetLabel, type BoardRequest } from './board-target.ts';
+import { isInProcess, resolveTargets, targetLabel, type TargetRequest } from './target.ts';
 
 const pico = (path: string, serialNumber?: string): PortInfo => ({
   path,
@@ -15,11 +12,11 @@ const pico = (path: string, serialNumber?: string): PortInfo => ({
 });
 const other: PortInfo = { path: '/dev/ttyUSB0', vendorId: '0403', isPico: false };
 
-function resolveWith(request: Partial<BoardRequest>, ports: PortInfo[] = []) {
+function resolveWith(request: Partial<TargetRequest>, ports: PortInfo[] = []) {
   const notices: string[] = [];
   return {
     notices,
-    targets: resolveBoardTargets(
+    targets: resolveTargets(
       { ports: [], seeds: [], ...request },
       {
         listPorts: () => Promise.resolve(ports),
@@ -30,7 +27,7 @@ function resolveWith(request: Partial<BoardRequest>, ports: PortInfo[] = []) {
   };
 }
 
-describe('resolveBoardTargets', () => {
+describe('resolveTargets', () => {
   it('--port auto is every Pico found, with its USB serial, and nothing else', async () => {
     const { targets } = resolveWith({ ports: ['auto'] }, [
       pico('/dev/ttyACM0', 'E6614103E7452D2F'),
@@ -84,7 +81,7 @@ describe('resolveBoardTargets', () => {
     const { targets } = resolveWith({ device: 'emu', firmware: 'fw/RPI_PICO.uf2', bootrom: 'rom.bin' });
     expect(await targets).toEqual([{ kind: 'emu', firmware: 'fw/RPI_PICO.uf2', bootrom: 'rom.bin' }]);
     expect(targetLabel((await targets)[0]!)).toBe('emulated RP2040 running RPI_PICO.uf2');
-    expect(lockKeyForTarget((await targets)[0]!)).toBeUndefined();
+    expect(isInProcess((await targets)[0]!)).toBe(true);
     await expect(resolveWith({ device: 'emu', firmware: 'a.uf2' }).targets).rejects.toThrow(/--bootrom/);
     await expect(
       resolveWith({ device: 'emu', firmware: 'a.uf2', bootrom: 'r', seeds: [1] }).targets,
@@ -114,26 +111,5 @@ describe('resolveBoardTargets', () => {
     await expect(resolveWith({}, [pico('/dev/ttyACM0'), pico('/dev/ttyACM1')]).targets).rejects.toThrow(
       /several Picos found.*--port auto/,
     );
-  });
-});
-
-describe('lockKeyForTarget', () => {
-  it('is the USB serial where known (the same key as the unique id read over the REPL)', () => {
-    const key = lockKeyForTarget({ kind: 'serial', port: '/dev/ttyACM0', usbSerial: 'E6614103E7452D2F' });
-    expect(key).toBe(boardLockKey({ uniqueId: 'e6614103e7452d2f' }));
-    // The same board on another path after re-enumeration: the same key.
-    expect(lockKeyForTarget({ kind: 'serial', port: '/dev/ttyACM1', usbSerial: 'E6614103E7452D2F' })).toBe(
-      key,
-    );
-  });
-
-  it('is the absolute port path otherwise (not resolved through links), and none for an in-process sim', () => {
-    expect(lockKeyForTarget({ kind: 'serial', port: 'pico-link' })).toBe(
-      boardLockKey({ port: resolve('pico-link') }),
-    );
-    expect(lockKeyForTarget({ kind: 'tcp', port: 'tcp://127.0.0.1:4001' })).toBe(
-      boardLockKey({ port: 'tcp://127.0.0.1:4001' }),
-    );
-    expect(lockKeyForTarget({ kind: 'sim', seed: 1 })).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import { groupedRows } from '../report/checks.ts';
-import type { Report } from '../report/schema.ts';
+import { groupedRows } from './checks.ts';
+import type { Report } from './schema.ts';
 
 /**
  * The ten-second read of a run: one line per check (an experiment's many passes as one line, as

@@ -10,7 +10,7 @@ import type { ClockKind } from '../sim/vm-protocol.ts';
  * device path (with its USB serial number when enumeration knows it), a raw-TCP export, or a
  * virtual Pico in this process, whose identity is its seed.
  */
-export type BoardTarget =
+export type DeviceTarget =
   | { kind: 'serial'; port: string; usbSerial?: string; record?: string }
   | { kind: 'tcp'; port: string; record?: string }
   | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[]; clock?: ClockKind; record?: string }
@@ -21,13 +21,13 @@ export type BoardTarget =
 
 /** A board that lives in this process (no port, no lock, no power to cycle). */
 export function isInProcess(
-  target: BoardTarget,
-): target is Extract<BoardTarget, { kind: 'sim' | 'emu' | 'replay' }> {
+  target: DeviceTarget,
+): target is Extract<DeviceTarget, { kind: 'sim' | 'emu' | 'replay' }> {
   return target.kind === 'sim' || target.kind === 'emu' || target.kind === 'replay';
 }
 
 /** What the command line said about boards. */
-export interface BoardRequest {
+export interface TargetRequest {
   /** `--port`, repeatable: paths, `auto` (every Pico found), `tcp://HOST:PORT`. */
   ports: readonly string[];
   device?: 'sim' | 'serial' | 'emu' | 'replay';
@@ -54,7 +54,7 @@ export interface ResolveDeps {
 }
 
 /** How a board is named in progress lines, tables and reports. */
-export function targetLabel(target: BoardTarget): string {
+export function targetLabel(target: DeviceTarget): string {
   if (target.kind === 'sim') return `virtual Pico seed ${target.seed}`;
   if (target.kind === 'emu') return `emulated RP2040 running ${basename(target.firmware)}`;
   if (target.kind === 'replay') return `replay of ${basename(target.file)}`;
@@ -67,10 +67,10 @@ export function targetLabel(target: BoardTarget): string {
  * usage error (the second worker would only find the first one's lock); one that `auto` also found
  * is taken once. Nothing is opened here.
  */
-export async function resolveBoardTargets(
-  request: BoardRequest,
+export async function resolveTargets(
+  request: TargetRequest,
   deps: ResolveDeps = {},
-): Promise<BoardTarget[]> {
+): Promise<DeviceTarget[]> {
   const targets = await unrecordedTargets(request, deps);
   if (request.record === undefined) return targets;
   if (targets.length !== 1 || targets[0]!.kind === 'replay') {
@@ -83,7 +83,7 @@ export async function resolveBoardTargets(
   return [{ ...targets[0]!, record: request.record }];
 }
 
-async function unrecordedTargets(request: BoardRequest, deps: ResolveDeps): Promise<BoardTarget[]> {
+async function unrecordedTargets(request: TargetRequest, deps: ResolveDeps): Promise<DeviceTarget[]> {
   const list = deps.listPorts ?? (() => listPorts());
   const describe = deps.describePort ?? ((path: string) => describePort(path));
   const simOnly =
@@ -131,12 +131,12 @@ async function unrecordedTargets(request: BoardRequest, deps: ResolveDeps): Prom
 }
 
 async function boardTargets(
-  request: BoardRequest,
+  request: TargetRequest,
   list: () => Promise<PortInfo[]>,
   describe: (path: string) => Promise<PortInfo | undefined>,
   simOnly: boolean,
   deps: ResolveDeps,
-): Promise<BoardTarget[]> {
+): Promise<DeviceTarget[]> {
   if (request.ports.length > 0) {
     if (simOnly)
       throw new UsageError('--heap, --fault and --clock host apply to the virtual Pico (--device sim) only');
@@ -167,7 +167,7 @@ async function boardTargets(
   return simTargets(request);
 }
 
-function simTargets(request: BoardRequest): BoardTarget[] {
+function simTargets(request: TargetRequest): DeviceTarget[] {
   const seeds = request.seeds.length > 0 ? request.seeds : [0];
   const seen = new Set<number>();
   for (const seed of seeds) {
@@ -191,10 +191,10 @@ async function portTargets(
   ports: readonly string[],
   list: () => Promise<PortInfo[]>,
   describe: (path: string) => Promise<PortInfo | undefined>,
-): Promise<BoardTarget[]> {
-  const targets: BoardTarget[] = [];
+): Promise<DeviceTarget[]> {
+  const targets: DeviceTarget[] = [];
   const named = new Set<string>();
-  const fromAuto: BoardTarget[] = [];
+  const fromAuto: DeviceTarget[] = [];
   for (const raw of ports) {
     const spec = raw.trim();
     if (spec === '') throw new UsageError('empty --port: give a device path, "auto" or tcp://HOST:PORT');
@@ -209,7 +209,7 @@ async function portTargets(
       fromAuto.push(...picos.map(serialTarget));
       continue;
     }
-    let target: BoardTarget;
+    let target: DeviceTarget;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
       parseTcpSpec(spec); // refuses rfc2217:// and anything else with advice
       target = { kind: 'tcp', port: spec };
@@ -235,16 +235,28 @@ async function portTargets(
   return targets;
 }
 
-function serialTarget(port: PortInfo): BoardTarget {
+function serialTarget(port: PortInfo): DeviceTarget {
   return { kind: 'serial', port: port.path, ...(port.serialNumber ? { usbSerial: port.serialNumber } : {}) };
 }
 
 /** Two names of one board: the same USB serial, else the same absolute path or address. */
-function sameBoardKey(target: BoardTarget): string {
+function sameBoardKey(target: DeviceTarget): string {
   if (target.kind === 'serial')
     return target.usbSerial ? `usb:${target.usbSerial}` : `path:${resolve(target.port)}`;
   if (target.kind === 'tcp') return `tcp:${target.port.toLowerCase()}`;
   if (target.kind === 'emu') return `emu:${resolve(target.firmware)}`;
   if (target.kind === 'replay') return `replay:${resolve(target.file)}`;
   return `sim:${target.seed}`;
+}
+
+/** For a command that talks to one device: several named or found is a usage error. */
+export async function resolveTarget(request: TargetRequest, deps: ResolveDeps = {}): Promise<DeviceTarget> {
+  const targets = await resolveTargets(request, deps);
+  if (targets.length !== 1) {
+    throw new UsageError(
+      `${targets.length} devices were named or found (${targets.map(targetLabel).join(', ')}): ` +
+        'this command talks to one; choose it with --port',
+    );
+  }
+  return targets[0]!;
 }
