@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import { LinkError, UsageError } from '../errors.ts';
+import { seededRandom, type Random } from '../prng.ts';
 
 /**
  * Fault injection as a wrapper around any byte link (node-serialport's lesson: a mock binding
@@ -106,18 +107,7 @@ export function withFaults(stream: Duplex, faults: FaultSpec[], seed: number): D
   return new FaultyLink(stream, faults, seed);
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** One independent stream per fault and direction, so adding a fault does not reshuffle another's. */
 function streamSeed(seed: number, index: number, direction: number): number {
   return (
     (Math.imul(seed >>> 0, 0x9e3779b1) ^
@@ -136,8 +126,8 @@ class FaultyLink extends Duplex {
   private stallDone = false;
   private readonly stallQueue: Buffer[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly fromDeviceRandom: Array<() => number>;
-  private readonly toDeviceRandom: Array<() => number>;
+  private readonly fromDeviceRandom: Random[];
+  private readonly toDeviceRandom: Random[];
   private hostLineHasData = false;
   private executions = 0;
   private resetState: 'armed' | 'started' | 'cutting' | 'done' = 'armed';
@@ -153,12 +143,12 @@ class FaultyLink extends Duplex {
     seed: number,
   ) {
     super();
-    this.fromDeviceRandom = faults.map((_, i) => prng(streamSeed(seed, i, 0)));
-    this.toDeviceRandom = faults.map((_, i) => prng(streamSeed(seed, i, 1)));
+    this.fromDeviceRandom = faults.map((_, i) => seededRandom(streamSeed(seed, i, 0)));
+    this.toDeviceRandom = faults.map((_, i) => seededRandom(streamSeed(seed, i, 1)));
     faults.forEach((fault, i) => {
       if (fault.kind !== 'boot-noise') return;
       const random = this.fromDeviceRandom[i]!;
-      this.push(Buffer.from(Array.from({ length: fault.bytes }, () => Math.floor(random() * 256))));
+      this.push(Buffer.from(Array.from({ length: fault.bytes }, () => random.int(256))));
     });
     // A device that hangs from the start never answers, not even its banner.
     this.hung = faults.some((f) => f.kind === 'hang' && f.afterBytes === 0);
@@ -272,17 +262,17 @@ class FaultyLink extends Duplex {
     return ms;
   }
 
-  private mangle(chunk: Buffer, random: Array<() => number>): Buffer {
+  private mangle(chunk: Buffer, random: Random[]): Buffer {
     let data = chunk;
     this.faults.forEach((fault, i) => {
       if (fault.kind === 'drop') {
         const kept: number[] = [];
-        for (const byte of data) if (random[i]!() >= fault.rate) kept.push(byte);
+        for (const byte of data) if (random[i]!.next() >= fault.rate) kept.push(byte);
         data = Buffer.from(kept);
       } else if (fault.kind === 'corrupt') {
         const copy = Buffer.from(data);
         for (let j = 0; j < copy.length; j++) {
-          if (random[i]!() < fault.rate) copy[j] = copy[j]! ^ (1 << Math.floor(random[i]!() * 8));
+          if (random[i]!.next() < fault.rate) copy[j] = copy[j]! ^ (1 << random[i]!.int(8));
         }
         data = copy;
       }
