@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LinkError, UsageError } from '../errors.ts';
 import type { PortInfo } from '../link/discovery.ts';
-import { boardLockKey } from '../lock/board-lock.ts';
+import { boardLockKey } from '../lock/lock-key.ts';
 import { lockKeyForTarget } from './board-identity.ts';
 import { resolveBoardTargets, targetLabel, type BoardRequest } from './board-target.ts';
 
