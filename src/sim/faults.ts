@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import { systemClock, type Clock, type ClockTimer } from '../clock.ts';
 import { LinkError, UsageError } from '../errors.ts';
 import { seededRandom, type Random } from '../prng.ts';
 
@@ -102,9 +103,17 @@ export function formatFaultSpec(spec: FaultSpec): string {
   }
 }
 
-/** Wrap `stream` (the host's end of a link). The wrapper owns it: destroying one destroys both. */
-export function withFaults(stream: Duplex, faults: FaultSpec[], seed: number): Duplex {
-  return new FaultyLink(stream, faults, seed);
+/**
+ * Wrap `stream` (the host's end of a link). The wrapper owns it: destroying one destroys both.
+ * Latency and stalls are kept on `clock`.
+ */
+export function withFaults(
+  stream: Duplex,
+  faults: FaultSpec[],
+  seed: number,
+  clock: Clock = systemClock,
+): Duplex {
+  return new FaultyLink(stream, faults, seed, clock);
 }
 
 /** One independent stream per fault and direction, so adding a fault does not reshuffle another's. */
@@ -125,7 +134,7 @@ class FaultyLink extends Duplex {
   private stalledUntilRelease = false;
   private stallDone = false;
   private readonly stallQueue: Buffer[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<ClockTimer>();
   private readonly fromDeviceRandom: Random[];
   private readonly toDeviceRandom: Random[];
   private hostLineHasData = false;
@@ -141,6 +150,7 @@ class FaultyLink extends Duplex {
     private readonly inner: Duplex,
     private readonly faults: FaultSpec[],
     seed: number,
+    private readonly clock: Clock,
   ) {
     super();
     this.fromDeviceRandom = faults.map((_, i) => seededRandom(streamSeed(seed, i, 0)));
@@ -172,7 +182,7 @@ class FaultyLink extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
     this.timers.clear();
     this.inner.off('data', this.onData);
     this.inner.off('end', this.onEnd);
@@ -182,7 +192,7 @@ class FaultyLink extends Duplex {
   }
 
   private later(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       if (!this.destroyed) action();
     }, ms);

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Clock } from '../clock.ts';
 import { duplexPair } from '../link/pair.ts';
 import { PICO_HEAP_BYTES, type FlashedBuild } from './capabilities.ts';
 import { withFaults, type FaultSpec } from './faults.ts';
@@ -21,6 +22,8 @@ export interface VirtualPicoOptions {
    * in-process virtual Pico has no drive to present; `servePty` presents one and reboots).
    */
   onBootloader?: () => void;
+  /** Keeps the Ctrl-C grace period and the injected faults' latency and stalls. */
+  clock?: Clock;
 }
 
 export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
@@ -51,9 +54,10 @@ export class VirtualPico {
       ...(options.log ? { log: options.log } : {}),
       ...(options.build ? { build: options.build } : {}),
       onBootloader: options.onBootloader ?? unplug,
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     const faults = options.faults ?? [];
-    const link = faults.length > 0 ? withFaults(hostEnd, faults, seed) : hostEnd;
+    const link = faults.length > 0 ? withFaults(hostEnd, faults, seed, options.clock) : hostEnd;
     return new VirtualPico(link, server, deviceEnd);
   }
 
