@@ -50,6 +50,19 @@ describe('ManualClock', () => {
     await loop;
     expect(rounds).toEqual([0, 100, 200, 300, 400]);
   });
+  it('runUntil moves time on until the work settles, and gives up past its limit', async () => {
+    const clock = new ManualClock();
+    const work = (async () => {
+      await sleep(30, clock);
+      await Promise.resolve();
+      await sleep(40, clock);
+      return clock.now();
+    })();
+    expect(await clock.runUntil(work, { stepMs: 5 })).toBe(70);
+    await expect(clock.runUntil(new Promise(() => undefined), { limitMs: 50 })).rejects.toThrow(
+      'still not settled after 50 ms on the manual clock',
+    );
+  });
 });
 
 describe('within', () => {

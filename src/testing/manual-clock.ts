@@ -60,6 +60,22 @@ export class ManualClock implements Clock {
     await settle();
   }
 
+  /**
+   * Advance `stepMs` at a time, as async code needs, until `work` settles; its result. For code that
+   * waits on this clock at unknown points (quiet periods, retries); fails past `limitMs`.
+   */
+  async runUntil<T>(work: Promise<T>, { stepMs = 1, limitMs = 600_000 } = {}): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => (settled = true));
+    watched.catch(() => undefined);
+    const until = this.#now + limitMs;
+    while (!settled) {
+      if (this.#now >= until) throw new Error(`still not settled after ${limitMs} ms on the manual clock`);
+      await this.advanceAsync(stepMs);
+    }
+    return watched;
+  }
+
   #fireNext(until: number): boolean {
     let next: Timer | undefined;
     for (const timer of this.#timers) {
