@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
 import { bootstrapMedianChange } from './bootstrap.ts';
-import { seededRandom } from './prng.ts';
+import { seededRandom } from '../prng.ts';
 
 const lognormal = (seed: number, n: number, median: number, sigma: number): number[] => {
   const r = seededRandom(seed);

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { seededRandom, type Random } from './prng.ts';
+import { seededRandom, type Random } from '../prng.ts';
 import { assertSample, medianSorted, quantileSorted, sortedCopy } from './stats.ts';
 
 /**

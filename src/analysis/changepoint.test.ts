@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
 import { detectSteps } from './changepoint.ts';
-import { seededRandom } from './prng.ts';
+import { seededRandom } from '../prng.ts';
 
 /** n runs around `level` with relative noise `cv`, multiplied by `factor(i)`. */
 function history(seed: number, n: number, cv: number, factor: (i: number) => number = () => 1): number[] {

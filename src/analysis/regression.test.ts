@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { seededRandom } from './prng.ts';
+import { seededRandom } from '../prng.ts';
 import { judgeChange, repetitionsNeeded } from './regression.ts';
 
 /** Pause-like samples: lognormal around a median, `spread` ≈ coefficient of variation. */

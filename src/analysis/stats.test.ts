@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { seededRandom } from './prng.ts';
+import { seededRandom } from '../prng.ts';
 import { median, quantile, summarize } from './stats.ts';
 
 describe('quantile', () => {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boardLockKey } from '../lock/board-lock.ts';
+import { boardLockKey } from '../lock/lock-key.ts';
 import { lockKeyForTarget } from './board-identity.ts';
 
 describe('lockKeyForTarget', () => {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { DeviceInfo } from '../device/device-info.ts';
-import { boardLockKey } from '../lock/board-lock.ts';
+import { boardLockKey } from '../lock/lock-key.ts';
 import { deviceId } from '../run/session.ts';
 import type { BoardTag } from './board-tag.ts';
 import { isInProcess, targetLabel, type DeviceTarget } from '../device/target.ts';

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { describePowerCycle, runPowerCycle, shellQuote, substituteHook } from './power-cycle.ts';
 
 let dir: string;
@@ -41,16 +42,23 @@ describe('the --power-cycle hook', () => {
     );
   });
 
-  it('kills the whole hook on its deadline, children included', async () => {
+  it('kills the whole hook on its deadline on its clock, children included, and not before', async () => {
+    const clock = new ManualClock();
     const pidFile = join(dir, 'child.pid');
-    const result = await runPowerCycle(
+    const running = runPowerCycle(
       `sleep 30 & echo $! > ${shellQuote(pidFile)}; wait`,
       { port: 'p', serial: '' },
-      { timeoutMs: 300 },
+      { timeoutMs: 60_000, clock },
     );
-    expect(result.timedOut).toBe(true);
-    expect(result.ok).toBe(false);
-    const child = Number(await readFile(pidFile, 'utf8'));
+    const child = await vi.waitFor(async () => Number(await readFile(pidFile, 'utf8')));
+    clock.advance(59_999);
+    expect(alive(child)).toBe(true);
+    clock.advance(1);
+    const result = await running;
+    expect(result).toMatchObject({ timedOut: true, ok: false, ms: 60_000 });
+    expect(describePowerCycle(result)).toMatch(
+      /did not finish within the deadline \(killed\) after 60\.0 s$/,
+    );
     await expect.poll(() => alive(child), { timeout: 3_000 }).toBe(false);
   });
 

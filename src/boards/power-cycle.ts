@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { systemClock, unref, type Clock } from '../clock.ts';
 
 /**
  * The `--power-cycle CMD` hook: the user's way to cut a board's power (`uhubctl -a cycle -l 1-1 -p
@@ -43,10 +44,11 @@ const OUTPUT_LIMIT = 2000;
 export async function runPowerCycle(
   template: string,
   variables: PowerCycleVariables,
-  options: { timeoutMs: number; shell?: string },
+  options: { timeoutMs: number; shell?: string; clock?: Clock },
 ): Promise<PowerCycleResult> {
   const command = substituteHook(template, variables);
-  const started = performance.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   const child = spawn(options.shell ?? '/bin/sh', ['-c', command], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the deadline can end everything it started
@@ -61,27 +63,29 @@ export async function runPowerCycle(
   let timedOut = false;
   const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
     (resolveOutcome) => {
-      const timer = setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         timedOut = true;
         killGroup(child.pid, 'SIGTERM');
-        setTimeout(() => killGroup(child.pid, 'SIGKILL'), 2_000).unref();
+        unref(clock.setTimeout(() => killGroup(child.pid, 'SIGKILL'), 2_000));
       }, options.timeoutMs);
       child.once('error', (error) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolveOutcome({ code: null, signal: null, error });
       });
       // 'exit', not 'close': a background process the hook started may hold its pipes for good.
       child.once('exit', (code, signal) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolveOutcome({ code, signal });
       });
     },
   );
   // Stop reading what background processes still write: their output is theirs, not the hook's.
-  setTimeout(() => {
-    child.stdout.destroy();
-    child.stderr.destroy();
-  }, 100).unref();
+  unref(
+    clock.setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, 100),
+  );
   if (outcome.error) output = `${output}${output ? '\n' : ''}cannot run the hook: ${outcome.error.message}`;
   return {
     command,
@@ -90,7 +94,7 @@ export async function runPowerCycle(
     signal: outcome.signal,
     timedOut,
     output: output.trim(),
-    ms: performance.now() - started,
+    ms: clock.now() - started,
   };
 }
 

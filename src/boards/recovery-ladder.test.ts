@@ -5,7 +5,9 @@ import { LinkError } from '../errors.ts';
 import type { RecoveryEvent, RecoveryRequest } from '../run/recovery-event.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
 import type { DeviceTarget } from '../device/target.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { RecoveryLadder, type LadderOptions } from './recovery-ladder.ts';
+import { waitForBoard } from './wait-for-board.ts';
 
 /**
  * The ladder on real virtual Picos in this process; only the USB side (where the board re-enumerates,
@@ -133,6 +135,47 @@ describe('RecoveryLadder', () => {
     expect(r.events.at(-2)!.detail).toMatch(
       /a different board answered at \/dev\/ttyACM0 \(unique id \w+, expected \w+\)/,
     );
+  });
+
+  it('keeps one deadline on its clock across re-enumeration and reconnect attempts, then gives up', async () => {
+    const clock = new ManualClock();
+    let waiting: () => void;
+    const waitingStarted = new Promise<void>((resolve) => (waiting = resolve));
+    let since = 0;
+    const l = ladder(await sim(3), {
+      clock,
+      powerCycle: 'true',
+      reconnectTimeoutMs: 5_000,
+      // The real wait, on a bus where the board is back 1.1 s after the power cycle.
+      waitForBoard: (target, options) => {
+        since = clock.now();
+        waiting();
+        return waitForBoard(target, {
+          ...options,
+          listPorts: () =>
+            Promise.resolve(
+              clock.now() - since >= 1_100
+                ? [{ path: '/dev/ttyACM1', serialNumber: 'E661410403', isPico: true }]
+                : [],
+            ),
+        });
+      },
+      open: () => Promise.reject(new LinkError('port busy')),
+    });
+    const r = request(new LinkError('the link closed', { disconnected: true }));
+    const recovering = l.recover(r.req);
+    await waitingStarted; // the hook ran for real; from here on the ladder waits on its clock
+    await clock.advanceAsync(5_000);
+    expect(await recovering).toBeUndefined();
+    expect(r.rungs().slice(2)).toEqual([
+      'power-cycle:ok',
+      're-enumerate:ok',
+      'reconnect:failed',
+      'give-up:failed',
+    ]);
+    // Back at the first poll after 1.1 s; then an attempt every 500 ms, the last one at the deadline.
+    expect(r.events[3]!.ms).toBe(1_250);
+    expect(r.events[4]!).toMatchObject({ detail: 'LinkError: port busy (9 attempts)', ms: 3_750 });
   });
 
   it('gives up when the hook fails, and skips Ctrl-C and soft reset on a closed link', async () => {

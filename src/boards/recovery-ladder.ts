@@ -1,4 +1,4 @@
-import { sleep } from '../clock.ts';
+import { sleep, systemClock, within, type Clock } from '../clock.ts';
 import type { Device } from '../device/device.ts';
 import type { ReplDevice } from '../device/repl-device.ts';
 import { LinkError, PicogcError } from '../errors.ts';
@@ -23,6 +23,8 @@ export interface LadderOptions {
   /** Replaceable in tests. */
   open?: (target: DeviceTarget, port?: string) => Promise<ReplDevice>;
   waitForBoard?: typeof waitForBoard;
+  /** Times the rungs and keeps the ladder's own deadlines (the device keeps its own). */
+  clock?: Clock;
 }
 
 const PROBE = 'print(6 * 7)';
@@ -57,13 +59,14 @@ export class RecoveryLadder {
 
   readonly recover = async (request: RecoveryRequest): Promise<Device | undefined> => {
     const o = this.#options;
+    const clock = o.clock ?? systemClock;
     const linkGone = request.error instanceof LinkError && request.error.disconnected;
     for (const rung of ['interrupt', 'soft-reset'] as const) {
       if (linkGone) {
         request.record({ rung, ok: false, detail: 'not tried: the link is closed', ms: 0 });
         continue;
       }
-      const started = performance.now();
+      const started = clock.now();
       try {
         await this.#device.reenter({ softReset: rung === 'soft-reset', timeoutMs: o.rungTimeoutMs });
         await this.#probe(o.rungTimeoutMs);
@@ -74,11 +77,11 @@ export class RecoveryLadder {
             rung === 'interrupt'
               ? 'the board answered after Ctrl-C'
               : 'the board answered after a soft reset',
-          ms: performance.now() - started,
+          ms: clock.now() - started,
         });
         return this.#device;
       } catch (error) {
-        request.record({ rung, ok: false, detail: describe(error), ms: performance.now() - started });
+        request.record({ rung, ok: false, detail: describe(error), ms: clock.now() - started });
       }
     }
 
@@ -105,12 +108,14 @@ export class RecoveryLadder {
     }
 
     // The old connection must let go of the port before the board comes back (an exclusive lock).
-    await withDeadline(this.#device.close(), 2_000).catch(() => undefined);
+    await within(this.#device.close(), 2_000, () => new Error('not closed within 2 s'), clock).catch(
+      () => undefined,
+    );
     const { attachment } = this.#device;
     const hook = await runPowerCycle(
       o.powerCycle,
       { port: o.target.port, serial: o.target.kind === 'serial' ? (o.target.usbSerial ?? '') : '' },
-      { timeoutMs: o.powerCycleTimeoutMs },
+      { timeoutMs: o.powerCycleTimeoutMs, clock },
     );
     request.record({ rung: 'power-cycle', ok: hook.ok, detail: describePowerCycle(hook), ms: hook.ms });
     if (!hook.ok) {
@@ -118,11 +123,14 @@ export class RecoveryLadder {
       return undefined;
     }
 
-    const deadline = performance.now() + o.reconnectTimeoutMs;
-    const waited = performance.now();
+    const deadline = clock.now() + o.reconnectTimeoutMs;
+    const waited = clock.now();
     let port: string;
     try {
-      port = await (o.waitForBoard ?? waitForBoard)(o.target, { timeoutMs: o.reconnectTimeoutMs });
+      port = await (o.waitForBoard ?? waitForBoard)(o.target, {
+        timeoutMs: o.reconnectTimeoutMs,
+        clock,
+      });
       request.record({
         rung: 're-enumerate',
         ok: true,
@@ -130,27 +138,27 @@ export class RecoveryLadder {
           port === attachment.description
             ? `back at ${port}`
             : `back at ${port} (was ${attachment.description})`,
-        ms: performance.now() - waited,
+        ms: clock.now() - waited,
       });
     } catch (error) {
       request.record({
         rung: 're-enumerate',
         ok: false,
         detail: describe(error),
-        ms: performance.now() - waited,
+        ms: clock.now() - waited,
       });
       request.record({ rung: 'give-up', ok: false, detail: 'the board did not come back', ms: 0 });
       return undefined;
     }
 
-    const connecting = performance.now();
-    const reconnected = await this.#reconnect(port, deadline);
+    const connecting = clock.now();
+    const reconnected = await this.#reconnect(port, deadline, clock);
     if ('error' in reconnected) {
       request.record({
         rung: 'reconnect',
         ok: false,
         detail: `${reconnected.error} (${reconnected.attempts} attempts)`,
-        ms: performance.now() - connecting,
+        ms: clock.now() - connecting,
       });
       request.record({ rung: 'give-up', ok: false, detail: 'the board could not be reached again', ms: 0 });
       return undefined;
@@ -163,7 +171,7 @@ export class RecoveryLadder {
         `connected to ${port}` +
         (o.uniqueId ? `, unique id ${o.uniqueId} as before` : '') +
         ` (${reconnected.attempts} attempt${reconnected.attempts === 1 ? '' : 's'})`,
-      ms: performance.now() - connecting,
+      ms: clock.now() - connecting,
     });
     return this.#device;
   };
@@ -172,6 +180,7 @@ export class RecoveryLadder {
   async #reconnect(
     port: string,
     deadline: number,
+    clock: Clock,
   ): Promise<{ device: ReplDevice; attempts: number } | { error: string; attempts: number }> {
     const open =
       this.#options.open ??
@@ -202,8 +211,8 @@ export class RecoveryLadder {
         last = describe(error);
         await device?.close().catch(() => undefined);
       }
-      if (performance.now() >= deadline) return { error: last, attempts };
-      await sleep(Math.min(500, Math.max(0, deadline - performance.now())));
+      if (clock.now() >= deadline) return { error: last, attempts };
+      await sleep(Math.min(500, Math.max(0, deadline - clock.now())), clock);
     }
   }
 
@@ -213,22 +222,6 @@ export class RecoveryLadder {
       throw new LinkError(`the probe \`${PROBE}\` printed ${JSON.stringify(stdout)} instead of 42`);
     }
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import { sleep } from '../clock.ts';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 import { listPorts, type PortInfo } from '../link/discovery.ts';
 import { isInProcess, type DeviceTarget } from '../device/target.ts';
@@ -8,6 +8,7 @@ export interface WaitForBoardOptions {
   timeoutMs: number;
   pollMs?: number;
   listPorts?: () => Promise<PortInfo[]>;
+  clock?: Clock;
 }
 
 /**
@@ -24,7 +25,8 @@ export async function waitForBoard(target: DeviceTarget, options: WaitForBoardOp
   if (target.kind === 'tcp') return target.port;
   const list = options.listPorts ?? (() => listPorts());
   const pollMs = options.pollMs ?? 250;
-  const deadline = performance.now() + options.timeoutMs;
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + options.timeoutMs;
   for (;;) {
     if (target.usbSerial) {
       const found = (await list().catch(() => [])).find((p) => p.serialNumber === target.usbSerial);
@@ -32,13 +34,13 @@ export async function waitForBoard(target: DeviceTarget, options: WaitForBoardOp
     } else if (await exists(target.port)) {
       return target.port;
     }
-    if (performance.now() >= deadline) {
+    if (clock.now() >= deadline) {
       const what = target.usbSerial ? `USB serial ${target.usbSerial}` : target.port;
       throw new LinkError(
         `the board (${what}) did not come back within ${Math.round(options.timeoutMs / 1000)} s of the power cycle`,
       );
     }
-    await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
+    await sleep(Math.min(pollMs, Math.max(0, deadline - clock.now())), clock);
   }
 }
 

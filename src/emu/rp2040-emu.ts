@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
+import { systemClock, type Clock } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 import type { BootromFacts } from '../firmware/bootrom.ts';
 import { RP2_FLASH_BASE, type Uf2Image } from '../firmware/uf2.ts';
@@ -42,6 +43,7 @@ export interface EmulatorOptions {
   /** How long the firmware may take to enumerate its USB CDC (emulation runs slower than a chip). */
   bootTimeoutMs?: number;
   log?: (line: string) => void;
+  clock?: Clock;
 }
 
 /**
@@ -73,8 +75,9 @@ export class EmulatedRp2040 {
     const worker = startVmThread(WORKER_URL);
     const emulator = new EmulatedRp2040(hostEnd, worker, deviceEnd);
     let booted = false;
+    const clock = options.clock ?? systemClock;
     const connected = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+      const timer = clock.setTimeout(
         () =>
           reject(
             new LinkError(
@@ -95,7 +98,7 @@ export class EmulatedRp2040 {
             if (!deviceEnd.destroyed) deviceEnd.write(Buffer.from(message.bytes));
             break;
           case 'connected':
-            clearTimeout(timer);
+            clock.clearTimeout(timer);
             booted = true;
             resolve();
             break;
@@ -106,7 +109,7 @@ export class EmulatedRp2040 {
             options.log?.(`emulated RP2040: ${message.reason} reset (flash kept)`);
             break;
           case 'crashed':
-            clearTimeout(timer);
+            clock.clearTimeout(timer);
             // Before the boot finished the rejection carries it; after, the host learns it here.
             if (booted) options.log?.(`emulated RP2040 stopped: ${message.message}`);
             reject(new LinkError(`the emulated RP2040 stopped: ${message.message}`));
@@ -117,7 +120,7 @@ export class EmulatedRp2040 {
         }
       });
       worker.on('error', (error) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         reject(new LinkError(`the emulator thread failed: ${error.message}`));
         deviceEnd.destroy();
       });

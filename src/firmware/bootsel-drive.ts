@@ -1,6 +1,6 @@
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { sleep } from '../clock.ts';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { LinkError, UsageError } from '../errors.ts';
 import type { Rp2FamilyName } from './uf2-families.ts';
 
@@ -187,6 +187,7 @@ export async function labelledDevices(
 export interface WaitForDriveOptions extends FindDriveOptions {
   timeoutMs: number;
   pollMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -196,13 +197,14 @@ export interface WaitForDriveOptions extends FindDriveOptions {
  */
 export async function waitForDrive(options: WaitForDriveOptions): Promise<BootselDrive> {
   const pollMs = options.pollMs ?? 200;
-  const started = performance.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   for (;;) {
     const drive = await findDriveOnce(options);
     if (drive) return drive;
-    const elapsed = performance.now() - started;
+    const elapsed = clock.now() - started;
     if (elapsed >= options.timeoutMs) throw await noDriveError(options);
-    await sleep(Math.min(pollMs, options.timeoutMs - elapsed));
+    await sleep(Math.min(pollMs, options.timeoutMs - elapsed), clock);
   }
 }
 

@@ -1,3 +1,4 @@
+import { systemClock, within, type Clock } from '../clock.ts';
 import { CheckFailedError, TimeoutError } from '../errors.ts';
 import type { MicroPythonBuildInfo } from './micropython-build.ts';
 
@@ -86,21 +87,12 @@ export class FirmwareMismatchError extends CheckFailedError {
 }
 
 /** Race a step against its deadline; a late step is a TimeoutError naming it. */
-export async function withinDeadline<T>(
+export function withinDeadline<T>(
   step: FlashStepName,
   what: string,
   limitMs: number,
   run: () => Promise<T>,
+  clock: Clock = systemClock,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`step ${step}: ${what}`, limitMs)), limitMs);
-  });
-  const running = run();
-  running.catch(() => undefined); // settled by the race, or left behind after the deadline
-  try {
-    return await Promise.race([running, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(run(), limitMs, () => new TimeoutError(`step ${step}: ${what}`, limitMs), clock);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { sleep } from '../clock.ts';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { DeviceException, InputError, LinkError, PicogcError, TimeoutError, UsageError } from '../errors.ts';
 import { ReplDevice } from '../device/repl-device.ts';
 import { describePort, resolveAutoPort, type PortInfo } from '../link/discovery.ts';
@@ -40,6 +40,8 @@ export interface FlashOptions {
   /** Where drives are looked for (tests; defaults are the usual mount points). */
   driveSearch?: Pick<FindDriveOptions, 'mountRoots' | 'byLabelDir' | 'mountsFile' | 'env'>;
   listPorts?: () => Promise<PortInfo[]>;
+  /** Keeps every step's deadline, retry and poll, and times the steps. */
+  clock?: Clock;
 }
 
 /** Runs on the board: it never returns (the board resets into its boot ROM and the USB link drops). */
@@ -57,14 +59,15 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
   const deadlines = { ...DEFAULT_FLASH_DEADLINES, ...options.deadlines };
   const steps: FlashStep[] = [];
   const log = options.log ?? (() => undefined);
+  const clock = options.clock ?? systemClock;
   const startedAt = new Date().toISOString();
   const timed = async <T>(
     step: FlashStepName,
     run: () => Promise<{ value: T; detail: string }>,
   ): Promise<T> => {
-    const started = performance.now();
+    const started = clock.now();
     const { value, detail } = await run();
-    const entry = { step, ms: Math.round(performance.now() - started), detail };
+    const entry = { step, ms: Math.round(clock.now() - started), detail };
     steps.push(entry);
     log(`${step}: ${detail} (${entry.ms} ms)`);
     return value;
@@ -89,12 +92,12 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
       : (options.picotool ?? (options.drive === undefined ? findOnPath('picotool') : undefined));
 
   const before = await timed('identify', async () => {
-    const snapshot = await identify(target.path, target.usbSerial, deadlines.identifyMs, true);
+    const snapshot = await identify(target.path, target.usbSerial, deadlines.identifyMs, true, clock);
     return { value: snapshot, detail: describeBoard(snapshot) };
   });
 
   await timed('bootloader', async () => ({
-    value: await enterBootloader(before, deadlines.bootloaderMs),
+    value: await enterBootloader(before, deadlines.bootloaderMs, clock),
     detail: `machine.bootloader() on ${before.port}; the serial link dropped`,
   }));
 
@@ -107,6 +110,7 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
         before.usbSerial,
         deadlines.loadMs,
         log,
+        clock,
       );
       return { value: loaded, detail: loaded.command.join(' ') };
     });
@@ -117,6 +121,7 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
         ...(options.drive !== undefined ? { drive: options.drive } : {}),
         port: before.port,
         timeoutMs: deadlines.driveMs,
+        clock,
       });
       return {
         value: found,
@@ -134,8 +139,12 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
       if (createHash('sha256').update(file).digest('hex') !== image.sha256) {
         throw new InputError(`step load: ${options.image} changed after it was verified`);
       }
-      const copied = await withinDeadline('load', `copying onto ${drive.path}`, deadlines.loadMs, () =>
-        copyToDrive(file, drive.path, options.image),
+      const copied = await withinDeadline(
+        'load',
+        `copying onto ${drive.path}`,
+        deadlines.loadMs,
+        () => copyToDrive(file, drive.path, options.image),
+        clock,
       );
       return {
         value: copied,
@@ -151,14 +160,19 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
       timeoutMs: deadlines.reconnectMs,
       ...(options.listPorts ? { listPorts: options.listPorts } : {}),
       log,
+      clock,
     });
     return { value: back, detail: `the board answers on ${back.attachment.description}` };
   });
 
   const after = await timed('confirm', async () => {
     try {
-      const snapshot = await withinDeadline('confirm', 'reading the board’s build', deadlines.confirmMs, () =>
-        snapshotOf(device),
+      const snapshot = await withinDeadline(
+        'confirm',
+        'reading the board’s build',
+        deadlines.confirmMs,
+        () => snapshotOf(device),
+        clock,
       );
       return { value: snapshot, detail: describeBoard(snapshot) };
     } finally {
@@ -197,20 +211,22 @@ async function picotoolUntilDeadline(
   serial: string | undefined,
   limitMs: number,
   log: (line: string) => void,
+  clock: Clock,
 ): Promise<PicotoolResult> {
-  const started = performance.now();
+  const started = clock.now();
   for (;;) {
-    const remaining = limitMs - (performance.now() - started);
+    const remaining = limitMs - (clock.now() - started);
     try {
       return await picotoolLoad(picotool, file, {
         timeoutMs: Math.max(1, remaining),
         ...(serial ? { serial } : {}),
+        clock,
       });
     } catch (error) {
       const notYet = error instanceof LinkError && /No accessible|not found|no .*device/i.test(error.message);
-      if (!notYet || performance.now() - started + PICOTOOL_RETRY_MS >= limitMs) throw error;
+      if (!notYet || clock.now() - started + PICOTOOL_RETRY_MS >= limitMs) throw error;
       log('load: picotool sees no board in BOOTSEL yet; trying again');
-      await sleep(PICOTOOL_RETRY_MS);
+      await sleep(PICOTOOL_RETRY_MS, clock);
     }
   }
 }
@@ -256,14 +272,23 @@ async function identify(
   usbSerial: string | undefined,
   limitMs: number,
   softReset: boolean,
+  clock: Clock,
 ): Promise<BoardSnapshot> {
   const link = await openLink(path);
   try {
-    const device = await withinDeadline('identify', `entering the raw REPL on ${path}`, limitMs, () =>
-      ReplDevice.connect(link, 'serial', { softReset }),
+    const device = await withinDeadline(
+      'identify',
+      `entering the raw REPL on ${path}`,
+      limitMs,
+      () => ReplDevice.connect(link, 'serial', { softReset }),
+      clock,
     );
-    const snapshot = await withinDeadline('identify', 'reading device info', limitMs, () =>
-      snapshotOf(device),
+    const snapshot = await withinDeadline(
+      'identify',
+      'reading device info',
+      limitMs,
+      () => snapshotOf(device),
+      clock,
     );
     return { ...snapshot, port: path, ...(usbSerial ? { usbSerial } : {}) };
   } finally {
@@ -290,11 +315,15 @@ async function snapshotOf(device: ReplDevice): Promise<BoardSnapshot> {
  * it goes silent until the deadline (TimeoutError); each means it went. An exec that returns, or
  * raises, means the board is still running MicroPython.
  */
-async function enterBootloader(board: BoardSnapshot, limitMs: number): Promise<void> {
+async function enterBootloader(board: BoardSnapshot, limitMs: number, clock: Clock): Promise<void> {
   const link = await openLink(board.port);
   try {
-    const device = await withinDeadline('bootloader', `entering the raw REPL on ${board.port}`, limitMs, () =>
-      ReplDevice.connect(link, 'serial', { softReset: false }),
+    const device = await withinDeadline(
+      'bootloader',
+      `entering the raw REPL on ${board.port}`,
+      limitMs,
+      () => ReplDevice.connect(link, 'serial', { softReset: false }),
+      clock,
     );
     const vanished = new AbortController();
     const exec = device.exec(ENTER_BOOTLOADER, { timeoutMs: limitMs }).then(
@@ -307,7 +336,7 @@ async function enterBootloader(board: BoardSnapshot, limitMs: number): Promise<v
         throw error instanceof PicogcError ? error : new LinkError(`step bootloader: ${String(error)}`);
       },
     );
-    const outcome = await Promise.race([exec, pathGone(board.port, vanished.signal)]).finally(() =>
+    const outcome = await Promise.race([exec, pathGone(board.port, vanished.signal, clock)]).finally(() =>
       vanished.abort(),
     );
     exec.catch(() => undefined);
@@ -322,7 +351,7 @@ async function enterBootloader(board: BoardSnapshot, limitMs: number): Promise<v
 }
 
 /** Resolves 'dropped' once `path` no longer exists (the board's serial device went away). */
-async function pathGone(path: string, signal: AbortSignal): Promise<'dropped'> {
+async function pathGone(path: string, signal: AbortSignal, clock: Clock): Promise<'dropped'> {
   for (;;) {
     if (signal.aborted) return new Promise<never>(() => undefined);
     const exists = await lstat(path).then(
@@ -330,7 +359,7 @@ async function pathGone(path: string, signal: AbortSignal): Promise<'dropped'> {
       () => false,
     );
     if (!exists) return 'dropped';
-    await sleep(PATH_POLL_MS);
+    await sleep(PATH_POLL_MS, clock);
   }
 }
 

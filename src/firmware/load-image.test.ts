@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LinkError } from '../errors.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { copyToDrive, findOnPath, picotoolLoad } from './load-image.ts';
 
 let dir: string;
@@ -53,10 +55,22 @@ describe('picotoolLoad', () => {
     );
   });
 
-  it('a picotool that hangs is killed at the deadline', async () => {
-    const picotool = await fakePicotool('sleep 30');
-    await expect(picotoolLoad(picotool, 'x.uf2', { timeoutMs: 200 })).rejects.toThrow(
-      /^step load: .*picotool load -x x\.uf2 did not finish within 200 ms/,
+  it('a picotool that hangs is killed at the deadline on its clock, and not before', async () => {
+    const clock = new ManualClock();
+    const started = join(dir, 'started');
+    const picotool = await fakePicotool(`touch '${started}'; exec sleep 30`);
+    let settled = false;
+    const loading = picotoolLoad(picotool, 'x.uf2', { timeoutMs: 60_000, clock }).finally(
+      () => (settled = true),
+    );
+    loading.catch(() => undefined);
+    await vi.waitFor(() => expect(existsSync(started)).toBe(true));
+    clock.advance(59_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    clock.advance(1);
+    await expect(loading).rejects.toThrow(
+      /^step load: .*picotool load -x x\.uf2 did not finish within 60000 ms/,
     );
   });
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
+import { systemClock, type Clock } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 
 /**
@@ -99,10 +100,11 @@ export interface PicotoolResult {
 export async function picotoolLoad(
   picotool: string,
   file: string,
-  options: { timeoutMs: number; serial?: string },
+  options: { timeoutMs: number; serial?: string; clock?: Clock },
 ): Promise<PicotoolResult> {
   const args = ['load', '-x', file, ...(options.serial ? ['--ser', options.serial] : [])];
-  const started = performance.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   const child = spawn(picotool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -111,16 +113,16 @@ export async function picotoolLoad(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const outcome = await new Promise<{ code: number | null; error?: Error; timedOut: boolean }>((resolve) => {
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       child.kill('SIGKILL');
       resolve({ code: null, timedOut: true });
     }, options.timeoutMs);
     child.once('error', (error) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve({ code: null, error, timedOut: false });
     });
     child.once('close', (code) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve({ code, timedOut: false });
     });
   });
@@ -138,5 +140,5 @@ export async function picotoolLoad(
       : '';
     throw new LinkError(`step load: ${command.join(' ')} exited ${outcome.code}${permission}${said}`);
   }
-  return { command, output: output.trim(), ms: performance.now() - started };
+  return { command, output: output.trim(), ms: clock.now() - started };
 }

@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import { sleep } from '../clock.ts';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { LinkError, PicogcError } from '../errors.ts';
 import { ReplDevice } from '../device/repl-device.ts';
 import { listPorts, type PortInfo } from '../link/discovery.ts';
@@ -17,6 +17,7 @@ export interface ReconnectOptions {
   /** One raw-REPL entry attempt on a port that is there (it may still be booting). */
   attemptMs?: number;
   log?: (line: string) => void;
+  clock?: Clock;
 }
 
 /**
@@ -28,8 +29,9 @@ export interface ReconnectOptions {
 export async function reconnectBoard(options: ReconnectOptions): Promise<ReplDevice> {
   const list = options.listPorts ?? (() => listPorts());
   const pollMs = options.pollMs ?? 200;
-  const started = performance.now();
-  const remaining = () => options.timeoutMs - (performance.now() - started);
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const remaining = () => options.timeoutMs - (clock.now() - started);
   let lastProblem = 'the port never appeared';
   for (;;) {
     const path = await locate(options, list);
@@ -39,8 +41,12 @@ export async function reconnectBoard(options: ReconnectOptions): Promise<ReplDev
         link = await openLink(path);
         const opened = link;
         const attemptMs = Math.max(1, Math.min(options.attemptMs ?? 5_000, remaining()));
-        return await withinDeadline('reconnect', `entering the raw REPL on ${path}`, attemptMs, () =>
-          ReplDevice.connect(opened, 'serial', { softReset: false }),
+        return await withinDeadline(
+          'reconnect',
+          `entering the raw REPL on ${path}`,
+          attemptMs,
+          () => ReplDevice.connect(opened, 'serial', { softReset: false }),
+          clock,
         );
       } catch (error) {
         await link?.close().catch(() => undefined);
@@ -56,7 +62,7 @@ export async function reconnectBoard(options: ReconnectOptions): Promise<ReplDev
           'is it still in BOOTSEL mode (was the image written to its drive)?',
       );
     }
-    await sleep(Math.max(0, Math.min(pollMs, remaining())));
+    await sleep(Math.max(0, Math.min(pollMs, remaining())), clock);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../analysis/prng.ts';
+import { seededRandom } from '../prng.ts';
 import { InputError } from '../errors.ts';
 import { formatHistoryTables } from './history-table.ts';
 import type { HistoryRecord } from './schema.ts';

@@ -1,9 +1,11 @@
 import { connect, type Socket } from 'node:net';
+import { systemClock, unref, type Clock } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 import type { Link } from './link.ts';
 
 export interface TcpLinkOptions {
   connectTimeoutMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -14,25 +16,26 @@ export interface TcpLinkOptions {
 export async function openTcpLink(host: string, port: number, options: TcpLinkOptions = {}): Promise<Link> {
   const description = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const timeoutMs = options.connectTimeoutMs ?? 5_000;
+  const clock = options.clock ?? systemClock;
   const socket = connect({ host, port });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       socket.destroy();
       reject(new LinkError(`could not connect to ${description} within ${timeoutMs} ms`));
     }, timeoutMs);
     socket.once('connect', () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve();
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(describeConnectError(description, error));
     });
   });
   // Small writes (one Ctrl-C, a flow-control window) must not wait for Nagle's algorithm.
   socket.setNoDelay(true);
   socket.on('error', () => {}); // surfaced to readers through 'close'; must not end the process
-  return new TcpLink(socket, description);
+  return new TcpLink(socket, description, clock);
 }
 
 function describeConnectError(description: string, error: NodeJS.ErrnoException): LinkError {
@@ -54,6 +57,7 @@ class TcpLink implements Link {
   constructor(
     private readonly socket: Socket,
     readonly description: string,
+    private readonly clock: Clock,
   ) {}
 
   readonly serialNumber = undefined;
@@ -69,7 +73,7 @@ class TcpLink implements Link {
       this.socket.once('close', () => resolve());
       this.socket.end(() => this.socket.destroy());
       // A peer that never acknowledges must not hold the close up.
-      setTimeout(() => this.socket.destroy(), 1_000).unref();
+      unref(this.clock.setTimeout(() => this.socket.destroy(), 1_000));
     });
     return this.closing;
   }

@@ -7,15 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LinkError } from '../errors.ts';
-import {
-  BoardBusyError,
-  acquireBoardLock,
-  boardLockKey,
-  defaultLockDir,
-  readLockHolder,
-  sanitiseKey,
-  type BoardLock,
-} from './board-lock.ts';
+import { BoardBusyError, acquireBoardLock, readLockHolder, type BoardLock } from './board-lock.ts';
 
 const FIXTURE = fileURLToPath(new URL('./hold-lock.fixture.ts', import.meta.url));
 
@@ -89,35 +81,6 @@ async function spawnHolder(key: string): Promise<Holder> {
   return { child, pid: child.pid!, nextLine, exited };
 }
 
-describe('boardLockKey', () => {
-  it('gives a Pico the same key from its unique id and from its USB serial number', () => {
-    expect(boardLockKey({ uniqueId: 'e6614103e7452d2f' })).toBe('board-e6614103e7452d2f');
-    expect(boardLockKey({ usbSerial: 'E6614103E7452D2F', port: '/dev/ttyACM0' })).toBe(
-      'board-e6614103e7452d2f',
-    );
-  });
-
-  it('falls back to the port, sanitised into a file name that keeps distinct ports apart', () => {
-    const key = boardLockKey({ port: '/dev/ttyACM0' });
-    expect(key).toMatch(/^port-_dev_ttyACM0-[0-9a-f]{8}$/);
-    expect(boardLockKey({ port: '/dev/tty_ACM0' })).not.toBe(boardLockKey({ port: '/dev/tty/ACM0' }));
-    expect(boardLockKey({ port: 'tcp://127.0.0.1:4000' })).toMatch(
-      /^port-tcp___127\.0\.0\.1_4000-[0-9a-f]{8}$/,
-    );
-    expect(sanitiseKey('board-abc')).toBe('board-abc');
-    expect(sanitiseKey('../../etc/passwd')).not.toContain('/');
-  });
-
-  it('needs something to go on', () => {
-    expect(() => boardLockKey({})).toThrow(/unique id, a USB serial number or a port/);
-  });
-
-  it('reads the lock directory from PICOGC_LOCK_DIR', () => {
-    expect(defaultLockDir({ PICOGC_LOCK_DIR: '/srv/locks' })).toBe('/srv/locks');
-    expect(defaultLockDir({})).toBe(join(tmpdir(), 'picogc-locks'));
-  });
-});
-
 describe('acquireBoardLock in one process', () => {
   it('refuses a second holder, naming the first; release is idempotent and frees the board', async () => {
     const first = await acquire('board-1', { info: { port: '/dev/ttyACM0', command: 'picogc run' } });
@@ -179,6 +142,13 @@ describe('acquireBoardLock in one process', () => {
     expect(lock.compromised).toBeInstanceOf(Error);
     await expect(lock.release()).resolves.toBeUndefined();
   });
+  it('on release, leaves alone a lock that changed hands before proper-lockfile noticed', async () => {
+    const lock = await acquire('board-h', { onCompromised: () => undefined });
+    const other = { pid: 4242, host: 'bench-2', startedAt: '2026-01-01T00:00:00.000Z', nonce: 'n2' };
+    await writeFile(join(dir, 'board-h.lock', 'holder.json'), JSON.stringify(other));
+    await expect(lock.release()).resolves.toBeUndefined();
+    expect(await readLockHolder('board-h', dir)).toEqual(other);
+  });
 });
 
 describe('acquireBoardLock against another process', () => {
@@ -230,6 +200,17 @@ describe('acquireBoardLock against another process', () => {
     const lock = await acquire('board-k'); // waitSeconds 0: recovery does not wait for the stale time
     expect(lock.holder.pid).toBe(process.pid);
     expect((await readLockHolder('board-k', dir))?.nonce).toBe(lock.holder.nonce);
+  });
+
+  it('while waiting, reclaims at once the lock of a holder killed meanwhile', async () => {
+    const holder = await spawnHolder('board-kw');
+    const waiting = acquire('board-kw', { waitSeconds: 20, pollMs: 50 });
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    const killedAt = Date.now();
+    expect((await waiting).holder.pid).toBe(process.pid);
+    // Long before the lock could have gone stale (20 s unrefreshed).
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
   });
 
   it.each([

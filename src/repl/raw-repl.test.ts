@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeviceException, InputError, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
 import { duplexPair } from '../link/pair.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { ScriptedDevice, type ScriptedDeviceOptions } from '../../test/support/scripted-peer.ts';
 import { RawRepl, type RawReplOptions } from './raw-repl.ts';
 
@@ -54,11 +55,12 @@ describe('RawRepl.enter', () => {
   });
 
   it('retries within the deadline when main.py swallows the first Ctrl-C', async () => {
+    const clock = new ManualClock();
     const { repl, peer } = connect(
       { start: 'main-running', interruptsToStopMain: 2, run: () => ({ stdout: '1\r\n' }) },
-      { enterAttemptMs: 100 },
+      { enterAttemptMs: 100, clock },
     );
-    await repl.enter({ timeoutMs: 5_000 });
+    await clock.runUntil(repl.enter({ timeoutMs: 5_000 }));
     expect(count(peer.received, '\r\x03')).toBe(2);
     expect((await repl.exec('print(1)')).stdout).toBe('1\r\n');
   });
@@ -81,11 +83,12 @@ describe('RawRepl.enter', () => {
   });
 
   it('fails with the escaped tail of what the device said when no banner comes', async () => {
+    const clock = new ManualClock();
     const { repl } = connect(
       { start: 'main-running', interruptsToStopMain: Infinity, mainOutput: 'busy\x07\r\n' },
-      { enterAttemptMs: 80 },
+      { enterAttemptMs: 80, clock },
     );
-    const error = await repl.enter({ timeoutMs: 400 }).catch((e: unknown) => e);
+    const error = await clock.runUntil(repl.enter({ timeoutMs: 400 }).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toMatch(/could not enter the raw REPL.*attempts/);
     expect((error as Error).message).toContain('main.py: caught KeyboardInterrupt, carrying on\\r\\n');
@@ -93,10 +96,11 @@ describe('RawRepl.enter', () => {
 
   it('reports a device that says nothing at all as a link failure', async () => {
     const [host] = duplexPair(); // nothing answers on the other end
-    const mute = new RawRepl(host, { enterAttemptMs: 50 });
-    const error = await mute.enter({ timeoutMs: 200 }).catch((e: unknown) => e);
+    const clock = new ManualClock();
+    const mute = new RawRepl(host, { enterAttemptMs: 50, clock });
+    const error = await clock.runUntil(mute.enter({ timeoutMs: 200 }).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(LinkError);
-    expect((error as Error).message).toMatch(/sent nothing in \d+ ms \(\d+ attempts/);
+    expect((error as Error).message).toMatch(/sent nothing in 200 ms \(\d+ attempts/);
   });
 
   it('soft-resets on request and returns to an empty raw prompt', async () => {
@@ -283,42 +287,50 @@ describe('RawRepl output frames', () => {
 describe('RawRepl timeouts and failures', () => {
   it('interrupts with Ctrl-C on timeout, reports the step and tail, and stays in sync', async () => {
     const behaviours = [{ hang: true as const, stdout: 'working\r\n' }, { stdout: 'fine\r\n' }];
-    const { repl, peer } = connect({ run: () => behaviours.shift()! });
-    await repl.enter();
+    const clock = new ManualClock();
+    const { repl, peer } = connect({ run: () => behaviours.shift()! }, { clock });
+    await clock.runUntil(repl.enter());
     const seen: string[] = [];
-    const error = await repl
+    const running = repl
       .exec('while True: pass', { timeoutMs: 150, onStdout: (t) => seen.push(t) })
       .catch((e: unknown) => e);
+    await clock.advanceAsync(149);
+    expect(peer.received.toString('latin1')).not.toMatch(/\x03$/);
+    const error = await clock.runUntil(running);
     expect(error).toBeInstanceOf(TimeoutError);
     const message = (error as TimeoutError).message;
     expect(message).toContain('exec: waiting for the output frame');
-    expect(message).toMatch(/\d+ ms elapsed; interrupted with Ctrl-C\) timed out after 150 ms/);
+    expect(message).toMatch(/150 ms elapsed; interrupted with Ctrl-C\) timed out after 150 ms/);
     expect(message).toContain('KeyboardInterrupt: \\r\\n\\u0004>');
     expect(seen.join('')).toBe('working\r\n');
     expect(peer.received.toString('latin1')).toMatch(/\x04\x03$/);
     // In sync: the next exec needs no second entry into raw mode.
-    expect((await repl.exec('print("fine")')).stdout).toBe('fine\r\n');
+    expect((await clock.runUntil(repl.exec('print("fine")'))).stdout).toBe('fine\r\n');
     expect(count(peer.received, '\r\x01')).toBe(1);
   });
 
   it('interrupts a paste the device stopped granting windows for, naming that step', async () => {
-    const { repl, peer } = connect({ withholdGrants: true, run: () => ({ stdout: 'later\r\n' }) });
-    await repl.enter();
-    const error = await repl.exec(script(1_000), { timeoutMs: 150 }).catch((e: unknown) => e);
+    const clock = new ManualClock();
+    const { repl, peer } = connect({ withholdGrants: true, run: () => ({ stdout: 'later\r\n' }) }, { clock });
+    await clock.runUntil(repl.enter());
+    const error = await clock.runUntil(repl.exec(script(1_000), { timeoutMs: 150 }).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toMatch(
       /^exec: sending code \(raw-paste\) \(\d+ ms elapsed; interrupted/,
     );
     expect(peer.flowViolations).toBe(0);
     expect(peer.execs).toEqual([]);
-    expect((await repl.exec('print("later")')).stdout).toBe('later\r\n');
+    expect((await clock.runUntil(repl.exec('print("later")'))).stdout).toBe('later\r\n');
     expect(count(peer.received, '\r\x01')).toBe(1);
   });
 
   it('throws LinkError when the device stays silent after the timeout and Ctrl-C', async () => {
-    const { repl } = connect({ run: () => ({ silent: true }) }, { interruptGraceMs: 100 });
-    await repl.enter();
-    const error = await repl.exec('hang()', { timeoutMs: 100 }).catch((e: unknown) => e);
+    const clock = new ManualClock();
+    const { repl } = connect({ run: () => ({ silent: true }) }, { interruptGraceMs: 100, clock });
+    await clock.runUntil(repl.enter());
+    const started = clock.now();
+    const error = await clock.runUntil(repl.exec('hang()', { timeoutMs: 100 }).catch((e: unknown) => e));
+    expect(clock.now() - started).toBe(200); // the deadline, then the grace after Ctrl-C
     expect(error).toBeInstanceOf(LinkError);
     expect((error as Error).message).toMatch(/stayed silent for 100 ms after Ctrl-C/);
     expect((error as LinkError).disconnected).toBe(false);

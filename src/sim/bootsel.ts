@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { INDEX_FILE, INFO_UF2_FILE } from '../firmware/bootsel-drive.ts';
 import { findMicroPythonBuild, type MicroPythonBuildInfo } from '../firmware/micropython-build.ts';
 import { Uf2Error, parseUf2, type Uf2Image } from '../firmware/uf2.ts';
@@ -42,18 +43,24 @@ export class VirtualBootselDrive {
     readonly path: string,
     private readonly log: (line: string) => void,
     private readonly pollMs: number,
+    private readonly clock: Clock,
   ) {}
 
   /** Create the drive's directory and files (an existing directory is emptied first). */
   static async present(
     path: string,
-    options: { log?: (line: string) => void; pollMs?: number } = {},
+    options: { log?: (line: string) => void; pollMs?: number; clock?: Clock } = {},
   ): Promise<VirtualBootselDrive> {
     await rm(path, { recursive: true, force: true });
     await mkdir(path, { recursive: true });
     await writeFile(join(path, INFO_UF2_FILE), VIRTUAL_INFO_UF2);
     await writeFile(join(path, INDEX_FILE), VIRTUAL_INDEX_HTM);
-    return new VirtualBootselDrive(path, options.log ?? (() => undefined), options.pollMs ?? 50);
+    return new VirtualBootselDrive(
+      path,
+      options.log ?? (() => undefined),
+      options.pollMs ?? 50,
+      options.clock ?? systemClock,
+    );
   }
 
   /**
@@ -65,7 +72,7 @@ export class VirtualBootselDrive {
     while (!this.stopped) {
       const taken = await this.look();
       if (taken) return taken;
-      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      await sleep(this.pollMs, this.clock);
     }
     return undefined;
   }

@@ -1,15 +1,16 @@
 import type { Duplex } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LinkError, UsageError } from '../errors.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { duplexPair } from '../link/pair.ts';
 import { formatFaultSpec, parseFaultSpec, withFaults, type FaultSpec } from './faults.ts';
 import { RAW_PROMPT, ReplDriver } from './testing.ts';
 import { VirtualPico } from './virtual-pico.ts';
 
 /** A faulty link in front of a scripted device: what the host receives, what the device receives. */
-function rig(faults: FaultSpec[], seed = 1) {
+function rig(faults: FaultSpec[], seed = 1, clock = new ManualClock()) {
   const [hostEnd, deviceEnd] = duplexPair();
-  const link = withFaults(hostEnd, faults, seed);
+  const link = withFaults(hostEnd, faults, seed, clock);
   const atHost: Buffer[] = [];
   const atDevice: Buffer[] = [];
   const errors: Error[] = [];
@@ -36,10 +37,6 @@ async function sendFromDevice(device: Duplex, data: Buffer, chunk = 100): Promis
   for (let i = 0; i < data.length; i += chunk) device.write(data.subarray(i, i + chunk));
   await tick();
 }
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe('parseFaultSpec', () => {
   it.each([
@@ -118,32 +115,32 @@ describe('withFaults', () => {
   });
 
   it('latency: every chunk arrives the given milliseconds later, in order, both ways', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const r = rig([{ kind: 'latency', ms: 5 }]);
+    const clock = new ManualClock();
+    const r = rig([{ kind: 'latency', ms: 5 }], 1, clock);
     r.device.write('ab');
     r.device.write('cd');
     r.link.write('xy');
-    await vi.advanceTimersByTimeAsync(4);
+    await clock.advanceAsync(4);
     expect(r.host().toString()).toBe('');
     expect(r.deviceGot().toString()).toBe('');
-    await vi.advanceTimersByTimeAsync(1);
+    await clock.advanceAsync(1);
     expect(r.host().toString()).toBe('abcd');
     expect(r.deviceGot().toString()).toBe('xy');
   });
 
   it('stall: after N device bytes the output pauses for the given time, then all of it arrives', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const r = rig([{ kind: 'stall', ms: 200, afterBytes: 10 }]);
+    const clock = new ManualClock();
+    const r = rig([{ kind: 'stall', ms: 200, afterBytes: 10 }], 1, clock);
     r.device.write(pattern(25));
-    await vi.advanceTimersByTimeAsync(0);
+    await clock.advanceAsync(0);
     expect(r.host().length).toBe(10);
     r.device.write(pattern(5));
-    await vi.advanceTimersByTimeAsync(199);
+    await clock.advanceAsync(199);
     expect(r.host().length).toBe(10);
-    await vi.advanceTimersByTimeAsync(1);
+    await clock.advanceAsync(1);
     expect(r.host().equals(Buffer.concat([pattern(25), pattern(5)]))).toBe(true);
     r.device.write('z');
-    await vi.advanceTimersByTimeAsync(0);
+    await clock.advanceAsync(0);
     expect(r.host().length).toBe(31);
   });
 

@@ -1,5 +1,7 @@
 import { Duplex } from 'node:stream';
+import { systemClock, type Clock, type ClockTimer } from '../clock.ts';
 import { LinkError, UsageError } from '../errors.ts';
+import { seededRandom, type Random } from '../prng.ts';
 
 /**
  * Fault injection as a wrapper around any byte link (node-serialport's lesson: a mock binding
@@ -101,23 +103,20 @@ export function formatFaultSpec(spec: FaultSpec): string {
   }
 }
 
-/** Wrap `stream` (the host's end of a link). The wrapper owns it: destroying one destroys both. */
-export function withFaults(stream: Duplex, faults: FaultSpec[], seed: number): Duplex {
-  return new FaultyLink(stream, faults, seed);
+/**
+ * Wrap `stream` (the host's end of a link). The wrapper owns it: destroying one destroys both.
+ * Latency and stalls are kept on `clock`.
+ */
+export function withFaults(
+  stream: Duplex,
+  faults: FaultSpec[],
+  seed: number,
+  clock: Clock = systemClock,
+): Duplex {
+  return new FaultyLink(stream, faults, seed, clock);
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** One independent stream per fault and direction, so adding a fault does not reshuffle another's. */
 function streamSeed(seed: number, index: number, direction: number): number {
   return (
     (Math.imul(seed >>> 0, 0x9e3779b1) ^
@@ -135,9 +134,9 @@ class FaultyLink extends Duplex {
   private stalledUntilRelease = false;
   private stallDone = false;
   private readonly stallQueue: Buffer[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly fromDeviceRandom: Array<() => number>;
-  private readonly toDeviceRandom: Array<() => number>;
+  private readonly timers = new Set<ClockTimer>();
+  private readonly fromDeviceRandom: Random[];
+  private readonly toDeviceRandom: Random[];
   private hostLineHasData = false;
   private executions = 0;
   private resetState: 'armed' | 'started' | 'cutting' | 'done' = 'armed';
@@ -151,14 +150,15 @@ class FaultyLink extends Duplex {
     private readonly inner: Duplex,
     private readonly faults: FaultSpec[],
     seed: number,
+    private readonly clock: Clock,
   ) {
     super();
-    this.fromDeviceRandom = faults.map((_, i) => prng(streamSeed(seed, i, 0)));
-    this.toDeviceRandom = faults.map((_, i) => prng(streamSeed(seed, i, 1)));
+    this.fromDeviceRandom = faults.map((_, i) => seededRandom(streamSeed(seed, i, 0)));
+    this.toDeviceRandom = faults.map((_, i) => seededRandom(streamSeed(seed, i, 1)));
     faults.forEach((fault, i) => {
       if (fault.kind !== 'boot-noise') return;
       const random = this.fromDeviceRandom[i]!;
-      this.push(Buffer.from(Array.from({ length: fault.bytes }, () => Math.floor(random() * 256))));
+      this.push(Buffer.from(Array.from({ length: fault.bytes }, () => random.int(256))));
     });
     // A device that hangs from the start never answers, not even its banner.
     this.hung = faults.some((f) => f.kind === 'hang' && f.afterBytes === 0);
@@ -182,7 +182,7 @@ class FaultyLink extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
     this.timers.clear();
     this.inner.off('data', this.onData);
     this.inner.off('end', this.onEnd);
@@ -192,7 +192,7 @@ class FaultyLink extends Duplex {
   }
 
   private later(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       if (!this.destroyed) action();
     }, ms);
@@ -272,17 +272,17 @@ class FaultyLink extends Duplex {
     return ms;
   }
 
-  private mangle(chunk: Buffer, random: Array<() => number>): Buffer {
+  private mangle(chunk: Buffer, random: Random[]): Buffer {
     let data = chunk;
     this.faults.forEach((fault, i) => {
       if (fault.kind === 'drop') {
         const kept: number[] = [];
-        for (const byte of data) if (random[i]!() >= fault.rate) kept.push(byte);
+        for (const byte of data) if (random[i]!.next() >= fault.rate) kept.push(byte);
         data = Buffer.from(kept);
       } else if (fault.kind === 'corrupt') {
         const copy = Buffer.from(data);
         for (let j = 0; j < copy.length; j++) {
-          if (random[i]!() < fault.rate) copy[j] = copy[j]! ^ (1 << Math.floor(random[i]!() * 8));
+          if (random[i]!.next() < fault.rate) copy[j] = copy[j]! ^ (1 << random[i]!.int(8));
         }
         data = copy;
       }

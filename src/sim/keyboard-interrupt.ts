@@ -1,6 +1,6 @@
 import { Session } from 'node:inspector/promises';
 import { z } from 'zod';
-import { sleep } from '../clock.ts';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 
 /**
  * Ctrl-C for a VM that is busy on its own thread.
@@ -26,12 +26,14 @@ export interface InterruptRequest {
   threadId: number;
   /** Evaluated on the paused worker; must return true once the interrupt is scheduled. */
   expression: string;
-  /** Stop trying at this `performance.now()` time. */
+  /** Stop trying at this time on `clock`. */
   deadline: number;
   /** False once the execution ended by itself: nothing left to interrupt. */
   stillBusy: () => boolean;
   /** Pause between attempts while the VM is busy but not running Python (compiling, reading). */
   retryMs?: number;
+  /** Default: the system clock, on which the VM (vm.ts) sets its deadlines. */
+  clock?: Clock;
 }
 
 const workerEnvelope = z.object({
@@ -50,12 +52,13 @@ export async function interruptWorker(request: InterruptRequest): Promise<Interr
   } catch {
     return 'unavailable'; // Node built without the inspector.
   }
-  const link = new WorkerInspectorLink(session, request.threadId);
+  const clock = request.clock ?? systemClock;
+  const link = new WorkerInspectorLink(session, request.threadId, clock);
   try {
     await link.attach(request.deadline);
     if (!link.attached) return 'unavailable';
     await link.send('Debugger.enable', {}, request.deadline);
-    while (request.stillBusy() && performance.now() < request.deadline) {
+    while (request.stillBusy() && clock.now() < request.deadline) {
       const paused = link.nextPause(request.deadline);
       await link.send('Debugger.pause', {}, request.deadline);
       if (!(await paused)) break;
@@ -68,7 +71,7 @@ export async function interruptWorker(request: InterruptRequest): Promise<Interr
       );
       await link.send('Debugger.resume', {}, request.deadline);
       if (answer.success && answer.data.result.value === true) return 'delivered';
-      await sleep(request.retryMs ?? 20);
+      await sleep(request.retryMs ?? 20, clock);
     }
     return request.stillBusy() ? 'unavailable' : 'not-running';
   } catch {
@@ -89,6 +92,7 @@ class WorkerInspectorLink {
   constructor(
     private readonly session: Session,
     private readonly threadId: number,
+    private readonly clock: Clock,
   ) {
     session.on(
       'NodeWorker.attachedToWorker',
@@ -119,15 +123,15 @@ class WorkerInspectorLink {
 
   async attach(deadline: number): Promise<void> {
     await this.session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
-    while (!this.attached && performance.now() < deadline) await sleep(5);
+    while (!this.attached && this.clock.now() < deadline) await sleep(5, this.clock);
   }
 
   /** Resolves true at the next `Debugger.paused`, false at the deadline. */
   nextPause(deadline: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
+      const timer = this.clock.setTimeout(() => resolve(false), Math.max(0, deadline - this.clock.now()));
       this.pauseWaiter = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.pauseWaiter = undefined;
         resolve(true);
       };
@@ -139,12 +143,12 @@ class WorkerInspectorLink {
     if (sessionId === undefined) return Promise.reject(new Error('not attached'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
+      const timer = this.clock.setTimeout(
         () => reject(new Error(`${method} unanswered`)),
-        Math.max(0, deadline - performance.now()),
+        Math.max(0, deadline - this.clock.now()),
       );
       this.replies.set(id, (reply) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.replies.delete(id);
         if (reply.error) reject(new Error(reply.error.message));
         else resolve(reply.result);

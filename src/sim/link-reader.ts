@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { TimeoutError, escapeBytes } from '../errors.ts';
 
 /**
@@ -10,7 +11,10 @@ export class LinkReader {
   private ended = false;
   private readonly listeners = new Set<() => void>();
 
-  constructor(link: Duplex) {
+  constructor(
+    link: Duplex,
+    private readonly clock: Clock = systemClock,
+  ) {
     link.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       for (const listener of this.listeners) listener();
@@ -60,11 +64,11 @@ export class LinkReader {
 
   /** Wait until nothing arrives for `quietMs`, then take everything. */
   async settle(quietMs: number, limitMs: number): Promise<Buffer> {
-    const deadline = performance.now() + limitMs;
+    const deadline = this.clock.now() + limitMs;
     let seen = -1;
-    while (seen !== this.buffer.length && performance.now() < deadline) {
+    while (seen !== this.buffer.length && this.clock.now() < deadline) {
       seen = this.buffer.length;
-      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      await sleep(quietMs, this.clock);
     }
     return this.take();
   }
@@ -83,12 +87,12 @@ export class LinkReader {
           reject(new TimeoutError(`${step}: link ended`, limitMs, escapeBytes(this.buffer)));
         }
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         finish();
         reject(new TimeoutError(step, limitMs, escapeBytes(this.buffer)));
       }, limitMs);
       const finish = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.listeners.delete(check);
       };
       this.listeners.add(check);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { sleep, systemClock, type Clock } from '../clock.ts';
 import { LinkError } from '../errors.ts';
 import { DRIVE_KINDS } from '../firmware/bootsel-drive.ts';
 import { VirtualBootselDrive, flashedBuildOf } from './bootsel.ts';
@@ -59,6 +60,7 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
   const ownDir = options.path === undefined ? await mkdtemp(join(tmpdir(), 'picogc-sim-')) : undefined;
   const path = options.path ?? join(ownDir!, 'pico');
   const driveDir = options.driveDir ?? join(dirname(path), DRIVE_KINDS[0]!.label);
+  const clock = options.timers ?? systemClock;
   const { onState, path: _path, driveDir: _driveDir, ...picoOptions } = options;
   void _path;
   void _driveDir;
@@ -93,7 +95,7 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
       },
     });
     try {
-      return await relay(pico, path, options.log);
+      return await relay(pico, path, options.log, clock);
     } catch (error) {
       await pico.close();
       throw error;
@@ -110,6 +112,7 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
     if (closed) return;
     drive = await VirtualBootselDrive.present(driveDir, {
       ...(options.log ? { log: options.log } : {}),
+      clock,
     });
     setState('bootsel', `virtual Pico: BOOTSEL drive at ${driveDir} (copy a UF2 onto it)`);
     if (resetWhileEntering) {
@@ -198,8 +201,9 @@ async function relay(
   pico: VirtualPico,
   path: string,
   log: ((line: string) => void) | undefined,
+  clock: Clock,
 ): Promise<Serving> {
-  const socat = await startSocat(path);
+  const socat = await startSocat(path, clock);
   socat.stdout.on('data', (chunk: Buffer) => pico.link.write(chunk));
   const toPty = (chunk: Buffer) => {
     if (socat.stdin.writable) socat.stdin.write(chunk);
@@ -214,7 +218,7 @@ async function relay(
     stop() {
       stopped ??= (async () => {
         pico.link.off('data', toPty);
-        await stopSocat(socat);
+        await stopSocat(socat, clock);
         await pico.close();
         await rm(path, { force: true });
       })();
@@ -223,7 +227,7 @@ async function relay(
   };
 }
 
-async function startSocat(path: string): Promise<ChildProcessWithoutNullStreams> {
+async function startSocat(path: string, clock: Clock): Promise<ChildProcessWithoutNullStreams> {
   await lstat(dirname(path)).catch(() => {
     throw new LinkError(`cannot create the pty link ${path}: its directory does not exist`);
   });
@@ -247,7 +251,7 @@ async function startSocat(path: string): Promise<ChildProcessWithoutNullStreams>
     );
   });
   failed.catch(() => undefined);
-  const deadline = performance.now() + READY_LIMIT_MS;
+  const deadline = clock.now() + READY_LIMIT_MS;
   for (;;) {
     // socat logs "PTY is /dev/pts/N" and creates the link; both must be there before a client opens it.
     const ready =
@@ -257,19 +261,19 @@ async function startSocat(path: string): Promise<ChildProcessWithoutNullStreams>
         () => false,
       ));
     if (ready) return socat;
-    if (performance.now() > deadline) {
+    if (clock.now() > deadline) {
       socat.kill('SIGKILL');
       throw new LinkError(`socat did not create the pty ${path} within ${READY_LIMIT_MS} ms: ${log.trim()}`);
     }
-    await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 10))]);
+    await Promise.race([failed, sleep(10, clock)]);
   }
 }
 
-async function stopSocat(socat: ChildProcessWithoutNullStreams): Promise<void> {
+async function stopSocat(socat: ChildProcessWithoutNullStreams, clock: Clock): Promise<void> {
   if (socat.exitCode !== null || socat.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
   socat.kill('SIGTERM');
-  const timer = setTimeout(() => socat.kill('SIGKILL'), EXIT_LIMIT_MS);
+  const timer = clock.setTimeout(() => socat.kill('SIGKILL'), EXIT_LIMIT_MS);
   await exited;
-  clearTimeout(timer);
+  clock.clearTimeout(timer);
 }

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { RAW_PROMPT, ReplDriver } from './testing.ts';
 import { VirtualPico } from './virtual-pico.ts';
 
@@ -169,13 +170,19 @@ describe('Ctrl-C of running code', () => {
   });
 
   it('replaces a VM that ignores Ctrl-C (a loop inside one builtin call) after the grace period: counted, state lost', async () => {
-    const { pico, repl } = await boot({ interruptGraceMs: 300 });
+    const clock = new ManualClock();
+    const { pico, repl } = await boot({ interruptGraceMs: 300, timers: clock });
     await repl.enterRaw();
     await repl.run('kept = 41');
     // sum() loops in C and never checks for a pending exception (as on a Pico, where it would run on).
     repl.write('sum(range(10**9))\x04');
     expect(await repl.until('OK')).toBe('OK');
     repl.write('\x03');
+    await vi.waitFor(() => expect(clock.pending).toBe(1)); // the grace period started
+    clock.advance(299);
+    expect(clock.pending).toBe(1);
+    clock.advance(1);
+    expect(clock.pending).toBe(0);
     expect(await repl.follow()).toEqual({ stdout: '', stderr: 'KeyboardInterrupt: \r\n' });
     expect(pico.resets).toBe(1);
     expect(await repl.run('import picogc_sim\nprint(picogc_sim.resets())')).toBe('1\r\n');

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { systemClock, type Clock, type ClockTimer } from '../clock.ts';
 import {
   FLASHED_OS_BOOT,
   PICOGC_SIM_SOURCE,
@@ -43,6 +44,8 @@ export interface ReplServerOptions {
   build?: FlashedBuild;
   /** `machine.bootloader()` ran: the server has gone quiet for good; the owner presents the drive. */
   onBootloader?: () => void;
+  /** Keeps the Ctrl-C grace period (not the VM's time: that is `clock`). */
+  timers?: Clock;
 }
 
 /** Executions timed at each boot to calibrate the closing-collection measurement. */
@@ -59,7 +62,7 @@ interface PendingInterrupt {
   seq: number;
   /** Input position of the Ctrl-C, so a delivered interrupt drops exactly what a Pico drops. */
   position: number;
-  timer: NodeJS.Timeout;
+  timer: ClockTimer;
 }
 
 /**
@@ -90,12 +93,15 @@ export class ReplServer {
   private forcedResets = 0;
   private softResetCount = 0;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly timers: Clock;
 
   private constructor(
     private readonly port: Duplex,
     private readonly options: ReplServerOptions,
     private readonly clock: ClockConfig,
-  ) {}
+  ) {
+    this.timers = options.timers ?? systemClock;
+  }
 
   /** Boot a VM, print the friendly banner on `port`, and serve until `close()`. */
   static async start(port: Duplex, options: ReplServerOptions): Promise<ReplServer> {
@@ -141,7 +147,7 @@ export class ReplServer {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.port.off('data', this.onData);
-    if (this.interrupt) clearTimeout(this.interrupt.timer);
+    if (this.interrupt) this.timers.clearTimeout(this.interrupt.timer);
     this.stuck?.();
     await this.vm.terminate();
   }
@@ -301,12 +307,13 @@ export class ReplServer {
   private startInterrupt(position: number): void {
     const seq = this.seq;
     const grace = this.options.interruptGraceMs;
-    const timer = setTimeout(() => {
+    const timer = this.timers.setTimeout(() => {
       if (this.interrupt?.seq === seq) this.stuck?.();
     }, grace);
     this.interrupt = { seq, position, timer };
     const stillBusy = () => this.phase === 'feeding' && this.seq === seq;
-    void this.vm.interrupt(seq, performance.now() + grace, stillBusy);
+    // The VM thread's attempts keep to the system clock (vm.ts sets their deadline on it).
+    void this.vm.interrupt(seq, systemClock.now() + grace, stillBusy);
   }
 
   /**
@@ -316,7 +323,7 @@ export class ReplServer {
   private settleInterrupt(delivered: boolean): void {
     const interrupt = this.interrupt;
     if (!interrupt) return;
-    clearTimeout(interrupt.timer);
+    this.timers.clearTimeout(interrupt.timer);
     this.interrupt = undefined;
     if (delivered) this.input.dropThrough(interrupt.position);
   }
@@ -325,7 +332,7 @@ export class ReplServer {
   private async replaceStuckVm(): Promise<void> {
     const interrupt = this.interrupt;
     if (interrupt) {
-      clearTimeout(interrupt.timer);
+      this.timers.clearTimeout(interrupt.timer);
       this.interrupt = undefined;
       this.input.dropThrough(interrupt.position);
     }

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Clock } from '../clock.ts';
 import { duplexPair } from '../link/pair.ts';
 import { PICO_HEAP_BYTES, type FlashedBuild } from './capabilities.ts';
 import { withFaults, type FaultSpec } from './faults.ts';
@@ -28,6 +29,8 @@ export interface VirtualPicoOptions {
    * in-process virtual Pico has no drive to present; `servePty` presents one and reboots).
    */
   onBootloader?: () => void;
+  /** Keeps the Ctrl-C grace period and the injected faults' latency and stalls (not the VM's time). */
+  timers?: Clock;
 }
 
 export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
@@ -59,9 +62,10 @@ export class VirtualPico {
       ...(options.log ? { log: options.log } : {}),
       ...(options.build ? { build: options.build } : {}),
       onBootloader: options.onBootloader ?? unplug,
+      ...(options.timers ? { timers: options.timers } : {}),
     });
     const faults = options.faults ?? [];
-    const link = faults.length > 0 ? withFaults(hostEnd, faults, seed) : hostEnd;
+    const link = faults.length > 0 ? withFaults(hostEnd, faults, seed, options.timers) : hostEnd;
     return new VirtualPico(link, server, deviceEnd);
   }
 

@@ -1,5 +1,5 @@
 import { poolRuns } from '../../src/analysis/pool-runs.ts';
-import { seededRandom } from '../../src/analysis/prng.ts';
+import { seededRandom } from '../../src/prng.ts';
 import { appendBoardRecord } from '../../src/boards/board-history.ts';
 import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';
 import { openTarget } from '../../src/device/open.ts';

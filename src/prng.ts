@@ -1,6 +1,7 @@
 /**
- * A seeded pseudo-random generator, so every bootstrap interval and every simulated noise series in
- * the tests is reproducible: the same inputs and seed give the same report, byte for byte.
+ * The one seeded pseudo-random generator: every bootstrap interval, every simulated noise series in
+ * the tests and every injected fault (`--fault drop:…` with `--seed N`) is reproducible: the same
+ * inputs and seed give the same report and the same damaged bytes.
  *
  * xoshiro128** (Blackman & Vigna, 2018): 128 bits of state, period 2^128 − 1, good statistical
  * quality at 32-bit integer speed in JavaScript. The state is filled by splitmix32 so that nearby
