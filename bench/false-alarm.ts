@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareReports, type Comparison } from '../src/analysis/compare.ts';
-import { poolRuns } from '../src/analysis/pool-runs.ts';
+import { compareReports, type Comparison } from '../src/compare/compare-reports.ts';
+import { poolRuns } from '../src/compare/pool-runs.ts';
 import type { Device } from '../src/device/device.ts';
 import type { DeviceInfo } from '../src/device/device-info.ts';
 import type { AnyExperiment } from '../src/experiments/experiment.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compareReports } from '../src/analysis/compare.ts';
+import { compareReports } from '../src/compare/compare-reports.ts';
 import { main } from '../src/cli/main.ts';
 import type { Device } from '../src/device/device.ts';
 import type { DeviceInfo } from '../src/device/device-info.ts';

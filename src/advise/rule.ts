@@ -1,3 +1,4 @@
+import { formatNumber } from '../format.ts';
 import { InputError } from '../errors.ts';
 
 /**
@@ -94,15 +95,22 @@ export function advise(input: AdviceInput): Advice {
   const A16 = ceilBlocks(A);
   const R = A16 * f;
   const P = 1e6 / f;
-  say(`period           P = 1e6 / f = 1e6 / ${n(f)} Hz = ${n(P)} µs`);
-  say(`allocation       A16 = ${n(A)} B rounded up to 16-byte blocks = ${n(A16)} B per iteration`);
-  say(`allocation rate  R = A16 × f = ${n(A16)} B × ${n(f)} Hz = ${n(R)} B/s`);
+  say(`period           P = 1e6 / f = 1e6 / ${formatNumber(f)} Hz = ${formatNumber(P)} µs`);
+  say(
+    `allocation       A16 = ${formatNumber(A)} B rounded up to 16-byte blocks = ${formatNumber(A16)} B per iteration`,
+  );
+  say(
+    `allocation rate  R = A16 × f = ${formatNumber(A16)} B × ${formatNumber(f)} Hz = ${formatNumber(R)} B/s`,
+  );
   const Lfull = L + (k * F) / BLOCK_BYTES;
   say(
-    `worst pause      Lfull = L + k × F/16 = ${n(L)} + ${n(k)} × ${n(F)}/16 = ${n(Lfull)} µs` +
+    `worst pause      Lfull = L + k × F/16 = ${formatNumber(L)} + ${formatNumber(k)} × ${formatNumber(F)}/16 = ${formatNumber(Lfull)} µs` +
       ' (threshold off: collect when the heap is full, sweep all of it)',
   );
-  if (R > 0) say(`default interval F / R = ${n(F)} B / ${n(R)} B/s = ${n(F / R)} s between collections`);
+  if (R > 0)
+    say(
+      `default interval F / R = ${formatNumber(F)} B / ${formatNumber(R)} B/s = ${formatNumber(F / R)} s between collections`,
+    );
   if (k === 0) say('sweep cost       k unknown: the pause is taken as independent of garbage');
 
   // 1. Leave the defaults.
@@ -110,7 +118,7 @@ export function advise(input: AdviceInput): Advice {
     say(
       A16 === 0
         ? 'rule 1           A = 0: the loop makes no garbage'
-        : `rule 1           Lfull ${n(Lfull)} ≤ B ${n(B)} µs`,
+        : `rule 1           Lfull ${formatNumber(Lfull)} ≤ B ${formatNumber(B)} µs`,
     );
     return {
       strategy: 'leave-defaults',
@@ -120,14 +128,16 @@ export function advise(input: AdviceInput): Advice {
       because:
         A16 === 0
           ? 'The loop allocates nothing, so it never triggers a collection.'
-          : `Even the longest collection (${n(Lfull)} µs, the heap full of garbage) fits the ${n(B)} µs budget of any iteration.`,
+          : `Even the longest collection (${formatNumber(Lfull)} µs, the heap full of garbage) fits the ${formatNumber(B)} µs budget of any iteration.`,
       code: ['# nothing to change'],
     };
   }
 
   const Gmax = k > 0 ? (BLOCK_BYTES * (B - L)) / k : 0;
   if (k > 0 && L <= B)
-    say(`garbage limit    Gmax = 16 × (B − L) / k = 16 × (${n(B)} − ${n(L)}) / ${n(k)} = ${n(Gmax)} B`);
+    say(
+      `garbage limit    Gmax = 16 × (B − L) / k = 16 × (${formatNumber(B)} − ${formatNumber(L)}) / ${formatNumber(k)} = ${formatNumber(Gmax)} B`,
+    );
 
   // 2. Tune the threshold.
   if (k > 0 && L + (k * A16) / BLOCK_BYTES <= B) {
@@ -135,18 +145,22 @@ export function advise(input: AdviceInput): Advice {
     const threshold = floorBlocks(R * T);
     const every = Math.floor(threshold / A16);
     const pause = L + (k * threshold) / BLOCK_BYTES;
-    say(`rule 2           L + k × A16/16 = ${n(L + (k * A16) / BLOCK_BYTES)} ≤ B ${n(B)} µs`);
-    say(`interval         T = Gmax / R = ${n(Gmax)} / ${n(R)} = ${n(T)} s`);
-    say(`threshold        R × T = ${n(R)} × ${n(T)} = ${n(R * T)} B, rounded down to 16 B: ${threshold} B`);
     say(
-      `result           a collection every ${every} iterations (${n((every * P) / 1000)} ms), each ≤ ${n(pause)} µs`,
+      `rule 2           L + k × A16/16 = ${formatNumber(L + (k * A16) / BLOCK_BYTES)} ≤ B ${formatNumber(B)} µs`,
+    );
+    say(`interval         T = Gmax / R = ${formatNumber(Gmax)} / ${formatNumber(R)} = ${formatNumber(T)} s`);
+    say(
+      `threshold        R × T = ${formatNumber(R)} × ${formatNumber(T)} = ${formatNumber(R * T)} B, rounded down to 16 B: ${threshold} B`,
+    );
+    say(
+      `result           a collection every ${every} iterations (${formatNumber((every * P) / 1000)} ms), each ≤ ${formatNumber(pause)} µs`,
     );
     return {
       strategy: 'tune-threshold',
       title: STRATEGY_TITLES['tune-threshold'],
       threshold,
       lines,
-      because: `A collection after ${threshold} B of garbage sweeps little enough to stay within ${n(B)} µs; waiting for a full heap would take ${n(Lfull)} µs.`,
+      because: `A collection after ${threshold} B of garbage sweeps little enough to stay within ${formatNumber(B)} µs; waiting for a full heap would take ${formatNumber(Lfull)} µs.`,
       code: ['import gc', `gc.threshold(${threshold})`],
     };
   }
@@ -156,15 +170,17 @@ export function advise(input: AdviceInput): Advice {
     const { us: S, hz: g } = input.seam;
     const between = R / g;
     const atSeam = L + (k * between) / BLOCK_BYTES;
-    say(`seam garbage     R / g = ${n(R)} / ${n(g)} Hz = ${n(between)} B between seams`);
-    say(`seam pause       L + k × (R/g)/16 = ${n(atSeam)} µs vs seam ${n(S)} µs`);
+    say(
+      `seam garbage     R / g = ${formatNumber(R)} / ${formatNumber(g)} Hz = ${formatNumber(between)} B between seams`,
+    );
+    say(`seam pause       L + k × (R/g)/16 = ${formatNumber(atSeam)} µs vs seam ${formatNumber(S)} µs`);
     if (atSeam <= S) {
       const net = ceilBlocks(2 * between);
       const threshold = net <= F ? net : null;
       say(
-        `threshold        R × (1/g) × 2 = ${n(2 * between)} B, rounded up to 16 B: ${net} B` +
+        `threshold        R × (1/g) × 2 = ${formatNumber(2 * between)} B, rounded up to 16 B: ${net} B` +
           (threshold === null
-            ? ` > F ${n(F)}: leave it off`
+            ? ` > F ${formatNumber(F)}: leave it off`
             : ' (a safety net: it fires only if a seam is missed)'),
       );
       return {
@@ -172,7 +188,7 @@ export function advise(input: AdviceInput): Advice {
         title: STRATEGY_TITLES['collect-at-seams'],
         threshold,
         lines,
-        because: `A collection does not fit an iteration (at least ${n(L + (k * A16) / BLOCK_BYTES)} µs > ${n(B)} µs) but fits the ${n(S)} µs seam.`,
+        because: `A collection does not fit an iteration (at least ${formatNumber(L + (k * A16) / BLOCK_BYTES)} µs > ${formatNumber(B)} µs) but fits the ${formatNumber(S)} µs seam.`,
         code: [
           'import gc',
           ...(threshold === null ? [] : [`gc.threshold(${threshold})  # safety net`]),
@@ -187,9 +203,11 @@ export function advise(input: AdviceInput): Advice {
   if (L <= B) {
     const maxAlloc = floorBlocks(Gmax);
     say(
-      `rule 4           L ${n(L)} ≤ B ${n(B)} µs, but L + k × A16/16 = ${n(L + (k * A16) / BLOCK_BYTES)} > B`,
+      `rule 4           L ${formatNumber(L)} ≤ B ${formatNumber(B)} µs, but L + k × A16/16 = ${formatNumber(L + (k * A16) / BLOCK_BYTES)} > B`,
     );
-    say(`allocation cap   Gmax rounded down to 16 B = ${maxAlloc} B per iteration (now ${n(A16)} B)`);
+    say(
+      `allocation cap   Gmax rounded down to 16 B = ${maxAlloc} B per iteration (now ${formatNumber(A16)} B)`,
+    );
     return {
       strategy: 'pre-allocate',
       title: STRATEGY_TITLES['pre-allocate'],
@@ -198,8 +216,8 @@ export function advise(input: AdviceInput): Advice {
       lines,
       because:
         maxAlloc >= BLOCK_BYTES
-          ? `Collecting the garbage of a single iteration already takes longer than ${n(B)} µs: the loop must allocate at most ${maxAlloc} B per iteration.`
-          : `Even one block of garbage makes a collection overrun ${n(B)} µs: the loop must allocate nothing.`,
+          ? `Collecting the garbage of a single iteration already takes longer than ${formatNumber(B)} µs: the loop must allocate at most ${maxAlloc} B per iteration.`
+          : `Even one block of garbage makes a collection overrun ${formatNumber(B)} µs: the loop must allocate nothing.`,
       code: [
         '# outside the loop: buf = bytearray(N); view = memoryview(buf)',
         '# inside: readinto(buf), in-place arithmetic, no new lists/strings/floats',
@@ -210,15 +228,17 @@ export function advise(input: AdviceInput): Advice {
 
   // 5. Shrink what a collection walks.
   say(
-    `rule 5           L ${n(L)} > B ${n(B)} µs: even with no garbage a collection overruns by ${n(L - B)} µs`,
+    `rule 5           L ${formatNumber(L)} > B ${formatNumber(B)} µs: even with no garbage a collection overruns by ${formatNumber(L - B)} µs`,
   );
-  say(`needed           the live-set pause must fall by ${n(L - B)} µs (to ${n((100 * B) / L)}% of it)`);
+  say(
+    `needed           the live-set pause must fall by ${formatNumber(L - B)} µs (to ${formatNumber((100 * B) / L)}% of it)`,
+  );
   return {
     strategy: 'smaller-heap',
     title: STRATEGY_TITLES['smaller-heap'],
     threshold: null,
     lines,
-    because: `A collection of the live set alone (${n(L)} µs) exceeds the ${n(B)} µs budget${input.seam ? ' and the seam' : ''}: no threshold can help.`,
+    because: `A collection of the live set alone (${formatNumber(L)} µs) exceeds the ${formatNumber(B)} µs budget${input.seam ? ' and the seam' : ''}: no threshold can help.`,
     code: [
       '# fewer/smaller live objects; allocate long-lived ones first (they sit low in the heap);',
       '# keep allocation out of the loop so no collection happens in it',
@@ -252,11 +272,4 @@ export function ceilBlocks(bytes: number): number {
 
 export function floorBlocks(bytes: number): number {
   return Math.floor(bytes / BLOCK_BYTES + 1e-9) * BLOCK_BYTES;
-}
-
-/** A number for an arithmetic line: at most 4 significant digits, no exponent for everyday sizes. */
-export function n(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(4)));
 }

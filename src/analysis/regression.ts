@@ -1,3 +1,4 @@
+import { formatP, signedPercent } from '../format.ts';
 import { InputError } from '../errors.ts';
 import { bootstrapMedianChange, DEFAULT_BOOTSTRAP, type PercentChangeInterval } from './bootstrap.ts';
 import { mannWhitneyU, minimumTwoSidedP, type MannWhitneyResult } from './mann-whitney.ts';
@@ -87,9 +88,9 @@ export function judgeChange(
       ? [change.low > t, change.high < -t]
       : [change.high < -t, change.low > t];
 
-  const ci = `${Math.round(r.confidence * 100)}% CI [${signed(change.low)}, ${signed(change.high)}]`;
-  const p = `Mann–Whitney p = ${fmtP(rankTest.pValue)}`;
-  const head = `median ${signed(change.estimate)} (${ci}; ${p})`;
+  const ci = `${Math.round(r.confidence * 100)}% CI [${signedPercent(change.low)}, ${signedPercent(change.high)}]`;
+  const p = `Mann–Whitney p = ${formatP(rankTest.pValue)}`;
+  const head = `median ${signedPercent(change.estimate)} (${ci}; ${p})`;
   const common = {
     change,
     rankTest,
@@ -113,7 +114,7 @@ export function judgeChange(
       kind: 'insufficient-data',
       reason:
         `${head}: ${baseline.length} vs ${current.length} repetitions cannot reach p < ${r.alpha} ` +
-        `(smallest possible p = ${fmtP(minimumPossibleP)}); use at least ${need} a side`,
+        `(smallest possible p = ${formatP(minimumPossibleP)}); use at least ${need} a side`,
     };
   }
   const why = !significant
@@ -128,14 +129,4 @@ export function repetitionsNeeded(alpha: number): number {
   let n = 1;
   while (minimumTwoSidedP(n, n) >= alpha) n++;
   return n;
-}
-
-function signed(x: number): string {
-  if (!Number.isFinite(x)) return x > 0 ? '+∞%' : '−∞%';
-  const v = Math.abs(x) < 0.05 ? 0 : x;
-  return `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
-}
-
-function fmtP(p: number): string {
-  return p < 0.0001 ? p.toExponential(1) : Number(p.toPrecision(2)).toString();
 }

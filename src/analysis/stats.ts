@@ -1,3 +1,4 @@
+import { formatNumber } from '../format.ts';
 import { mean as ssMean, sampleStandardDeviation } from 'simple-statistics';
 import { InputError } from '../errors.ts';
 
@@ -135,28 +136,24 @@ function stabilityWarnings(
   if (s.n >= 2 && s.stdev / scale >= limits.maxRelativeStdev) {
     warnings.push({
       code: 'large-stdev',
-      message: `the standard deviation (${fmt(s.stdev)}) is ${pct(s.stdev / scale)} of the mean (${fmt(s.mean)})`,
+      message: `the standard deviation (${formatNumber(s.stdev)}) is ${pct(s.stdev / scale)} of the mean (${formatNumber(s.mean)})`,
     });
   }
   const below = (s.mean - s.min) / scale;
   if (below >= limits.maxRelativeExtreme) {
     warnings.push({
       code: 'far-minimum',
-      message: `the minimum (${fmt(s.min)}) is ${pct(below)} smaller than the mean (${fmt(s.mean)})`,
+      message: `the minimum (${formatNumber(s.min)}) is ${pct(below)} smaller than the mean (${formatNumber(s.mean)})`,
     });
   }
   const above = (s.max - s.mean) / scale;
   if (above >= limits.maxRelativeExtreme) {
     warnings.push({
       code: 'far-maximum',
-      message: `the maximum (${fmt(s.max)}) is ${pct(above)} greater than the mean (${fmt(s.mean)})`,
+      message: `the maximum (${formatNumber(s.max)}) is ${pct(above)} greater than the mean (${formatNumber(s.mean)})`,
     });
   }
   return warnings;
-}
-
-function fmt(x: number): string {
-  return Number(x.toPrecision(4)).toString();
 }
 
 function pct(fraction: number): string {

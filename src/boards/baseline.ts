@@ -1,5 +1,5 @@
-import { compareReports } from '../analysis/compare.ts';
-import { formatComparison, regressionLines } from '../analysis/compare-format.ts';
+import { compareReports } from '../compare/compare-reports.ts';
+import { formatComparison, regressionLines } from '../compare/format.ts';
 import type { Report } from '../report/schema.ts';
 import type { BoardOutcome } from './board-run.ts';
 

@@ -1,4 +1,4 @@
-import type { Comparison } from '../analysis/compare.ts';
+import type { Comparison } from '../compare/compare-reports.ts';
 import type { HistoryVerdict } from '../history/schema.ts';
 import type { BoardOutcome } from './board-run.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareReports } from '../analysis/compare.ts';
+import { compareReports } from '../compare/compare-reports.ts';
 import type { Report } from '../report/schema.ts';
 import type { BoardTag } from './board-tag.ts';
 import type { BoardNightly } from './nightly-board.ts';

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { compareReports, type CompareRule, type Comparison } from '../analysis/compare.ts';
+import { compareReports, type CompareRule, type Comparison } from '../compare/compare-reports.ts';
 import type { HistoryVerdict } from '../history/schema.ts';
 import { PicogcError } from '../errors.ts';
 import { resolveReportDir } from '../history/from-report.ts';

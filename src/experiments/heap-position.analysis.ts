@@ -1,9 +1,10 @@
+import { formatUs, roundPercent } from '../format.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
 import { heapGeometry } from './heap-geometry.ts';
 import type { HeapPositionParams, HeapPositionSample } from './heap-position.schema.ts';
-import { compareSamples, fmtPct, fmtUs, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
+import { compareSamples, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
 
 export interface HeapPositionRow {
   nLive: number;
@@ -90,8 +91,8 @@ export function analyseHeapPosition(input: {
         : 'a pause does not depend on where live blocks sit (whole-heap sweep)',
       status: (sweepsToLastUsed ? row.pinnedSlower : unmoved) ? 'pass' : 'fail',
       observed:
-        `${row.nLive} live objects: ${fmtUs(row.packed.median)} packed → ${fmtUs(row.pinned.median)} with one object pinned at the top ` +
-        `(${fmtPct(row.changePercent.estimate)}, 95% CI ${fmtPct(row.changePercent.low)}…${fmtPct(row.changePercent.high)}, p=${row.p.toPrecision(2)}); ` +
+        `${row.nLive} live objects: ${formatUs(row.packed.median)} packed → ${formatUs(row.pinned.median)} with one object pinned at the top ` +
+        `(${roundPercent(row.changePercent.estimate)}, 95% CI ${roundPercent(row.changePercent.low)}…${roundPercent(row.changePercent.high)}, p=${row.p.toPrecision(2)}); ` +
         `swept up to block ${row.sweptUpTo.packed} → ${row.sweptUpTo.pinned}, free RAM ${row.freeBytes.packed} → ${row.freeBytes.pinned} B`,
       expected: sweepsToLastUsed
         ? `pinned significantly slower (by ${NO_EFFECT_PERCENT}% or more), free RAM unchanged`
@@ -124,7 +125,7 @@ function answer(rows: HeapPositionRow[]): string {
   if (rows.length === 0) return 'not measured';
   if (rows.every((r) => r.pinnedSlower)) {
     const worst = Math.max(...rows.map((r) => r.pinned.median - r.packed.median));
-    return `On this firmware a pause follows the highest live block, not free RAM: one object pinned at the top of the heap added up to ${fmtUs(worst)} with the same live set and the same free RAM.`;
+    return `On this firmware a pause follows the highest live block, not free RAM: one object pinned at the top of the heap added up to ${formatUs(worst)} with the same live set and the same free RAM.`;
   }
   if (rows.every((r) => !r.pinnedSlower)) {
     return 'On this firmware the position of the highest live block made no measurable difference.';
@@ -134,5 +135,5 @@ function answer(rows: HeapPositionRow[]): string {
     .map((r) => r.nLive)
     .join(
       ', ',
-    )} live objects only (median ${rows.map((r) => `${fmtUs(r.packed.median)}→${fmtUs(r.pinned.median)}`).join(', ')}).`;
+    )} live objects only (median ${rows.map((r) => `${formatUs(r.packed.median)}→${formatUs(r.pinned.median)}`).join(', ')}).`;
 }

@@ -1,9 +1,10 @@
+import { formatUs } from '../format.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { firstOverflowingArgvLength, parseObjectSpec } from '../model/index.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
 import type { MarkOverflowParams, MarkOverflowSample } from './mark-overflow.schema.ts';
-import { compareSamples, fmtUs, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
+import { compareSamples, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
 
 export interface ShapePoint extends PauseSummary {
   size: number;
@@ -85,7 +86,7 @@ export function analyseMarkOverflow(input: {
       id: `mark-overflow/chain=${b.size}`,
       title: `a chain of ${b.size} does not overflow the mark stack`,
       status: growth <= limit ? 'pass' : 'fail',
-      observed: `${fmtUs(summarizePauses(a.values).median)} at ${a.size} → ${fmtUs(summarizePauses(b.values).median)} at ${b.size} (×${growth.toFixed(1)})`,
+      observed: `${formatUs(summarizePauses(a.values).median)} at ${a.size} → ${formatUs(summarizePauses(b.values).median)} at ${b.size} (×${growth.toFixed(1)})`,
       expected: `at most ×${limit.toFixed(1)} (1.5 × the length ratio)`,
     });
   }

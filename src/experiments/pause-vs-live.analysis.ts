@@ -1,8 +1,9 @@
+import { formatUs, roundPercent } from '../format.ts';
 import { median } from '../analysis/stats.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import type { Analysis, Check } from './experiment.ts';
 import type { PauseSample, PauseVsLiveParams } from './pause-vs-live.schema.ts';
-import { compareSamples, fmtPct, fmtUs, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
+import { compareSamples, groupBy, summarizePauses, type PauseSummary } from './timing.ts';
 
 export interface PauseVsLivePoint extends PauseSummary {
   nLive: number;
@@ -36,7 +37,7 @@ export function analysePauseVsLive(input: {
       id: 'pause-vs-live/grows',
       title: `a pause with ${most} live objects is longer than with ${fewest}`,
       status: d.larger ? 'pass' : 'fail',
-      observed: `${fmtUs(median(a))} → ${fmtUs(median(b))} (${fmtPct(d.change.estimate)}, 95% CI ${fmtPct(d.change.low)}…${fmtPct(d.change.high)}, p=${d.p.toPrecision(2)})`,
+      observed: `${formatUs(median(a))} → ${formatUs(median(b))} (${roundPercent(d.change.estimate)}, 95% CI ${roundPercent(d.change.low)}…${roundPercent(d.change.high)}, p=${d.p.toPrecision(2)})`,
       expected: 'a longer pause',
       tolerance: 'CI above 0 and Mann-Whitney p < 0.01',
     });

@@ -51,6 +51,3 @@ export function compareSamples(a: readonly number[], b: readonly number[], alpha
 function positive(us: number): number {
   return Math.max(us, 0.001);
 }
-
-export const fmtUs = (us: number) => `${us < 10 ? us.toFixed(1) : Math.round(us)} µs`;
-export const fmtPct = (pct: number) => `${pct >= 0 ? '+' : ''}${pct.toFixed(0)}%`;

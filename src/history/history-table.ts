@@ -1,3 +1,4 @@
+import { formatNumber } from '../format.ts';
 import type { MetricTrend, TrendStep } from './trends.ts';
 
 /**
@@ -20,8 +21,8 @@ export function formatHistoryTables(trends: readonly MetricTrend[]): string {
       String(r.run),
       clean(r.runId),
       clean(r.firmware),
-      num(r.median),
-      r.low !== undefined && r.high !== undefined ? `[${num(r.low)}, ${num(r.high)}]` : '',
+      formatNumber(r.median),
+      r.low !== undefined && r.high !== undefined ? `[${formatNumber(r.low)}, ${formatNumber(r.high)}]` : '',
       String(r.n),
       r.verdict,
     ]);
@@ -40,7 +41,7 @@ export function describeStep(step: TrendStep, unit: string): string {
     : 'from 0';
   return (
     `step ${step.direction} at run ${step.run} (${clean(step.runId)}, firmware ${clean(step.firmware)}): ` +
-    `${num(step.before)} → ${num(step.after)}${unit ? ` ${clean(unit)}` : ''} (${pct})`
+    `${formatNumber(step.before)} → ${formatNumber(step.after)}${unit ? ` ${clean(unit)}` : ''} (${pct})`
   );
 }
 
@@ -55,14 +56,6 @@ function table(head: string[], rows: string[][], indent: string): string[] {
         .join('  ')
         .trimEnd(),
   );
-}
-
-/** Four significant digits, no exponent for everyday figures. */
-export function num(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  const abs = Math.abs(x);
-  if (abs >= 1000) return x.toFixed(0);
-  return Number(x.toPrecision(4)).toString();
 }
 
 function clean(text: string): string {

@@ -1,3 +1,4 @@
+import { formatNumber } from '../format.ts';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -5,7 +6,7 @@ import { renderSvg, trendSpec, type TrendPoint } from '../report/charts.ts';
 import { chartFigure, chartGrid, html, renderPage, trustedSvg, type TrustedHtml } from '../report/html.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { resolveReportDir } from './from-report.ts';
-import { describeStep, num } from './history-table.ts';
+import { describeStep } from './history-table.ts';
 import { HISTORY_SCHEMA } from './schema.ts';
 import { formatHistoryWarning, readHistory, type HistoryWarning } from './store.ts';
 import { historyTrends, type MetricTrend, type TrendOptions, type TrendStep } from './trends.ts';
@@ -134,7 +135,7 @@ async function trendFigure(
   const chart = trustedSvg(svg);
   const caption =
     trend.steps.length === 0
-      ? `no step in ${trend.runs.length} runs (noise scale ${trend.noiseUnit === '%' ? `${trend.noise.toFixed(1)}%` : `${num(trend.noise)} ${trend.noiseUnit}`})`
+      ? `no step in ${trend.runs.length} runs (noise scale ${trend.noiseUnit === '%' ? `${trend.noise.toFixed(1)}%` : `${formatNumber(trend.noise)} ${trend.noiseUnit}`})`
       : trend.steps.map((s) => describeStep(s, trend.unit)).join('; ');
   return chartFigure(trend.metric, chart, caption);
 }
@@ -178,7 +179,7 @@ function stepTable(
             <td>${s.metric}</td>
             <td>${href ? html`<a href="${href}">${run}</a>` : run}</td>
             <td>${s.firmware}</td>
-            <td>${num(s.before)} → ${num(s.after)} ${s.unit}</td>
+            <td>${formatNumber(s.before)} → ${formatNumber(s.after)} ${s.unit}</td>
             <td>${stepLabel(s)}</td>
           </tr>`;
         })}

@@ -1,4 +1,4 @@
-import { poolRuns } from '../../src/analysis/pool-runs.ts';
+import { poolRuns } from '../../src/compare/pool-runs.ts';
 import { seededRandom } from '../../src/prng.ts';
 import { appendBoardRecord } from '../../src/boards/board-history.ts';
 import { runBoard, type BoardOutcome } from '../../src/boards/board-run.ts';

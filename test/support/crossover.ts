@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { poolRuns } from '../../src/analysis/pool-runs.ts';
+import { poolRuns } from '../../src/compare/pool-runs.ts';
 import type { Device } from '../../src/device/device.ts';
 import type { DeviceInfo } from '../../src/device/device-info.ts';
 import type { AnyExperiment } from '../../src/experiments/experiment.ts';

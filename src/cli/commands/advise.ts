@@ -1,6 +1,7 @@
+import { formatNumber } from '../../format.ts';
 import type { Command } from 'commander';
 import { inputsFromReport } from '../../advise/from-report.ts';
-import { advise, n, type AdviceInput } from '../../advise/rule.ts';
+import { advise, type AdviceInput } from '../../advise/rule.ts';
 import { UsageError } from '../../errors.ts';
 import { loadReport } from '../../report/load.ts';
 import { decimal, wholeNumber } from '../options.ts';
@@ -66,9 +67,9 @@ export function register(program: Command): void {
       }
       const out = [
         'inputs',
-        `  L pause ${n(input.pauseUs)} µs, A ${n(input.allocBytes)} B/iteration, f ${n(input.rateHz)} Hz, B budget ${n(input.budgetUs)} µs`,
-        `  F free heap ${n(input.freeBytes)} B, k sweep ${n(input.sweepUsPerBlock)} µs/block` +
-          (input.seam ? `, seam ${n(input.seam.us)} µs at ${n(input.seam.hz)} Hz` : ''),
+        `  L pause ${formatNumber(input.pauseUs)} µs, A ${formatNumber(input.allocBytes)} B/iteration, f ${formatNumber(input.rateHz)} Hz, B budget ${formatNumber(input.budgetUs)} µs`,
+        `  F free heap ${formatNumber(input.freeBytes)} B, k sweep ${formatNumber(input.sweepUsPerBlock)} µs/block` +
+          (input.seam ? `, seam ${formatNumber(input.seam.us)} µs at ${formatNumber(input.seam.hz)} Hz` : ''),
         ...notes.map((n) => `  (${n})`),
         '',
         'arithmetic',

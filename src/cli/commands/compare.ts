@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { compareReports } from '../../analysis/compare.ts';
-import { formatComparison, regressionLines } from '../../analysis/compare-format.ts';
-import { poolRuns } from '../../analysis/pool-runs.ts';
+import { compareReports } from '../../compare/compare-reports.ts';
+import { formatComparison, regressionLines } from '../../compare/format.ts';
+import { poolRuns } from '../../compare/pool-runs.ts';
 import type { Report } from '../../report/schema.ts';
 import { UsageError } from '../../errors.ts';
 import { loadReport } from '../../report/load.ts';

@@ -1,13 +1,11 @@
+import { formatNumber, formatP, signedPercent } from '../format.ts';
 import {
-  fmt,
-  fmtP,
-  signedPct,
   type Comparison,
   type MetricComparison,
   type MetricRef,
   type MetricVerdict,
   type RunSide,
-} from './compare.ts';
+} from './compare-reports.ts';
 
 /** One line per regressed metric, for stderr: `picogc compare` and `picogc run --baseline` print these. */
 export function regressionLines(c: Comparison): string[] {
@@ -39,7 +37,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   out.push(
     `rule     regression = the ${Math.round(c.rule.confidence * 100)}% CI of the median's change lies entirely ` +
       `beyond ${c.rule.thresholdPercent}% in the worse direction, Mann–Whitney p < ${c.rule.alpha} after Holm's ` +
-      `correction over the metrics, and a duration moved by more than ${fmt(c.rule.floorUs ?? 0)} µs ` +
+      `correction over the metrics, and a duration moved by more than ${formatNumber(c.rule.floorUs ?? 0)} µs ` +
       '(the timing floor); metrics without spread on both sides are compared exactly',
   );
   if (c.notes.length > 0) out.push('', ...c.notes.map((n) => `note: ${n}`));
@@ -50,15 +48,15 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   const hidden = c.metrics.filter((m) => !shown.includes(m));
   const rows = shown.map((m) => [
     m.id,
-    m.method === 'none' ? '—' : `${fmt(m.baseline.median)} ${m.unit}`,
-    m.method === 'none' ? '—' : `${fmt(m.current.median)} ${m.unit}`,
-    m.changePercent === null ? '—' : signedPct(m.changePercent),
+    m.method === 'none' ? '—' : `${formatNumber(m.baseline.median)} ${m.unit}`,
+    m.method === 'none' ? '—' : `${formatNumber(m.current.median)} ${m.unit}`,
+    m.changePercent === null ? '—' : signedPercent(m.changePercent),
     m.interval
-      ? `[${signedPct(m.interval.low)}, ${signedPct(m.interval.high)}]`
+      ? `[${signedPercent(m.interval.low)}, ${signedPercent(m.interval.high)}]`
       : m.method === 'exact'
         ? 'exact'
         : '—',
-    m.adjustedP !== null ? fmtP(m.adjustedP) : m.pValue === null ? '—' : fmtP(m.pValue),
+    m.adjustedP !== null ? formatP(m.adjustedP) : m.pValue === null ? '—' : formatP(m.pValue),
     `${VERDICT_WORD[m.verdict]}${m.unstable ? ' (unstable)' : ''}`,
   ]);
   out.push(

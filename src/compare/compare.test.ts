@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { around, metric, syntheticReport } from '../../test/support/synthetic-report.ts';
 import { InputError } from '../errors.ts';
-import { compareReports, HOST_TIMED_FLOOR_US, timingFloorUs } from './compare.ts';
-import { formatComparison } from './compare-format.ts';
+import { compareReports, HOST_TIMED_FLOOR_US, timingFloorUs } from './compare-reports.ts';
+import { formatComparison } from './format.ts';
 import { poolRuns } from './pool-runs.ts';
 
 const base = [100, 101, 102, 103, 104, 105, 106, 107];
