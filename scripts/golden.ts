@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { verifyImage } from '../src/firmware/flash.ts';
+import { verifyImage } from '../src/firmware/verify-image.ts';
 import { goldenManifestSchema, GOLDEN_RUNS, type GoldenManifest } from '../test/support/golden.ts';
 
 const run = promisify(execFile);

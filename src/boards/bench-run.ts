@@ -1,5 +1,5 @@
 import { createProgress } from '../run/progress.ts';
-import { deviceId } from '../run/session.ts';
+import { deviceId } from '../device/device-id.ts';
 import { runBoard, type BoardOutcome, type BoardRunOptions } from './board-run.ts';
 import { targetLabel, type DeviceTarget } from '../device/target.ts';
 

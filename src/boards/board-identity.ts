@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { boardLockKey } from '../lock/lock-key.ts';
-import { deviceId } from '../run/session.ts';
-import type { BoardTag } from './board-tag.ts';
+import { deviceId } from '../device/device-id.ts';
+import type { BoardTag } from '../report/board-tag.ts';
 import { isInProcess, targetLabel, type DeviceTarget } from '../device/target.ts';
 
 /**

@@ -4,13 +4,14 @@ import { PicogcError } from '../errors.ts';
 import { acquireBoardLock, type BoardLock } from '../lock/board-lock.ts';
 import type { Progress } from '../run/progress.ts';
 import type { Report } from '../report/schema.ts';
-import { deviceId, runSession, type SessionOptions } from '../run/session.ts';
+import { runSession, type SessionOptions } from '../run/session.ts';
+import { deviceId } from '../device/device-id.ts';
 import { boardTag, lockKeyForTarget } from './board-identity.ts';
-import type { BoardTag } from './board-tag.ts';
+import type { BoardTag } from '../report/board-tag.ts';
 import { targetLabel, type DeviceTarget } from '../device/target.ts';
 import { openTarget } from '../device/open.ts';
 import { RecoveryLadder } from './recovery-ladder.ts';
-import { flashFirmware, type FlashOptions } from '../firmware/flash.ts';
+import { flashFirmware, type FlashOptions } from '../flash/flash.ts';
 import { FirmwareMismatchError, type FlashResult } from '../firmware/flash-result.ts';
 import {
   emulatorFirmwareBlockFor,

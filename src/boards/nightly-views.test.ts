@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareReports } from '../compare/compare-reports.ts';
 import type { Report } from '../report/schema.ts';
-import type { BoardTag } from './board-tag.ts';
+import type { BoardTag } from '../report/board-tag.ts';
 import type { BoardNightly } from './nightly-board.ts';
 import { renderNightlyJUnit } from './nightly-junit.ts';
 import { renderNightlySummary } from './nightly-summary.ts';

@@ -1,5 +1,5 @@
 import { printVerdictTable } from '../report/verdict-table.ts';
-import type { RecoveryEvent } from '../run/recovery-event.ts';
+import type { RecoveryEvent } from '../report/recovery-event.ts';
 import type { BoardOutcome } from './board-run.ts';
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDevice } from '../device/open.ts';
 import { ReplDevice } from '../device/repl-device.ts';
 import { LinkError } from '../errors.ts';
-import type { RecoveryEvent, RecoveryRequest } from '../run/recovery-event.ts';
+import type { RecoveryEvent, RecoveryRequest } from '../report/recovery-event.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
 import type { DeviceTarget } from '../device/target.ts';
 import { ManualClock } from '../testing/manual-clock.ts';

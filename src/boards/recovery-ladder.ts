@@ -2,7 +2,7 @@ import { sleep, systemClock, within, type Clock } from '../clock.ts';
 import type { Device } from '../device/device.ts';
 import type { ReplDevice } from '../device/repl-device.ts';
 import { LinkError, PicogcError } from '../errors.ts';
-import type { RecoveryRequest } from '../run/recovery-event.ts';
+import type { RecoveryRequest } from '../report/recovery-event.ts';
 import { isInProcess, type DeviceTarget } from '../device/target.ts';
 import { openTarget } from '../device/open.ts';
 import { describePowerCycle, runPowerCycle } from './power-cycle.ts';

@@ -2,7 +2,7 @@ import { openLink, type Link } from '../link/open.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
 import type { ClockKind } from '../sim/vm-protocol.ts';
-import { openEmuDevice } from '../emu/open-emu.ts';
+import { openEmuDevice } from './open-emu.ts';
 import type { Capabilities } from './device-info.ts';
 import { openReplay, recordDeviceLink, type RecordingNotes } from './recorded.ts';
 import { ReplDevice } from './repl-device.ts';

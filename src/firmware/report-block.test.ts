@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FirmwareMismatchError, type FlashResult } from './flash-result.ts';
-import { verifyImage } from './flash.ts';
+import { verifyImage } from './verify-image.ts';
 import { emulatorFirmwareBlockFor, firmwareBlockSchema, firmwareReportBlock } from './report-block.ts';
 import { fakeMicroPythonImage, writeUf2 } from './uf2-writer.ts';
 

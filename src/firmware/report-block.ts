@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FlashResult, FlashedImage } from './flash-result.ts';
-import { verifyImage } from './flash.ts';
+import { verifyImage } from './verify-image.ts';
 import { boardRunsBuild } from './micropython-build.ts';
 
 /**

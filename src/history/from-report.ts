@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DeviceInfo } from '../device/device-info.ts';
 import type { Report } from '../report/schema.ts';
-import { deviceId } from '../run/session.ts';
+import { deviceId } from '../device/device-id.ts';
 import { medianInterval } from './median-interval.ts';
 import { HISTORY_SCHEMA, type HistoryRecord, type HistoryVerdict, type MetricSummary } from './schema.ts';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { deviceInfoSchema } from '../device/device-info.ts';
-import { boardTagSchema } from '../boards/board-tag.ts';
+import { boardTagSchema } from './board-tag.ts';
 import { checkSchema, metricSchema } from '../experiments/experiment.ts';
 import { firmwareBlockSchema } from '../firmware/report-block.ts';
-import { notRunSchema, recoveryEventSchema } from '../run/recovery-event.ts';
+import { notRunSchema, recoveryEventSchema } from './recovery-event.ts';
 
 /**
  * report.json: the source of truth of a run. HTML, Markdown and JUnit are views of it, and

@@ -6,7 +6,7 @@ import type { Device } from '../device/device.ts';
 import { openDevice } from '../device/open.ts';
 import { selectExperiments } from '../experiments/index.ts';
 import { silentProgress } from './progress.ts';
-import type { RecoveryRequest } from './recovery-event.ts';
+import type { RecoveryRequest } from '../report/recovery-event.ts';
 import { runSuite } from './runner.ts';
 
 /**

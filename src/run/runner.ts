@@ -11,7 +11,7 @@ import { crossExperimentAnalysis } from './cross-analysis.ts';
 import type { Progress } from './progress.ts';
 import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
-import type { RecoveryEvent, RecoveryRequest } from './recovery-event.ts';
+import type { RecoveryEvent, RecoveryRequest } from '../report/recovery-event.ts';
 import { TOOL_VERSION } from '../version.ts';
 
 /** One device call's deadline, in device time (the device stretches it when it runs slow). */

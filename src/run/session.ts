@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { join } from 'node:path';
 import type { Device } from '../device/device.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
+import { deviceId } from '../device/device-id.ts';
 import type { AnyExperiment } from '../experiments/experiment.ts';
 import type { ParamOverride } from '../experiments/params.ts';
 import { writeViews } from '../report/views.ts';
 import { createProgress, type Progress } from './progress.ts';
-import type { RecoveryRequest } from './recovery-event.ts';
+import type { RecoveryRequest } from '../report/recovery-event.ts';
 import type { Report } from '../report/schema.ts';
 import { runSuite } from './runner.ts';
 
@@ -104,14 +105,6 @@ export function makeRunId(info: DeviceInfo, now = new Date()): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${time}-${deviceId(info)}`;
-}
-
-export function deviceId(info: DeviceInfo): string {
-  const raw =
-    info.uniqueId ??
-    info.serialNumber ??
-    (info.backend === 'sim' ? 'virtual-pico' : basename(info.description));
-  return raw.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 function pointLatest(outDir: string, runId: string, name: string): void {

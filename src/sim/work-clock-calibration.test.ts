@@ -8,7 +8,7 @@ import {
   usPerCount,
   workClockCalibration,
 } from './work-clock.ts';
-import { defaultProfileCounts, fit, goldenPauses, minimaxLine } from './work-clock-fit.ts';
+import { defaultProfileCounts, fit, goldenPauses, minimaxLine } from '../../scripts/fit-work-clock.ts';
 
 describe('the work clock calibration', () => {
   it('refuses a file without the fields the conversion needs', () => {
@@ -64,7 +64,7 @@ describe('the virtual Pico against a stock v1.28.0 build, configuration by confi
     counts = defaultProfileCounts();
   }, 180_000);
 
-  it('was fitted to the counts this VM gives (else refit: npx tsx src/sim/work-clock-fit.ts --write)', () => {
+  it('was fitted to the counts this VM gives (else refit: npx tsx scripts/fit-work-clock.ts --write)', () => {
     const shipped = workClockCalibration().provenance.fittedTo;
     expect(shipped.map((p) => [p.config, p.vmCounts])).toEqual(
       shipped.map((p) => [p.config, counts.get(p.config)]),

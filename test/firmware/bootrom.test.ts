@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import {
-  BootromError,
-  BOOTROM_SIZE,
-  adler32,
-  readBootrom,
-  verifyBootrom,
-} from '../../src/firmware/bootrom.ts';
+import { BootromError, BOOTROM_SIZE, verifyBootrom } from '../../src/firmware/bootrom.ts';
+import { adler32, readBootrom } from '../../src/flash/read-bootrom.ts';
 import { ProtocolError } from '../../src/errors.ts';
 import { duplexPair } from '../../src/link/pair.ts';
 import { RawRepl } from '../../src/repl/raw-repl.ts';

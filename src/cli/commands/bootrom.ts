@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
 import { ReplDevice } from '../../device/repl-device.ts';
-import { BOOTROM_SIZE, readBootrom } from '../../firmware/bootrom.ts';
+import { BOOTROM_SIZE } from '../../firmware/bootrom.ts';
+import { readBootrom } from '../../flash/read-bootrom.ts';
 import { openLink } from '../../link/open.ts';
 import { wholeNumber } from '../options.ts';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { DRIVE_ENV } from '../../firmware/bootsel-drive.ts';
-import { flashFirmware } from '../../firmware/flash.ts';
+import { flashFirmware } from '../../flash/flash.ts';
 import {
   DEFAULT_FLASH_DEADLINES,
   type FlashDeadlines,

@@ -1,4 +1,4 @@
-import type { Capabilities } from '../device/device-info.ts';
+import type { Capabilities } from './device-info.ts';
 
 /** The npm package and version the emulated RP2040 was built and checked against. */
 export const RP2040JS_PACKAGE = 'rp2040js';

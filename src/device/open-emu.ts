@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.ts';
-import { ReplDevice } from '../device/repl-device.ts';
+import { ReplDevice } from './repl-device.ts';
 import { verifyBootrom, type BootromFacts } from '../firmware/bootrom.ts';
 import type { FlashedImage } from '../firmware/flash-result.ts';
-import { verifyImage } from '../firmware/flash.ts';
+import { verifyImage } from '../firmware/verify-image.ts';
 import { boardRunsBuild } from '../firmware/micropython-build.ts';
 import { readUf2File } from '../firmware/firmware-info.ts';
 import type { Link } from '../link/link.ts';
-import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './capabilities.ts';
-import { EmulatedRp2040 } from './rp2040-emu.ts';
+import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './emu-capabilities.ts';
+import { EmulatedRp2040 } from '../emu/rp2040-emu.ts';
 
 export interface EmuSpec {
   /** The user's MicroPython UF2 for the RP2040. */

@@ -4,7 +4,7 @@ import { LinkError, PicogcError } from '../errors.ts';
 import { ReplDevice } from '../device/repl-device.ts';
 import { listPorts, type PortInfo } from '../link/discovery.ts';
 import { openLink, type Link } from '../link/open.ts';
-import { withinDeadline } from './flash-result.ts';
+import { withinDeadline } from '../firmware/flash-result.ts';
 
 export interface ReconnectOptions {
   /** Where the board was before the flash. */

@@ -3,16 +3,16 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from '../analysis/stats.ts';
-import { reportSchema } from '../report/schema.ts';
-import { VM_PACKAGE, VM_VERSION } from './capabilities.ts';
+import { median } from '../src/analysis/stats.ts';
+import { reportSchema } from '../src/report/schema.ts';
+import { VM_PACKAGE, VM_VERSION } from '../src/sim/capabilities.ts';
 import {
   CALIBRATION_ENV,
   CALIBRATION_FILE,
   workClockCalibration,
   workClockCalibrationSchema,
   type WorkClockCalibration,
-} from './work-clock.ts';
+} from '../src/sim/work-clock.ts';
 
 /**
  * The fit of the work clock (work-clock.calibration.json): for every configuration of the default
@@ -27,14 +27,14 @@ import {
  * run is made with the identity conversion (1 µs per count, nothing fixed), so its pauses are the
  * counts.
  *
- *   npx tsx src/sim/work-clock-fit.ts           print the fit
- *   npx tsx src/sim/work-clock-fit.ts --write   and write it to work-clock.calibration.json
+ *   npx tsx scripts/fit-work-clock.ts           print the fit
+ *   npx tsx scripts/fit-work-clock.ts --write   and write it to work-clock.calibration.json
  */
 export const FIT_EXPERIMENTS = ['pause-vs-live', 'pause-vs-heap-position', 'mark-overflow'];
 export const GOLDEN_V1_28 = 'test/golden/v1.28.0/validate.rec.gz';
 
 const PICO_HZ = 125_000_000; // machine.freq() of a stock RPI_PICO build (facts §9)
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../', import.meta.url));
 
 /** Median pause (µs) of every timed configuration in a picogc command's report, by metric id. */
 function pausesOf(args: string[], env: NodeJS.ProcessEnv = {}): Map<string, number> {

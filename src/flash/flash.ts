@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+
 import { sleep, systemClock, type Clock } from '../clock.ts';
 import { DeviceException, InputError, LinkError, PicogcError, TimeoutError, UsageError } from '../errors.ts';
 import { ReplDevice } from '../device/repl-device.ts';
 import { describePort, resolveAutoPort, type PortInfo } from '../link/discovery.ts';
 import { openLink } from '../link/open.ts';
-import { waitForDrive, type FindDriveOptions } from './bootsel-drive.ts';
-import { inspectFirmware } from './firmware-info.ts';
+import { waitForDrive, type FindDriveOptions } from '../firmware/bootsel-drive.ts';
+
 import {
   DEFAULT_FLASH_DEADLINES,
   FirmwareMismatchError,
@@ -17,11 +17,11 @@ import {
   type FlashResult,
   type FlashStep,
   type FlashStepName,
-  type FlashedImage,
-} from './flash-result.ts';
-import { boardRunsBuild } from './micropython-build.ts';
-import { copyToDrive, findOnPath, picotoolLoad, type PicotoolResult } from './load-image.ts';
+} from '../firmware/flash-result.ts';
+import { boardRunsBuild } from '../firmware/micropython-build.ts';
+import { copyToDrive, findOnPath, picotoolLoad, type PicotoolResult } from '../firmware/load-image.ts';
 import { reconnectBoard } from './reconnect.ts';
+import { verifyImage } from '../firmware/verify-image.ts';
 
 export interface FlashOptions {
   /** Path of the UF2 file. */
@@ -232,28 +232,6 @@ async function picotoolUntilDeadline(
 }
 
 const PICOTOOL_RETRY_MS = 500;
-
-/** Verify the UF2 for an RP2040 and find the build it carries; without one nothing can be confirmed (exit 2). */
-export async function verifyImage(file: string, label?: string): Promise<FlashedImage> {
-  const { image, scan } = await inspectFirmware(file);
-  const build = scan.build;
-  if (!build) {
-    const why = scan.conflicts.length > 0 ? `: ${scan.conflicts.join('; ')}` : '';
-    throw new InputError(
-      `${file}: no MicroPython version string found in the image${why}; picogc could not confirm ` +
-        'that a board runs it after the flash',
-    );
-  }
-  return {
-    file,
-    sha256: image.sha256,
-    size: image.fileSize,
-    family: image.family.name,
-    build,
-    expected: build.unameVersion ?? `${build.version} on ${build.buildDate}`,
-    label: label ?? basename(file),
-  };
-}
 
 async function resolveTarget(
   port: string,
