@@ -113,8 +113,11 @@ async function unrecordedTargets(request: TargetRequest, deps: ResolveDeps): Pro
         '--heap, --fault, --clock host and --seed apply to the virtual Pico (--device sim) only',
       );
     }
-    if (!request.firmware || !request.bootrom) {
-      throw new UsageError('--device emu needs --firmware FILE.uf2 and --bootrom FILE (picogc bootrom)');
+    if (!request.firmware) throw new UsageError('--device emu needs --firmware FILE.uf2');
+    if (!request.bootrom) {
+      throw new UsageError(
+        '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom --port P --out FILE)',
+      );
     }
     return [{ kind: 'emu', firmware: request.firmware, bootrom: request.bootrom }];
   }
