@@ -182,6 +182,9 @@ export class ReplServer {
       this.options.log?.(`virtual Pico: ${error.message}; the device hangs until Ctrl-C`);
       if (this.phase !== 'feeding') this.phase = 'dead';
     });
+    vm.onStdinWanted(() => {
+      if (this.vm === vm) this.supplyStdin();
+    });
   }
 
   private receive(chunk: Buffer): void {
@@ -196,7 +199,27 @@ export class ReplServer {
         this.input.push(byte);
       }
     }
+    this.supplyStdin();
     this.pump();
+  }
+
+  /**
+   * A running script's stdin. On a Pico every byte that arrives while code runs goes to its stdin
+   * ring, which the script's reads and then the REPL consume. Here the queue is the REPL's input,
+   * and bytes are moved to the VM only as a blocked read asks for them (what it did not read comes
+   * back when the execution ends). Nothing moves while a Ctrl-C is pending: if delivered, it drops
+   * what came before it, as a Pico clears its ring.
+   */
+  private supplyStdin(): void {
+    if (this.phase !== 'feeding') return;
+    const available = this.interrupt ? 0 : this.input.pending;
+    const count = Math.min(this.vm.stdinWanted, available, this.vm.stdinRoom);
+    if (count > 0) {
+      const bytes = Buffer.allocUnsafe(count);
+      for (let i = 0; i < count; i++) bytes[i] = this.input.shift()!;
+      this.vm.writeStdin(bytes);
+    }
+    this.vm.stdinPending = this.interrupt ? 0 : this.input.pending;
   }
 
   private pump(): void {
@@ -249,6 +272,7 @@ export class ReplServer {
     if (last === CTRL_B) this.held = [];
     this.recent = '';
     this.phase = 'feeding';
+    this.supplyStdin();
     const fed = this.vm.feed(seq, bytes);
     fed.catch(() => undefined); // settled below, or abandoned when the VM is replaced
     const stuck = new Promise<'stuck'>((resolve) => (this.stuck = () => resolve('stuck')));
@@ -273,6 +297,10 @@ export class ReplServer {
       this.enterBootloader();
       return;
     }
+    // What the script was given and did not read is the REPL's again.
+    const unread = this.vm.takeBackStdin();
+    if (unread.length > 0) this.input.unshift(unread);
+    this.vm.stdinPending = 0;
     this.settleInterrupt(outcome.interrupted);
     this.flushHeld();
     if (mayEnterRaw && this.recent.endsWith(RAW_BANNER)) {
@@ -306,7 +334,18 @@ export class ReplServer {
     }, grace);
     this.interrupt = { seq, position, timer };
     const stillBusy = () => this.phase === 'feeding' && this.seq === seq;
-    void this.vm.interrupt(seq, performance.now() + grace, stillBusy);
+    const vm = this.vm;
+    void vm.interrupt(seq, performance.now() + grace, stillBusy).then((outcome) => {
+      if (this.vm !== vm || this.interrupt?.seq !== seq || this.interrupt.position !== position) return;
+      // A script blocked on stdin takes the KeyboardInterrupt as its read returns: wake it now.
+      if (outcome === 'delivered') vm.wakeStdin();
+      // The script reads stdin with the interrupt char off (micropython.kbd_intr(-1)): on a Pico
+      // this Ctrl-C is then an ordinary byte in its stdin ring.
+      if (outcome === 'ordinary') {
+        this.settleInterrupt(false);
+        this.supplyStdin();
+      }
+    });
   }
 
   /**
