@@ -8,6 +8,7 @@ import {
   type FlashedBuild,
 } from './capabilities.ts';
 import { ReplInput } from './repl-input.ts';
+import { SurfaceLoader, surfaceLibFiles } from './surface.ts';
 import {
   CrlfCooker,
   KEYBOARD_INTERRUPT,
@@ -73,6 +74,8 @@ interface PendingInterrupt {
 export class ReplServer {
   private vm!: MicroPythonVm;
   private readonly input = new ReplInput();
+  /** Which Python parts of a Pico's surface the VM has imported (surface.ts). */
+  private readonly surface = new SurfaceLoader();
   private readonly cooker = new CrlfCooker();
   private phase: Phase = 'rebooting';
   private gc: GcCarryOver = PICO_GC_DEFAULTS;
@@ -101,6 +104,7 @@ export class ReplServer {
   static async start(port: Duplex, options: ReplServerOptions): Promise<ReplServer> {
     const server = new ReplServer(port, options, await clockConfig(options));
     await server.replaceVm();
+    server.surface.reset();
     const booted = await server.vm.boot(server.bootConfig('friendly')).catch(async (error: unknown) => {
       await server.vm.terminate();
       throw error;
@@ -164,6 +168,7 @@ export class ReplServer {
       calibrationRuns: CALIBRATION_RUNS,
       resets: this.forcedResets,
       libFiles: {
+        ...surfaceLibFiles(),
         'picogc_sim.py': PICOGC_SIM_SOURCE,
         ...(build ? { 'picogc_os.py': flashedOsSource(build) } : {}),
       },
@@ -222,6 +227,17 @@ export class ReplServer {
     this.vm.stdinPending = this.interrupt ? 0 : this.input.pending;
   }
 
+  /** Import what the next input names of the Python parts of a Pico's surface (surface.ts). */
+  private async loadSurface(bytes: Uint8Array): Promise<void> {
+    const modules = this.surface.needed(bytes);
+    if (modules.length === 0) return;
+    try {
+      await this.vm.load(modules);
+    } catch (error) {
+      this.options.log?.(`virtual Pico: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private pump(): void {
     if (this.running || this.phase === 'closed') return;
     this.running = true;
@@ -255,6 +271,7 @@ export class ReplServer {
             this.phase = 'paste';
             break;
           }
+          await this.loadSurface(cut.bytes);
           await this.run(cut.bytes, cut.last);
           break;
         }
@@ -392,6 +409,7 @@ export class ReplServer {
     this.dropOk = 0;
     this.forcedResets++;
     await this.replaceVm();
+    this.surface.reset();
     const mode = this.input.mode;
     await this.vm.boot(this.bootConfig(mode));
     this.input.lineCleared();
@@ -410,6 +428,7 @@ export class ReplServer {
       // keep the last known values
     }
     this.write(Buffer.from(SOFT_REBOOT, 'latin1'));
+    this.surface.reset();
     const mode = this.input.mode;
     const booted = await this.vm.boot(this.bootConfig(mode));
     let text = Buffer.from(booted.output).toString('latin1');
@@ -459,6 +478,7 @@ export class ReplServer {
     }
     // An empty source would be an empty raw line, which the VM takes as a soft reset.
     const bytes = Buffer.from(source.length > 0 ? [...source, CTRL_D] : [0x0a, CTRL_D]);
+    await this.loadSurface(bytes);
     this.dropOk = 2;
     await this.run(bytes, CTRL_D);
     this.dropOk = 0;

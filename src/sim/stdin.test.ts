@@ -85,6 +85,13 @@ describe('stdin of a running script', () => {
     repl.write('zz');
     expect(await repl.follow()).toEqual({ stdout: "1\r\nb'zz'\r\n", stderr: '' });
   });
+
+  it('input() prints its prompt, echoes, takes backspace, ignores cursor keys and ends at Enter', async () => {
+    await start('name = input("name? ")\nprint("got", repr(name))');
+    await repl.until('name? ');
+    repl.write('Pix\x7fco\x1b[A\r');
+    expect(await repl.follow()).toEqual({ stdout: "Pix\b\x1b[Kco\r\ngot 'Pico'\r\n", stderr: '' });
+  });
 });
 
 describe('stdin in the friendly REPL', () => {

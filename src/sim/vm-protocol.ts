@@ -59,12 +59,16 @@ export interface BootConfig {
 export type HostMessage =
   | { type: 'boot'; config: BootConfig }
   | { type: 'feed'; seq: number; bytes: Uint8Array }
-  | { type: 'gc-config' };
+  | { type: 'gc-config' }
+  /** Import these `/lib` modules in the idle VM (surface.ts: parts of a Pico loaded on demand). */
+  | { type: 'load'; modules: string[] };
 
 export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ring') }),
   /** A running script blocks on stdin: the stdin ring's `wanted` says how many bytes it asks for. */
   z.object({ type: z.literal('stdin') }),
+  /** The modules of a `load` were imported, or the import failed with `error`. */
+  z.object({ type: z.literal('loaded'), error: z.string().nullable() }),
   z.object({
     type: z.literal('booted'),
     output: z.instanceof(Uint8Array),

@@ -268,6 +268,16 @@ function feed(seq, bytes) {
   };
 }
 
+/** Import surface modules (surface.ts) between executions, as boot runs its Python. */
+function load(modules) {
+  try {
+    for (const name of modules) mp.runPython(`import ${name}`);
+    return { type: 'loaded', error: null };
+  } catch (error) {
+    return { type: 'loaded', error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 function gcConfig() {
   const gc = mp.pyimport('gc');
   return { type: 'gc-config', threshold: gc.threshold(), enabled: gc.isenabled() };
@@ -288,6 +298,9 @@ async function handle(message) {
         break;
       case 'gc-config':
         port.postMessage(gcConfig());
+        break;
+      case 'load':
+        port.postMessage(load(message.modules));
         break;
       default:
         throw new Error(`unknown message type ${String(message.type)}`);

@@ -101,6 +101,14 @@ export class MicroPythonVm {
     return (await this.answer('fed', 'feed', Infinity)) as Fed;
   }
 
+  /** Import `/lib` modules into the idle VM; rejects with the VM's error if an import fails. */
+  async load(modules: string[]): Promise<void> {
+    this.post({ type: 'load', modules });
+    const answer = (await this.answer('loaded', 'load')) as Extract<WorkerMessage, { type: 'loaded' }>;
+    if (answer.error !== null)
+      throw new LinkError(`virtual Pico could not load ${modules.join(', ')}: ${answer.error}`);
+  }
+
   /** Called when a running script starts waiting on stdin (see `stdinWanted`). */
   onStdinWanted(listener: () => void): void {
     this.stdinListener = listener;
