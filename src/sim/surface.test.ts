@@ -7,16 +7,17 @@ describe('SurfaceLoader', () => {
   it('loads a module for the names of what it provides, once per VM', () => {
     const loader = new SurfaceLoader();
     expect(loader.needed(bytes('import gc\ngc.collect()\x04'))).toEqual([]);
+    expect(loader.needed(bytes('os.VfsLfs2.mkfs(bdev)\x04'))).toEqual(['picogc_vfs']);
+    expect(loader.needed(bytes('vfs.mount(bdev, "/x")\x04'))).toEqual([]);
     expect(loader.needed(bytes('x = input("? ")\x04'))).toEqual(['picogc_input']);
-    expect(loader.needed(bytes('y = input()\x04'))).toEqual([]);
     loader.reset();
-    expect(loader.needed(bytes('input()\x04'))).toEqual(['picogc_input']);
+    expect(loader.needed(bytes('import vfs\x04'))).toEqual(['picogc_vfs']);
   });
 
   it('finds a name a cut splits in two', () => {
     const loader = new SurfaceLoader();
-    expect(loader.needed(bytes('x = inp'))).toEqual([]);
-    expect(loader.needed(bytes('ut()\x04'))).toEqual(['picogc_input']);
+    expect(loader.needed(bytes('import os\nos.mou'))).toEqual([]);
+    expect(loader.needed(bytes('nt(bdev, "/r")\x04'))).toEqual(['picogc_vfs']);
   });
 
   it('takes whole words only: amount, mount_point, inputs load nothing', () => {
@@ -25,6 +26,11 @@ describe('SurfaceLoader', () => {
   });
 
   it('ships the Python files it names', () => {
-    expect(Object.keys(surfaceLibFiles())).toEqual(['picogc_input.py']);
+    expect(Object.keys(surfaceLibFiles())).toEqual([
+      'picogc_blockfs.py',
+      'picogc_file.py',
+      'picogc_input.py',
+      'picogc_vfs.py',
+    ]);
   });
 });

@@ -19,6 +19,8 @@ export interface SurfaceModule {
 }
 
 export const SURFACE_MODULES: readonly SurfaceModule[] = [
+  // os.VfsLfs2 / os.VfsFat, vfs.*, and mount() detecting a block device's filesystem.
+  { module: 'picogc_vfs', trigger: /\b(?:vfs|Vfs\w*|mount|umount|mkfs)\b/ },
   // input() over sys.stdin (the VM's own reads a stub that never returns).
   { module: 'picogc_input', trigger: /\binput\b/ },
 ];
