@@ -46,6 +46,16 @@ describe('stdin of a running script', () => {
     expect(await repl.follow()).toEqual({ stdout: "'x' 3 bytearray(b'abc')\r\n", stderr: '' });
   });
 
+  it('raw-paste (as mpremote runs code): the bytes after the Ctrl-D that ends the upload are stdin', async () => {
+    repl.write('\x05A\x01');
+    expect((await repl.reader.bytes(5, 5000, 'raw-paste header')).toString('latin1')).toBe(
+      'R\x01\x80\x00\x01',
+    );
+    repl.write('import sys\nprint(sys.stdin.buffer.read(4))\x04ping');
+    expect((await repl.reader.bytes(1, 5000, 'end of upload')).toString('latin1')).toBe('\x04');
+    expect(await repl.follow()).toEqual({ stdout: "b'ping'\r\n", stderr: '' });
+  });
+
   it('what the script does not read stays the REPL’s input', async () => {
     repl.write('import sys\nprint(sys.stdin.buffer.read(2))\x04XYprint(40 + 2)\x04');
     expect((await repl.reader.bytes(2, 5000, 'OK')).toString('latin1')).toBe('OK');
