@@ -85,11 +85,21 @@ const AFTER_CLOCK: readonly Difference[] = [
   {
     id: 'vm-is-webassembly-port',
     detail:
-      'MicroPython v1.27.0 webassembly (pyscript variant), not v1.28.0 rp2: pystack (frames off the GC heap), stack limit 32768, no littlefs or _thread, a finaliser table but no weakref table, so heap contents and geometry differ from a Pico.',
+      'MicroPython v1.27.0 webassembly (pyscript variant), not v1.28.0 rp2: pystack (frames off the GC heap), stack limit 32768, no littlefs, FAT (see python-filesystems) or _thread, a finaliser table but no weakref table, so heap contents and geometry differ from a Pico.',
   },
   {
     id: 'minimal-machine',
     detail: 'machine is a small Python module with unique_id() (stable per seed) and soft_reset() only.',
+  },
+  {
+    id: 'python-filesystems',
+    detail:
+      "os.VfsLfs2 and os.VfsFat (also in vfs) are Python classes (/lib/picogc_vfs.py, picogc_blockfs.py, picogc_file.py) that os.mount and vfs.mount mount through the VM's VFS layer; mount also takes a block device and detects which. They keep the files on the script's block device through its readblocks, writeblocks and ioctl, as littlefs and FatFs use it (VfsLfs2: extended interface, each block erased with ioctl 6 before it is written, OSError 84 for a device it cannot read; VfsFat: simple interface, ENODEV until formatted, names compared without case, times to 2 s), but in picogc's own format (superblock 'picogcfs', an allocation table, chains of blocks), not littlefs or FAT: a littlefs or FAT image does not mount here, and tools for either cannot read what is written here. Errors follow littlefs and FatFs. Not there: wear levelling, power-loss safety, readsize/progsize/lookahead (accepted, unused), flushing a file that is never closed (no finaliser), two open handles on one file seeing each other's writes. They are imported (about 15 KB of heap, which every later collection marks) before the first execution whose source names vfs, Vfs…, mount, umount or mkfs, or imports picogc_vfs; a module read from a file that uses them needs one of those names in the execution that imports it.",
+  },
+  {
+    id: 'stdin-while-running',
+    detail:
+      "a running script's sys.stdin reads get the host's bytes as on a Pico (after its line in friendly mode, after its Ctrl-D in raw mode); only what a read asks for leaves the REPL's input, and a Ctrl-C interrupts a read that waits. On the work clock, time stands still while a read waits (ticks_us does not advance). input() is Python (/lib/picogc_input.py, about 0.7 KB of heap, imported before an execution whose source names input): prompt, echo, backspace, Enter, Ctrl-C, Ctrl-D; no cursor keys, history or tab completion.",
   },
   {
     id: 'server-side-raw-paste',

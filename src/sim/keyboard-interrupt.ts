@@ -19,12 +19,15 @@ import { sleep, systemClock, type Clock } from '../clock.ts';
  * The debugger is enabled only for the moment of the interrupt: while enabled, V8 runs wasm in its
  * slower debug tier, which would distort timings.
  */
-export type InterruptOutcome = 'delivered' | 'not-running' | 'unavailable';
+export type InterruptOutcome = 'delivered' | 'ordinary' | 'not-running' | 'unavailable';
 
 export interface InterruptRequest {
   /** `worker.threadId` of the VM's thread (the inspector's `workerId`). */
   threadId: number;
-  /** Evaluated on the paused worker; must return true once the interrupt is scheduled. */
+  /**
+   * Evaluated on the paused worker; must return true once the interrupt is scheduled, 'data' if
+   * the Ctrl-C is an ordinary byte for the running code.
+   */
   expression: string;
   /** Stop trying at this time on `clock`. */
   deadline: number;
@@ -71,6 +74,8 @@ export async function interruptWorker(request: InterruptRequest): Promise<Interr
       );
       await link.send('Debugger.resume', {}, request.deadline);
       if (answer.success && answer.data.result.value === true) return 'delivered';
+      // The guard found the byte is data for a script reading stdin (vm-worker.mjs).
+      if (answer.success && answer.data.result.value === 'data') return 'ordinary';
       await sleep(request.retryMs ?? 20, clock);
     }
     return request.stillBusy() ? 'unavailable' : 'not-running';

@@ -58,6 +58,13 @@ export class ReplInput {
     return byte;
   }
 
+  /** Put bytes back at the front, as if never shifted (stdin a script took and did not read). */
+  unshift(bytes: Uint8Array): void {
+    this.queue = [...bytes, ...this.queue.slice(this.head)];
+    this.head = 0;
+    this.shifted -= bytes.length;
+  }
+
   /** Drop queued input up to and including position `position` (a Pico clears stdin on Ctrl-C). */
   dropThrough(position: number): void {
     while (this.shifted <= position && this.shift() !== undefined) {

@@ -9,6 +9,7 @@ import {
   type FlashedBuild,
 } from './capabilities.ts';
 import { ReplInput } from './repl-input.ts';
+import { SurfaceLoader, surfaceLibFiles } from './surface.ts';
 import {
   CrlfCooker,
   KEYBOARD_INTERRUPT,
@@ -76,6 +77,8 @@ interface PendingInterrupt {
 export class ReplServer {
   private vm!: MicroPythonVm;
   private readonly input = new ReplInput();
+  /** Which Python parts of a Pico's surface the VM has imported (surface.ts). */
+  private readonly surface = new SurfaceLoader();
   private readonly cooker = new CrlfCooker();
   private phase: Phase = 'rebooting';
   private gc: GcCarryOver = PICO_GC_DEFAULTS;
@@ -107,6 +110,7 @@ export class ReplServer {
   static async start(port: Duplex, options: ReplServerOptions): Promise<ReplServer> {
     const server = new ReplServer(port, options, await clockConfig(options));
     await server.replaceVm();
+    server.surface.reset();
     const booted = await server.vm.boot(server.bootConfig('friendly')).catch(async (error: unknown) => {
       await server.vm.terminate();
       throw error;
@@ -170,6 +174,7 @@ export class ReplServer {
       calibrationRuns: CALIBRATION_RUNS,
       resets: this.forcedResets,
       libFiles: {
+        ...surfaceLibFiles(),
         'picogc_sim.py': PICOGC_SIM_SOURCE,
         ...(build ? { 'picogc_os.py': flashedOsSource(build) } : {}),
       },
@@ -188,6 +193,9 @@ export class ReplServer {
       this.options.log?.(`virtual Pico: ${error.message}; the device hangs until Ctrl-C`);
       if (this.phase !== 'feeding') this.phase = 'dead';
     });
+    vm.onStdinWanted(() => {
+      if (this.vm === vm) this.supplyStdin();
+    });
   }
 
   private receive(chunk: Buffer): void {
@@ -202,7 +210,38 @@ export class ReplServer {
         this.input.push(byte);
       }
     }
+    this.supplyStdin();
     this.pump();
+  }
+
+  /**
+   * A running script's stdin. On a Pico every byte that arrives while code runs goes to its stdin
+   * ring, which the script's reads and then the REPL consume. Here the queue is the REPL's input,
+   * and bytes are moved to the VM only as a blocked read asks for them (what it did not read comes
+   * back when the execution ends). Nothing moves while a Ctrl-C is pending: if delivered, it drops
+   * what came before it, as a Pico clears its ring.
+   */
+  private supplyStdin(): void {
+    if (this.phase !== 'feeding') return;
+    const available = this.interrupt ? 0 : this.input.pending;
+    const count = Math.min(this.vm.stdinWanted, available, this.vm.stdinRoom);
+    if (count > 0) {
+      const bytes = Buffer.allocUnsafe(count);
+      for (let i = 0; i < count; i++) bytes[i] = this.input.shift()!;
+      this.vm.writeStdin(bytes);
+    }
+    this.vm.stdinPending = this.interrupt ? 0 : this.input.pending;
+  }
+
+  /** Import what the next input names of the Python parts of a Pico's surface (surface.ts). */
+  private async loadSurface(bytes: Uint8Array): Promise<void> {
+    const modules = this.surface.needed(bytes);
+    if (modules.length === 0) return;
+    try {
+      await this.vm.load(modules);
+    } catch (error) {
+      this.options.log?.(`virtual Pico: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private pump(): void {
@@ -238,6 +277,7 @@ export class ReplServer {
             this.phase = 'paste';
             break;
           }
+          await this.loadSurface(cut.bytes);
           await this.run(cut.bytes, cut.last);
           break;
         }
@@ -255,6 +295,7 @@ export class ReplServer {
     if (last === CTRL_B) this.held = [];
     this.recent = '';
     this.phase = 'feeding';
+    this.supplyStdin();
     const fed = this.vm.feed(seq, bytes);
     fed.catch(() => undefined); // settled below, or abandoned when the VM is replaced
     const stuck = new Promise<'stuck'>((resolve) => (this.stuck = () => resolve('stuck')));
@@ -279,6 +320,10 @@ export class ReplServer {
       this.enterBootloader();
       return;
     }
+    // What the script was given and did not read is the REPL's again.
+    const unread = this.vm.takeBackStdin();
+    if (unread.length > 0) this.input.unshift(unread);
+    this.vm.stdinPending = 0;
     this.settleInterrupt(outcome.interrupted);
     this.flushHeld();
     if (mayEnterRaw && this.recent.endsWith(RAW_BANNER)) {
@@ -313,7 +358,18 @@ export class ReplServer {
     this.interrupt = { seq, position, timer };
     const stillBusy = () => this.phase === 'feeding' && this.seq === seq;
     // The VM thread's attempts keep to the system clock (vm.ts sets their deadline on it).
-    void this.vm.interrupt(seq, systemClock.now() + grace, stillBusy);
+    const vm = this.vm;
+    void vm.interrupt(seq, systemClock.now() + grace, stillBusy).then((outcome) => {
+      if (this.vm !== vm || this.interrupt?.seq !== seq || this.interrupt.position !== position) return;
+      // A script blocked on stdin takes the KeyboardInterrupt as its read returns: wake it now.
+      if (outcome === 'delivered') vm.wakeStdin();
+      // The script reads stdin with the interrupt char off (micropython.kbd_intr(-1)): on a Pico
+      // this Ctrl-C is then an ordinary byte in its stdin ring.
+      if (outcome === 'ordinary') {
+        this.settleInterrupt(false);
+        this.supplyStdin();
+      }
+    });
   }
 
   /**
@@ -360,6 +416,7 @@ export class ReplServer {
     this.dropOk = 0;
     this.forcedResets++;
     await this.replaceVm();
+    this.surface.reset();
     const mode = this.input.mode;
     await this.vm.boot(this.bootConfig(mode));
     this.input.lineCleared();
@@ -378,6 +435,7 @@ export class ReplServer {
       // keep the last known values
     }
     this.write(Buffer.from(SOFT_REBOOT, 'latin1'));
+    this.surface.reset();
     const mode = this.input.mode;
     const booted = await this.vm.boot(this.bootConfig(mode));
     let text = Buffer.from(booted.output).toString('latin1');
@@ -427,6 +485,7 @@ export class ReplServer {
     }
     // An empty source would be an empty raw line, which the VM takes as a soft reset.
     const bytes = Buffer.from(source.length > 0 ? [...source, CTRL_D] : [0x0a, CTRL_D]);
+    await this.loadSurface(bytes);
     this.dropOk = 2;
     await this.run(bytes, CTRL_D);
     this.dropOk = 0;

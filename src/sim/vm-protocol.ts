@@ -59,10 +59,16 @@ export interface BootConfig {
 export type HostMessage =
   | { type: 'boot'; config: BootConfig }
   | { type: 'feed'; seq: number; bytes: Uint8Array }
-  | { type: 'gc-config' };
+  | { type: 'gc-config' }
+  /** Import these `/lib` modules in the idle VM (surface.ts: parts of a Pico loaded on demand). */
+  | { type: 'load'; modules: string[] };
 
 export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ring') }),
+  /** A running script blocks on stdin: the stdin ring's `wanted` says how many bytes it asks for. */
+  z.object({ type: z.literal('stdin') }),
+  /** The modules of a `load` were imported, or the import failed with `error`. */
+  z.object({ type: z.literal('loaded'), error: z.string().nullable() }),
   z.object({
     type: z.literal('booted'),
     output: z.instanceof(Uint8Array),
@@ -101,3 +107,18 @@ export type Fed = Extract<WorkerMessage, { type: 'fed' }>;
  */
 export const RING_DATA_BYTES = 1 << 16;
 export const RING_HEADER_BYTES = 16;
+
+/**
+ * Stdin ring, the other way: what the host gives a running script's `sys.stdin` reads. 16 header
+ * bytes (int32 each: written by the host, read by the VM, `wanted`: bytes a blocked read in the VM
+ * asks for (0 when none), `pending`: bytes the host holds that it could give, for `select.poll`),
+ * then a power-of-two data area. The host writes only what a blocked read asks for, so input stays
+ * the REPL's unless a script reads it; what a script left unread goes back to the REPL when the
+ * execution ends (vm-stdin.mjs is the VM's side).
+ */
+export const STDIN_RING_BYTES = 1 << 12;
+export const STDIN_HEADER_BYTES = 16;
+export const STDIN_WRITTEN = 0;
+export const STDIN_READ = 1;
+export const STDIN_WANTED = 2;
+export const STDIN_PENDING = 3;

@@ -7,9 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
 import { captureInstances } from './vm-instance.mjs';
+import { Stdin } from './vm-stdin.mjs';
 
 const port = parentPort;
 const { control, data } = openRing(workerData.ring);
+/** A running script's sys.stdin: the rest of the fed bytes, then the host's stdin ring. */
+const stdin = new Stdin(workerData.stdin, port);
 
 /** The live VM (a fresh wasm instance after every boot). */
 let mp;
@@ -130,10 +133,15 @@ function median(values) {
 // Called on this thread through the V8 inspector while the thread is paused (keyboard-interrupt.ts).
 // Only a running execution gets the KeyboardInterrupt: the REPL sets the interrupt char to Ctrl-C
 // exactly while code runs, as on a Pico, where a Ctrl-C at any other time is an ordinary byte.
+// A script blocked on stdin with the interrupt char off (micropython.kbd_intr(-1), as mpremote's
+// mount protocol does) is what makes a Ctrl-C an ordinary byte on a Pico while code runs: 'data'
+// tells the host to hand it to the script.
 globalThis.__picogcKeyboardInterrupt = (seq) => {
-  if (!mp || busySeq !== seq || mp._module._mp_hal_get_interrupt_char() !== 3) return false;
+  if (!mp || busySeq !== seq) return false;
+  if (mp._module._mp_hal_get_interrupt_char() !== 3) return stdin.waiting ? 'data' : false;
   interruptedSeq = seq;
   mp._module._mp_sched_keyboard_interrupt();
+  stdin.interrupted();
   return true;
 };
 
@@ -163,6 +171,7 @@ async function boot(config) {
   const loadMs = performance.now() - started;
   resets = config.resets;
   bootloaderRequested = false;
+  stdin.attach(mp);
   mp.FS.mkdirTree('/lib');
   mp.FS.writeFile('/lib/machine.py', config.machineSource);
   for (const [name, source] of Object.entries(config.libFiles ?? {})) mp.FS.writeFile(`/lib/${name}`, source);
@@ -228,14 +237,15 @@ function processBytes(bytes) {
 
 function feed(seq, bytes) {
   busySeq = seq;
-  let consumed = 0;
+  // Shared with stdin: a script started by one of these bytes reads the ones after it first.
+  const segment = { bytes, index: 0 };
+  stdin.segment = segment;
   let exitCode = 0;
   try {
-    for (const byte of bytes) {
+    while (segment.index < bytes.length) {
       // After a delivered Ctrl-C the rest of the segment is dropped: a Pico clears its stdin ring.
       if (interruptedSeq === seq || bootloaderRequested) break;
-      const { ret, ended, gap } = processByte(byte);
-      consumed++;
+      const { ret, ended, gap } = processByte(bytes[segment.index++]);
       if (ended) lastCollect = collectionFrom(gap);
       if (ret !== 0) {
         exitCode = ret;
@@ -244,17 +254,28 @@ function feed(seq, bytes) {
     }
   } finally {
     busySeq = -1;
+    stdin.segment = null;
   }
   return {
     type: 'fed',
     seq,
-    consumed,
+    consumed: segment.index,
     exitCode,
     interrupted: interruptedSeq === seq,
     lastCollectNs: lastCollect.ns,
     lastCollectWork: lastCollect.work,
     bootloader: bootloaderRequested,
   };
+}
+
+/** Import surface modules (surface.ts) between executions, as boot runs its Python. */
+function load(modules) {
+  try {
+    for (const name of modules) mp.runPython(`import ${name}`);
+    return { type: 'loaded', error: null };
+  } catch (error) {
+    return { type: 'loaded', error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function gcConfig() {
@@ -277,6 +298,9 @@ async function handle(message) {
         break;
       case 'gc-config':
         port.postMessage(gcConfig());
+        break;
+      case 'load':
+        port.postMessage(load(message.modules));
         break;
       default:
         throw new Error(`unknown message type ${String(message.type)}`);

@@ -4,6 +4,12 @@ import { startVmThread } from '../vm-thread.ts';
 import {
   RING_DATA_BYTES,
   RING_HEADER_BYTES,
+  STDIN_HEADER_BYTES,
+  STDIN_PENDING,
+  STDIN_READ,
+  STDIN_RING_BYTES,
+  STDIN_WANTED,
+  STDIN_WRITTEN,
   workerMessageSchema,
   type BootConfig,
   type Booted,
@@ -33,6 +39,9 @@ const ANSWER_LIMIT_MS = 30_000;
 export class MicroPythonVm {
   private readonly control: Int32Array;
   private readonly data: Uint8Array;
+  private readonly stdinControl: Int32Array;
+  private readonly stdinData: Uint8Array;
+  private stdinListener: (() => void) | undefined;
   private readonly waiters: Waiter[] = [];
   private failure: Error | undefined;
   private readonly failureListeners = new Set<(error: Error) => void>();
@@ -41,10 +50,13 @@ export class MicroPythonVm {
   private constructor(
     private readonly worker: Worker,
     ring: SharedArrayBuffer,
+    stdin: SharedArrayBuffer,
     private readonly onOutput: (chunk: Buffer) => void,
   ) {
     this.control = new Int32Array(ring, 0, 4);
     this.data = new Uint8Array(ring, RING_HEADER_BYTES);
+    this.stdinControl = new Int32Array(stdin, 0, 4);
+    this.stdinData = new Uint8Array(stdin, STDIN_HEADER_BYTES);
     worker.on('message', (raw: unknown) => this.receive(raw));
     worker.on('error', (error) =>
       this.fail(new LinkError(`virtual Pico VM thread failed: ${error.message}`)),
@@ -58,8 +70,9 @@ export class MicroPythonVm {
   /** Start a VM thread (no VM booted yet). Output of every later boot and feed goes to `onOutput`. */
   static start(onOutput: (chunk: Buffer) => void): MicroPythonVm {
     const ring = new SharedArrayBuffer(RING_HEADER_BYTES + RING_DATA_BYTES);
-    const worker = startVmThread(WORKER_URL, { workerData: { ring } });
-    return new MicroPythonVm(worker, ring, onOutput);
+    const stdin = new SharedArrayBuffer(STDIN_HEADER_BYTES + STDIN_RING_BYTES);
+    const worker = startVmThread(WORKER_URL, { workerData: { ring, stdin } });
+    return new MicroPythonVm(worker, ring, stdin, onOutput);
   }
 
   get threadId(): number {
@@ -86,6 +99,66 @@ export class MicroPythonVm {
     // No limit here: a script may run as long as it likes, as on a Pico. The REPL server bounds it
     // with Ctrl-C and its grace period; the host's client has its own deadlines.
     return (await this.answer('fed', 'feed', Infinity)) as Fed;
+  }
+
+  /** Import `/lib` modules into the idle VM; rejects with the VM's error if an import fails. */
+  async load(modules: string[]): Promise<void> {
+    this.post({ type: 'load', modules });
+    const answer = (await this.answer('loaded', 'load')) as Extract<WorkerMessage, { type: 'loaded' }>;
+    if (answer.error !== null)
+      throw new LinkError(`virtual Pico could not load ${modules.join(', ')}: ${answer.error}`);
+  }
+
+  /** Called when a running script starts waiting on stdin (see `stdinWanted`). */
+  onStdinWanted(listener: () => void): void {
+    this.stdinListener = listener;
+  }
+
+  /** Bytes a read of the running script is blocked on (0: no read waits). */
+  get stdinWanted(): number {
+    return Atomics.load(this.stdinControl, STDIN_WANTED);
+  }
+
+  /** Room in the stdin ring. */
+  get stdinRoom(): number {
+    const used =
+      (Atomics.load(this.stdinControl, STDIN_WRITTEN) - Atomics.load(this.stdinControl, STDIN_READ)) | 0;
+    return this.stdinData.length - used;
+  }
+
+  /** Give the running script these bytes (no more than `stdinRoom`) and wake its read. */
+  writeStdin(bytes: Uint8Array): void {
+    if (bytes.length > this.stdinRoom) throw new RangeError('stdin ring overflow');
+    const written = Atomics.load(this.stdinControl, STDIN_WRITTEN);
+    const mask = this.stdinData.length - 1;
+    for (let i = 0; i < bytes.length; i++) this.stdinData[(written + i) & mask] = bytes[i]!;
+    Atomics.store(this.stdinControl, STDIN_WRITTEN, (written + bytes.length) | 0);
+    Atomics.notify(this.stdinControl, STDIN_WRITTEN);
+  }
+
+  /** Bytes the host holds that a read could get: what `select.poll` on sys.stdin sees. */
+  set stdinPending(count: number) {
+    Atomics.store(this.stdinControl, STDIN_PENDING, count);
+  }
+
+  /** Wake a blocked stdin read early (a KeyboardInterrupt was scheduled for it). */
+  wakeStdin(): void {
+    Atomics.notify(this.stdinControl, STDIN_WRITTEN);
+  }
+
+  /**
+   * Between executions (nothing reads then): the bytes given to stdin that no script read, in
+   * order, taken back so the REPL gets them.
+   */
+  takeBackStdin(): Buffer {
+    const written = Atomics.load(this.stdinControl, STDIN_WRITTEN);
+    const read = Atomics.load(this.stdinControl, STDIN_READ);
+    const unread = (written - read) | 0;
+    const mask = this.stdinData.length - 1;
+    const back = Buffer.allocUnsafe(Math.max(0, unread));
+    for (let i = 0; i < back.length; i++) back[i] = this.stdinData[(read + i) & mask]!;
+    Atomics.store(this.stdinControl, STDIN_READ, written);
+    return back;
   }
 
   /** What a Pico keeps across a soft reset, read from the current VM. */
@@ -163,6 +236,10 @@ export class MicroPythonVm {
     // Everything the VM printed before this message is in the ring: deliver it first.
     this.drain();
     if (message.type === 'ring') return;
+    if (message.type === 'stdin') {
+      this.stdinListener?.();
+      return;
+    }
     if (message.type === 'crashed') {
       this.fail(new LinkError(`virtual Pico VM crashed: ${message.message}`));
       return;
