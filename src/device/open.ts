@@ -1,10 +1,8 @@
 import { UsageError } from '../errors.ts';
-import { listPorts } from '../link/discovery.ts';
-import { openLink, type Link } from '../link/open.ts';
+import type { Link } from '../link/link.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import { VirtualPico } from '../sim/virtual-pico.ts';
-import { openEmuDevice } from '../emu/open-emu.ts';
-import { openReplay, recordDeviceLink, type RecordingNotes } from './recorded.ts';
+import type { RecordingNotes } from './recorded.ts';
 import { ReplDevice } from './repl-device.ts';
 import type { Capabilities } from './device-info.ts';
 
@@ -59,11 +57,19 @@ export async function openRecordedDevice(
   notice: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<OpenedDevice> {
   checkSpec(spec);
+  // Each kind of device loads what it needs when it is opened: the serial bindings, the emulator
+  // and the recorder stay unloaded for the virtual Pico (`picogc exec --device sim` starts fast).
+  const recorder = spec.device === 'replay' || spec.record ? await import('./recorded.ts') : undefined;
   let recording: RecordingNotes | undefined;
   let device: ReplDevice | undefined;
   const wrap = (link: Link): Link => {
-    if (!spec.record) return link;
-    const recorded = recordDeviceLink(link, spec.record, spec.command ?? 'picogc', () => device?.knownInfo);
+    if (!spec.record || !recorder) return link;
+    const recorded = recorder.recordDeviceLink(
+      link,
+      spec.record,
+      spec.command ?? 'picogc',
+      () => device?.knownInfo,
+    );
     recording = recorded.notes;
     return recorded.link;
   };
@@ -84,8 +90,8 @@ export async function openRecordedDevice(
     }
   };
 
-  if (spec.device === 'replay') {
-    const replay = openReplay(spec.replay ?? '');
+  if (spec.device === 'replay' && recorder) {
+    const replay = recorder.openReplay(spec.replay ?? '');
     const recorded = replay.meta.device?.capabilities;
     device = await connect(replay.link, 'replay', (reported) => ({
       ...(recorded ?? reported),
@@ -98,6 +104,7 @@ export async function openRecordedDevice(
     return { device, recordedNotes: replay.meta.notes };
   }
   if (spec.device === 'emu') {
+    const { openEmuDevice } = await import('../emu/open-emu.ts');
     const session = await openEmuDevice({
       firmware: spec.firmware ?? '',
       bootrom: spec.bootrom ?? '',
@@ -107,8 +114,10 @@ export async function openRecordedDevice(
     device = session.device;
     return { device, ...(recording ? { recording } : {}) };
   }
-  if (spec.port) device = await connect(await openLink(spec.port), 'serial');
-  else device = await connectDefault(spec, notice, connect);
+  if (spec.port) {
+    const { openLink } = await import('../link/open.ts');
+    device = await connect(await openLink(spec.port), 'serial');
+  } else device = await connectDefault(spec, notice, connect);
   return { device, ...(recording ? { recording } : {}) };
 }
 
@@ -137,6 +146,8 @@ async function connectDefault(
   connect: (link: Link, backend: 'serial' | 'sim') => Promise<ReplDevice>,
 ): Promise<ReplDevice> {
   if (spec.device !== 'sim') {
+    const { listPorts } = await import('../link/discovery.ts');
+    const { openLink } = await import('../link/open.ts');
     const picos = (await listPorts().catch(() => [])).filter((p) => p.isPico);
     if (picos.length === 1) return connect(await openLink(picos[0]!.path), 'serial');
     if (picos.length > 1) {

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { inputsFromReport } from '../../advise/from-report.ts';
 import { advise, n, type AdviceInput } from '../../advise/rule.ts';
 import { UsageError } from '../../errors.ts';
-import { loadReport } from '../../report/load.ts';
 
 /** A Pico's GC heap (`GC: total: 245888` on v1.28.0 RPI_PICO): the free heap assumed when none is given. */
 const PICO_HEAP_BYTES = 245_888;
@@ -60,8 +58,8 @@ export function register(program: Command): void {
     .option('--seam-us <us>', 'length of an idle stretch the loop has, µs', positive('--seam-us'))
     .option('--seam-hz <hz>', 'how often that idle stretch comes, per second', positive('--seam-hz'))
     .option('--json', 'print the inputs and the advice as JSON')
-    .action((options: AdviseOptions) => {
-      const { input, notes } = resolveInputs(options);
+    .action(async (options: AdviseOptions) => {
+      const { input, notes } = await resolveInputs(options);
       const advice = advise(input);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ input, notes, advice }, null, 2)}\n`);
@@ -93,7 +91,7 @@ export function register(program: Command): void {
     });
 }
 
-function resolveInputs(options: AdviseOptions): { input: AdviceInput; notes: string[] } {
+async function resolveInputs(options: AdviseOptions): Promise<{ input: AdviceInput; notes: string[] }> {
   if ((options.seamUs === undefined) !== (options.seamHz === undefined)) {
     throw new UsageError('give --seam-us and --seam-hz together');
   }
@@ -106,6 +104,8 @@ function resolveInputs(options: AdviseOptions): { input: AdviceInput; notes: str
   let sweepUsPerBlock = options.sweepUsPerBlock;
   if (options.report !== undefined) {
     if (options.live === undefined) throw new UsageError('--report needs --live N: your live-set size');
+    const { inputsFromReport } = await import('../../advise/from-report.ts');
+    const { loadReport } = await import('../../report/load.ts');
     const measured = inputsFromReport(loadReport(options.report).report, options.live);
     pauseUs = measured.pauseUs;
     notes.push(...measured.notes);

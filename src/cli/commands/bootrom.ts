@@ -1,9 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
-import { ReplDevice } from '../../device/repl-device.ts';
-import { BOOTROM_SIZE, readBootrom } from '../../firmware/bootrom.ts';
-import { openLink } from '../../link/open.ts';
 import { integer } from '../device-options.ts';
 
 interface BootromOptions {
@@ -27,6 +24,9 @@ export function register(program: Command): void {
     .option('--chunk <bytes>', 'bytes per read (a multiple of 4 dividing 16384)', integer, 1024)
     .option('--force', 'overwrite FILE if it exists')
     .action(async (options: BootromOptions) => {
+      const { BOOTROM_SIZE, readBootrom } = await import('../../firmware/bootrom.ts');
+      const { ReplDevice } = await import('../../device/repl-device.ts');
+      const { openLink } = await import('../../link/open.ts');
       if (options.chunk <= 0 || options.chunk % 4 !== 0 || BOOTROM_SIZE % options.chunk !== 0) {
         throw new UsageError(
           `--chunk must be a multiple of 4 that divides ${BOOTROM_SIZE}, not ${options.chunk}`,

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DeviceException, InputError, UsageError } from '../../errors.ts';
-import { openDevice } from '../../device/open.ts';
 import { addDeviceOptions, deviceSpec, integer, type DeviceOptionValues } from '../device-options.ts';
 
 interface ExecOptions extends DeviceOptionValues {
@@ -23,6 +22,7 @@ export function register(program: Command): void {
       throw new UsageError('give the code to run, or -f FILE, but not both');
     }
     const source = options.file ? await readSource(options.file) : code!;
+    const { openDevice } = await import('../../device/open.ts');
     const device = await openDevice(deviceSpec(options));
     try {
       await device.exec(source, {

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { DRIVE_ENV } from '../../firmware/bootsel-drive.ts';
-import { flashFirmware } from '../../firmware/flash.ts';
 import {
   DEFAULT_FLASH_DEADLINES,
   type FlashDeadlines,
   type FlashResult,
 } from '../../firmware/flash-result.ts';
-import { firmwareReportBlock } from '../../firmware/report-block.ts';
 
 interface FlashCliOptions {
   port: string;
@@ -60,6 +58,8 @@ export function register(program: Command): void {
     );
   }
   command.action(async (file: string, options: FlashCliOptions) => {
+    const { flashFirmware } = await import('../../firmware/flash.ts');
+    const { firmwareReportBlock } = await import('../../firmware/report-block.ts');
     const deadlines: Partial<FlashDeadlines> = {};
     for (const [flag, key] of TIMEOUTS) {
       const value = options[flag];
@@ -75,11 +75,13 @@ export function register(program: Command): void {
       deadlines,
       log: (line) => process.stderr.write(`picogc: flash: ${line}\n`),
     });
-    process.stdout.write(options.json ? `${JSON.stringify(flashJson(result), null, 2)}\n` : summary(result));
+    process.stdout.write(
+      options.json ? `${JSON.stringify(flashJson(result, firmwareReportBlock), null, 2)}\n` : summary(result),
+    );
   });
 }
 
-function flashJson(result: FlashResult) {
+function flashJson(result: FlashResult, firmwareReportBlock: (result: FlashResult) => unknown) {
   return {
     firmware: firmwareReportBlock(result),
     before: result.before,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { integer, nonNegative } from '../../boards/cli-options.ts';
 import { formatHistoryTables } from '../../history/history-table.ts';
-import { formatHistoryWarning, readHistory } from '../../history/store.ts';
 import { DEFAULT_TREND, historyTrends } from '../../history/trends.ts';
 
 interface HistoryOptions {
@@ -34,6 +33,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the trends and steps as JSON')
     .action(async (options: HistoryOptions) => {
+      const { formatHistoryWarning, readHistory } = await import('../../history/store.ts');
       const { records, warnings } = await readHistory(options.history);
       for (const warning of warnings) {
         process.stderr.write(`picogc: warning: ${formatHistoryWarning(options.history, warning)}\n`);

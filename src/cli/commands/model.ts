@@ -1,15 +1,9 @@
-import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
 import type { CollectionWork } from '../../model/collector.ts';
-import { heapToMemInfo } from '../../model/heap-map.ts';
-import { formatMemInfo } from '../../meminfo/format.ts';
-import { formatObjectSpec, objectBlocks, parseObjectSpec } from '../../model/object-sizes.ts';
-import { pauseCoefficientsSchema, predictPause, type PauseCoefficients } from '../../model/pause-cost.ts';
-import { heapRegionOfSize, portConfigByName } from '../../model/port-config.ts';
-import { buildLiveSet, LIVE_SHAPES, type LiveShape } from '../../model/scenario.ts';
-import { formatFirmwareVersion } from '../../model/version.ts';
+import type { PauseCoefficients } from '../../model/pause-cost.ts';
+import { LIVE_SHAPES, type LiveShape } from '../../model/scenario.ts';
 
 interface ModelOptions {
   portConfig: string;
@@ -71,13 +65,21 @@ export function register(program: Command): void {
       "a run's report.json, or JSON {c0, c_mark, c_sweep, c_rescan} (µs), to predict the pause",
     )
     .option('--json', 'print the result as JSON')
-    .action((options: ModelOptions) => {
-      const report = runModel(options);
+    .action(async (options: ModelOptions) => {
+      const report = await runModel(options);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatModelReport(report));
     });
 }
 
-export function runModel(options: ModelOptions): ModelReport {
+export async function runModel(options: ModelOptions): Promise<ModelReport> {
+  // Loaded here, not at start: `picogc --help` need not load the model.
+  const { heapToMemInfo } = await import('../../model/heap-map.ts');
+  const { formatMemInfo } = await import('../../meminfo/format.ts');
+  const { formatObjectSpec, objectBlocks, parseObjectSpec } = await import('../../model/object-sizes.ts');
+  const { predictPause } = await import('../../model/pause-cost.ts');
+  const { heapRegionOfSize, portConfigByName } = await import('../../model/port-config.ts');
+  const { buildLiveSet } = await import('../../model/scenario.ts');
+  const { formatFirmwareVersion } = await import('../../model/version.ts');
   const config = portConfigByName(options.portConfig, options.firmware);
   const live = nonNegativeInt('--live', options.live);
   const shape = LIVE_SHAPES.find((s) => s === options.shape);
@@ -89,7 +91,8 @@ export function runModel(options: ModelOptions): ModelReport {
       ? config.heapRegion.end - config.heapRegion.start
       : nonNegativeInt('--heap', options.heap);
   heapRegionOfSize(config, heapBytes);
-  const coefficients = options.coefficients === undefined ? null : readCoefficients(options.coefficients);
+  const coefficients =
+    options.coefficients === undefined ? null : await readCoefficients(options.coefficients);
 
   const { heap } = buildLiveSet({ config, heapBytes, live, object, shape });
   const { work } = heap.collectNow('explicit');
@@ -138,12 +141,13 @@ export function formatModelReport(r: ModelReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const fittedReportSchema = z.object({
-  schema: z.literal('picogc.report/1'),
-  model: z.object({ pauseCost: z.object({ coefficients: pauseCoefficientsSchema.strip() }) }),
-});
-
-function readCoefficients(path: string): PauseCoefficients {
+async function readCoefficients(path: string): Promise<PauseCoefficients> {
+  const { z } = await import('zod');
+  const { pauseCoefficientsSchema } = await import('../../model/pause-cost.ts');
+  const fittedReportSchema = z.object({
+    schema: z.literal('picogc.report/1'),
+    model: z.object({ pauseCost: z.object({ coefficients: pauseCoefficientsSchema.strip() }) }),
+  });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

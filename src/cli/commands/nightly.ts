@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
   addBenchOptions,
   boardRequest,
@@ -11,7 +10,7 @@ import {
   nonNegative,
   type BenchOptionValues,
 } from '../../boards/cli-options.ts';
-import { runNightly, type NightlyResult } from '../../boards/nightly.ts';
+import type { NightlyResult } from '../../boards/nightly.ts';
 import { formatBoardTable } from '../../boards/outcome-text.ts';
 import { UsageError } from '../../errors.ts';
 import { describeStep } from '../../history/history-table.ts';
@@ -61,7 +60,9 @@ export function register(program: Command): void {
       .option('--json', 'print the outcome of every board as JSON'),
     'OUT/history.jsonl',
   ).action(async (options: NightlyOptions) => {
-    const plan = planSuite(options);
+    const { resolveBoardTargets } = await import('../../boards/board-target.ts');
+    const { runNightly } = await import('../../boards/nightly.ts');
+    const plan = await planSuite(options);
     // The nightly keeps its whole state in OUT: run directories, history, trend page, summary.
     const history = historyPath(options, join(options.out, 'history.jsonl'));
     if (!history)

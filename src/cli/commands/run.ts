@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { runBench } from '../../boards/bench-run.ts';
-import { appendBoardRecord } from '../../boards/board-history.ts';
 import type { BoardOutcome } from '../../boards/board-run.ts';
-import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
   addBenchOptions,
   boardRequest,
@@ -14,12 +11,7 @@ import {
   type BenchOptionValues,
 } from '../../boards/cli-options.ts';
 import { printBenchOutcomes } from '../../boards/outcome-text.ts';
-import { checkOverrides, parseParamOverride, resolveParams } from '../../experiments/params.ts';
-import { selectExperiments } from '../../experiments/index.ts';
 import { collect } from '../device-options.ts';
-import { compareReports } from '../../analysis/compare.ts';
-import { formatComparison, regressionLines } from '../../analysis/compare-format.ts';
-import { loadReport } from '../../report/load.ts';
 import type { Report } from '../../report/schema.ts';
 
 interface RunOptions extends BenchOptionValues {
@@ -71,7 +63,12 @@ export function register(program: Command): void {
       ),
     DEFAULT_HISTORY,
   ).action(async (options: RunOptions) => {
-    const plan = planSuite(options);
+    // What runs a suite is loaded when one runs, not at every start (picogc --help).
+    const { runBench } = await import('../../boards/bench-run.ts');
+    const { appendBoardRecord } = await import('../../boards/board-history.ts');
+    const { resolveBoardTargets } = await import('../../boards/board-target.ts');
+    const { loadReport } = await import('../../report/load.ts');
+    const plan = await planSuite(options);
     // A baseline that cannot be read fails before any board is touched.
     const baseline = options.baseline === undefined ? undefined : loadReport(options.baseline).report;
     const targets = await resolveBoardTargets(boardRequest(options));
@@ -89,14 +86,26 @@ export function register(program: Command): void {
       process.stdout.write(`${JSON.stringify(only ? only.report : jsonOutcomes(outcomes), null, 2)}\n`);
     else printBenchOutcomes(outcomes);
     const regressed = baseline
-      ? againstBaseline(baseline, outcomes, options.threshold, options.json ? process.stderr : process.stdout)
+      ? await againstBaseline(
+          baseline,
+          outcomes,
+          options.threshold,
+          options.json ? process.stderr : process.stdout,
+        )
       : false;
     process.exitCode = regressed && exitCode === 0 ? 1 : exitCode;
   });
 }
 
 /** The experiments and their parameters, checked before any board is touched: a typo costs nothing. */
-export function planSuite(options: { experiments?: string; quick?: boolean; reps?: number; set: string[] }) {
+export async function planSuite(options: {
+  experiments?: string;
+  quick?: boolean;
+  reps?: number;
+  set: string[];
+}) {
+  const { checkOverrides, parseParamOverride, resolveParams } = await import('../../experiments/params.ts');
+  const { selectExperiments } = await import('../../experiments/index.ts');
   const experiments = selectExperiments(
     options.experiments
       ?.split(',')
@@ -119,12 +128,14 @@ export function planSuite(options: { experiments?: string; quick?: boolean; reps
  * `--baseline`: each board's run against the baseline, as `picogc compare` prints it (to stderr when
  * stdout carries --json). True when a metric regressed.
  */
-function againstBaseline(
+async function againstBaseline(
   baseline: Report,
   outcomes: readonly BoardOutcome[],
   threshold: number,
   out: NodeJS.WritableStream,
-): boolean {
+): Promise<boolean> {
+  const { compareReports } = await import('../../analysis/compare.ts');
+  const { formatComparison, regressionLines } = await import('../../analysis/compare-format.ts');
   let regressed = false;
   for (const outcome of outcomes) {
     if (!outcome.report) continue;

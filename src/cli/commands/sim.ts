@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { PICO_HEAP_BYTES } from '../../sim/capabilities.ts';
 import { parseFaultSpec, type FaultSpec } from '../../sim/faults.ts';
-import { servePty } from '../../sim/pty.ts';
 
 interface SimOptions {
   pty?: boolean;
@@ -63,6 +62,7 @@ export function register(program: Command): void {
 }
 
 async function servePtyUntilSignal(options: SimOptions): Promise<void> {
+  const { servePty } = await import('../../sim/pty.ts');
   const server = await servePty({
     heapBytes: options.heap,
     seed: options.seed,

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { runBench, worstExitCode } from '../../boards/bench-run.ts';
-import { appendBoardRecord } from '../../boards/board-history.ts';
-import { resolveBoardTargets } from '../../boards/board-target.ts';
 import {
   addBenchOptions,
   boardRequest,
@@ -91,7 +88,11 @@ export function register(program: Command): void {
       .option('--step-timeout <ms>', 'deadline of one device call', integer('--step-timeout'), 30_000),
     'none; validate appends only when --history is given',
   ).action(async (options: ValidateOptions) => {
-    const plan = planSuite(options);
+    // What runs a suite is loaded when one runs, not at every start (picogc --help).
+    const { runBench, worstExitCode } = await import('../../boards/bench-run.ts');
+    const { appendBoardRecord } = await import('../../boards/board-history.ts');
+    const { resolveBoardTargets } = await import('../../boards/board-target.ts');
+    const plan = await planSuite(options);
     const targets = await resolveBoardTargets(boardRequest(options));
     const history = typeof options.history === 'string' ? historyPath(options, '') : undefined;
     const { outcomes } = await runBench(targets, {
