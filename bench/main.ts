@@ -3,15 +3,16 @@ import type { BenchModule } from './bench-module.ts';
 import { falseAlarmBench } from './false-alarm.ts';
 import { modelBench } from './model.ts';
 import { replBench } from './repl.ts';
+import { startupBench } from './startup.ts';
 
 /**
  * `npm run bench`: runs every benchmark module and writes one JSON file per module under
  * reports/bench/. Performance is measured here, never asserted in unit tests.
  */
 
-// PICOGC_BENCH=repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_PAIRS).
+// PICOGC_BENCH=startup,repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_PAIRS).
 const only = process.env.PICOGC_BENCH?.split(',').map((s) => s.trim());
-const modules: BenchModule[] = [replBench, modelBench, falseAlarmBench].filter(
+const modules: BenchModule[] = [startupBench, replBench, modelBench, falseAlarmBench].filter(
   (m) => !only || only.includes(m.name),
 );
 
