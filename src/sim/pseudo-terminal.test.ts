@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PTY_BACKENDS } from '../../test/support/pty-backends.ts';
+import { PTY_BACKEND_ROWS } from '../../test/support/pty-backends.ts';
 import { LinkError } from '../errors.ts';
 import { openPseudoTerminal, type PseudoTerminal } from './pseudo-terminal.ts';
 
@@ -68,7 +68,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.each(PTY_BACKENDS)('a pseudo-terminal from $title', ({ backend, available }) => {
+describe.each(PTY_BACKEND_ROWS)('a pseudo-terminal from %s', (_title, { backend, available }) => {
   let pty: PseudoTerminal | undefined;
   afterEach(async () => {
     await pty?.close();

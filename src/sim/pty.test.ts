@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PTY_BACKENDS } from '../../test/support/pty-backends.ts';
+import { PTY_BACKEND_ROWS } from '../../test/support/pty-backends.ts';
 import { servePty, type PtyServer } from './pty.ts';
 import { RAW_PROMPT, ReplDriver } from './testing.ts';
 
@@ -49,7 +49,7 @@ function socatRunning(path: string): Promise<boolean> {
   });
 }
 
-describe.each(PTY_BACKENDS)('servePty on a pty from $title', ({ backend, available }) => {
+describe.each(PTY_BACKEND_ROWS)('servePty on a pty from %s', (_title, { backend, available }) => {
   it.skipIf(!available)(
     'serves the Pico protocol to the real serialport bindings, across reopen, and cleans up',
     async () => {

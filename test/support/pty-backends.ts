@@ -11,3 +11,6 @@ export const PTY_BACKENDS: { backend: PtyBackend; available: boolean; title: str
   { backend: 'node-pty', available: true, title: 'node-pty' },
   { backend: 'socat', available: socat.available, title: titled('socat', socat) },
 ];
+
+/** PTY_BACKENDS as `describe.each` rows whose `%s` is the whole title (`$title` would be cut at 40). */
+export const PTY_BACKEND_ROWS = PTY_BACKENDS.map((b) => [b.title, b] as const);

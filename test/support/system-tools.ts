@@ -43,9 +43,9 @@ export const XMLLINT: SystemTool = {
 export function toolStatus(tool: SystemTool): ToolStatus {
   const status = probe(tool);
   if (!status.available && process.env.CI) {
-    throw new Error(
-      `CI is set but ${tool.name} cannot run: ${status.reason} (apt-get install ${tool.debianPackage})`,
-    );
+    const install = `apt-get install ${tool.debianPackage}`;
+    const hint = status.reason.includes(install) ? '' : ` (${install})`;
+    throw new Error(`CI is set but ${tool.name} cannot run: ${status.reason}${hint}`);
   }
   return status;
 }
