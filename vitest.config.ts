@@ -9,6 +9,8 @@ const HOST_TIMED = ['test/compare-sim.test.ts', 'test/nightly/history-trend.test
 
 export default defineConfig({
   test: {
+    // Builds dist/ if a source changed since the last build: the CLI tests run bin/picogc.js.
+    globalSetup: ['test/support/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The virtual Pico runs the MicroPython VM in worker threads; two forks keep a 2-core CI machine responsive.

@@ -82,7 +82,7 @@ describe('record and replay', () => {
     // A checkout of picogc whose device-scripts/pause.py was edited after the recording.
     const checkout = join(dir, 'edited');
     await mkdir(checkout);
-    for (const part of ['bin', 'src', 'device-scripts', 'package.json']) {
+    for (const part of ['bin', 'scripts', 'src', 'device-scripts', 'package.json']) {
       await cp(join(REPO, part), join(checkout, part), { recursive: true });
     }
     await symlink(join(REPO, 'node_modules'), join(checkout, 'node_modules'));

@@ -11,6 +11,7 @@ import { EXPERIMENTS } from '../src/experiments/index.ts';
 import { reportSchema, type Report } from '../src/report/schema.ts';
 import { runSession } from '../src/run/session.ts';
 import { chromiumStatus, openFileInChromium, type OpenedPage } from './support/chromium.ts';
+import { XMLLINT, titled, toolStatus } from './support/system-tools.ts';
 import MarkdownIt from 'markdown-it';
 
 /**
@@ -53,7 +54,7 @@ const deviceSays = defineExperiment({
 });
 
 const chromium = chromiumStatus();
-const xmllint = spawnSync('xmllint', ['--version']).status === 0;
+const xmllint = toolStatus(XMLLINT);
 const out = mkdtempSync(join(tmpdir(), 'picogc-views-'));
 let runDir: string;
 let report: Report;
@@ -136,22 +137,25 @@ describe.skipIf(!chromium.available)(
 );
 
 describe('junit.xml and summary.md', () => {
-  it.skipIf(!xmllint)('junit.xml validates against the JUnit schema (xmllint)', () => {
-    const r = spawnSync(
-      'xmllint',
-      ['--noout', '--schema', 'test/support/junit.xsd', join(runDir, 'junit.xml')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(r.stderr.trim()).toBe(`${join(runDir, 'junit.xml')} validates`);
-    expect(r.status).toBe(0);
-    const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
-    const checks = report.experiments.reduce((n, e) => n + e.checks.length, 0) + report.crossChecks.length;
-    expect(xml.match(/<testcase /g)).toHaveLength(checks);
-    expect(xml).not.toContain(EVIL);
-    expect(xml).toContain('&lt;img src=x onerror=alert(1)&gt;');
-  });
+  it.skipIf(!xmllint.available)(
+    titled('junit.xml validates against the JUnit schema (xmllint)', xmllint),
+    () => {
+      const r = spawnSync(
+        'xmllint',
+        ['--noout', '--schema', 'test/support/junit.xsd', join(runDir, 'junit.xml')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.stderr.trim()).toBe(`${join(runDir, 'junit.xml')} validates`);
+      expect(r.status).toBe(0);
+      const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
+      const checks = report.experiments.reduce((n, e) => n + e.checks.length, 0) + report.crossChecks.length;
+      expect(xml.match(/<testcase /g)).toHaveLength(checks);
+      expect(xml).not.toContain(EVIL);
+      expect(xml).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    },
+  );
 
   it('summary.md: a heading, and a table whose every row has the header’s column count', () => {
     const md = readFileSync(join(runDir, 'summary.md'), 'utf8');

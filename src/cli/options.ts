@@ -3,7 +3,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEVICE_KIND_HELP, parseDeviceKind, type DeviceKind } from '../device/device-kind.ts';
 import type { TargetRequest } from '../device/target.ts';
 import type { BoardRunOptions } from '../boards/board-run.ts';
-import { planSuite } from '../experiments/plan.ts';
 import { UsageError } from '../errors.ts';
 import type { ClockKind } from '../sim/vm-protocol.ts';
 
@@ -255,7 +254,8 @@ export function boardRunSettings(
 }
 
 /** The experiments `-e`, `-q`, `--reps` and `--set` name, checked before any device is touched. */
-export function suitePlan(options: SuiteOptionValues) {
+export async function suitePlan(options: SuiteOptionValues) {
+  const { planSuite } = await import('../experiments/plan.ts');
   return planSuite({
     ...(options.experiments !== undefined
       ? {

@@ -1,10 +1,7 @@
-import { openLink, type Link } from '../link/open.ts';
-import { parseFaultSpec } from '../sim/faults.ts';
-import { VirtualPico } from '../sim/virtual-pico.ts';
+import type { Link } from '../link/link.ts';
 import type { ClockKind } from '../sim/vm-protocol.ts';
-import { openEmuDevice } from './open-emu.ts';
 import type { Capabilities } from './device-info.ts';
-import { openReplay, recordDeviceLink, type RecordingNotes } from './recorded.ts';
+import type { RecordingNotes } from './recorded.ts';
 import { ReplDevice } from './repl-device.ts';
 import { resolveTarget, type DeviceTarget, type ResolveDeps } from './target.ts';
 
@@ -81,11 +78,14 @@ export async function openTarget(
 ): Promise<OpenedDevice> {
   const notice = options.notice ?? ((text: string) => process.stderr.write(`${text}\n`));
   if (target.kind === 'replay') return openReplayTarget(target.file);
+  // Each kind loads what it needs when it is opened: no serial bindings, emulator or recorder for
+  // the virtual Pico (`picogc exec --device sim` starts fast).
+  const recorder = target.record && options.port === undefined ? await import('./recorded.ts') : undefined;
   let recording: RecordingNotes | undefined;
   let device: ReplDevice | undefined;
   const wrap = (link: Link): Link => {
-    if (!target.record || options.port !== undefined) return link;
-    const recorded = recordDeviceLink(
+    if (!recorder || !target.record) return link;
+    const recorded = recorder.recordDeviceLink(
       link,
       target.record,
       options.command ?? 'picogc',
@@ -95,6 +95,7 @@ export async function openTarget(
     return recorded.link;
   };
   if (target.kind === 'emu') {
+    const { openEmuDevice } = await import('./open-emu.ts');
     const session = await openEmuDevice({
       firmware: target.firmware,
       bootrom: target.bootrom,
@@ -104,13 +105,16 @@ export async function openTarget(
     device = session.device;
   } else {
     const link =
-      target.kind === 'sim' ? await virtualPicoLink(target) : await openLink(options.port ?? target.port);
+      target.kind === 'sim'
+        ? await virtualPicoLink(target)
+        : await (await import('../link/open.ts')).openLink(options.port ?? target.port);
     device = await connect(wrap(link), target.kind === 'sim' ? 'sim' : 'serial');
   }
   return { device, ...(recording ? { recording } : {}) };
 }
 
 async function openReplayTarget(file: string): Promise<OpenedDevice> {
+  const { openReplay } = await import('./recorded.ts');
   const replay = openReplay(file);
   const recorded = replay.meta.device?.capabilities;
   const device = await connect(replay.link, 'replay', (reported) => ({
@@ -138,6 +142,8 @@ async function connect(
 }
 
 async function virtualPicoLink(target: Extract<DeviceTarget, { kind: 'sim' }>): Promise<Link> {
+  const { VirtualPico } = await import('../sim/virtual-pico.ts');
+  const { parseFaultSpec } = await import('../sim/faults.ts');
   const pico = await VirtualPico.start({
     seed: target.seed,
     ...(target.heapBytes !== undefined ? { heapBytes: target.heapBytes } : {}),

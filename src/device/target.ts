@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { LinkError, UsageError } from '../errors.ts';
-import { describePort, listPorts, type PortInfo } from '../link/discovery.ts';
-import { parseTcpSpec } from '../link/open.ts';
+import type { PortInfo } from '../link/discovery.ts';
+import { parseTcpSpec } from '../link/tcp-spec.ts';
 import { parseFaultSpec } from '../sim/faults.ts';
 import type { ClockKind } from '../sim/vm-protocol.ts';
 
@@ -84,8 +84,10 @@ export async function resolveTargets(
 }
 
 async function unrecordedTargets(request: TargetRequest, deps: ResolveDeps): Promise<DeviceTarget[]> {
-  const list = deps.listPorts ?? (() => listPorts());
-  const describe = deps.describePort ?? ((path: string) => describePort(path));
+  // The serial bindings load only when a port has to be looked for.
+  const list = deps.listPorts ?? (async () => (await import('../link/discovery.ts')).listPorts());
+  const describe =
+    deps.describePort ?? (async (path: string) => (await import('../link/discovery.ts')).describePort(path));
   const simOnly =
     request.heapBytes !== undefined || (request.faults?.length ?? 0) > 0 || request.clock === 'host';
   if (request.device !== undefined && request.device !== 'serial' && request.ports.length > 0) {

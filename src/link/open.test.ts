@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { openLink, parseTcpSpec } from './open.ts';
+import { openLink } from './open.ts';
+import { parseTcpSpec } from './tcp-spec.ts';
 
 describe('parseTcpSpec', () => {
   it('accepts tcp://HOST:PORT, IPv6 in brackets included', () => {

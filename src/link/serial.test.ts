@@ -1,47 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { SerialPort } from 'serialport';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceException, LinkError } from '../errors.ts';
 import { RawRepl } from '../repl/raw-repl.ts';
+import { openPseudoTerminal, type PseudoTerminal } from '../sim/pseudo-terminal.ts';
 import { ScriptedDevice } from '../../test/support/scripted-peer.ts';
 import { openLink, type Link } from './open.ts';
 import { describeOpenError } from './serial.ts';
-
-const haveSocat = (process.env.PATH ?? '').split(delimiter).some((dir) => {
-  try {
-    accessSync(join(dir, 'socat'), constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
-
-/** Two pseudo-terminals wired back to back by socat: A for the host, B for the scripted board. */
-async function startPtyPair(dir: string): Promise<{ a: string; b: string; socat: ChildProcess }> {
-  const a = join(dir, 'A');
-  const b = join(dir, 'B');
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  socat.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  for (let waited = 0; !(existsSync(a) && existsSync(b)); waited += 10) {
-    if (waited > 5_000 || socat.exitCode !== null) throw new Error(`socat did not make the ptys: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return { a, b, socat };
-}
-
-function openBoardEnd(path: string): Promise<SerialPort> {
-  return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate: 115_200 }, (error) =>
-      error ? reject(error) : resolve(port),
-    );
-  });
-}
 
 describe('describeOpenError', () => {
   it('names the dialout group and the udev rule on permission denied', () => {
@@ -71,80 +37,77 @@ describe('serial links on the real bindings', () => {
   });
 });
 
-describe.skipIf(!haveSocat && !process.env.CI)(
-  'over a real pseudo-terminal from socat (skipped only when socat is missing and CI is not set)',
-  () => {
-    let dir: string;
-    let pty: Awaited<ReturnType<typeof startPtyPair>>;
+// The host side is the real serialport bindings on a real pseudo-terminal; the board side is the
+// pty's master, where a scripted board answers.
+describe('over a real pseudo-terminal', () => {
+  let dir: string;
+  let pty: PseudoTerminal;
 
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'picogc-pty-'));
-      pty = await startPtyPair(dir);
-    });
-    afterAll(() => {
-      pty?.socat.kill();
-      rmSync(dir, { recursive: true, force: true });
-    });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'picogc-pty-'));
+    pty = await openPseudoTerminal(join(dir, 'A'));
+  });
+  afterAll(async () => {
+    await pty?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-    it('refuses a second open while the port is held, and reopens at once after close()', async () => {
-      const first = await openLink(pty.a);
-      const busy = await openLink(pty.a).catch((e: unknown) => e);
-      expect(busy).toBeInstanceOf(LinkError);
-      expect((busy as Error).message).toMatch(/^port busy: .*another process/);
-      await first.close();
-      const again = await openLink(pty.a);
-      await again.close();
-      await again.close(); // idempotent
-    });
+  it('refuses a second open while the port is held, and reopens at once after close()', async () => {
+    const first = await openLink(pty.path);
+    const busy = await openLink(pty.path).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(LinkError);
+    expect((busy as Error).message).toMatch(/^port busy: .*another process/);
+    await first.close();
+    const again = await openLink(pty.path);
+    await again.close();
+    await again.close(); // idempotent
+  });
 
-    it('runs enter, raw-paste exec, classic exec, an exception, soft reset and leave through the pty', async () => {
-      const board = await openBoardEnd(pty.b);
-      const device = new ScriptedDevice(board, {
-        bootOutput: 'boot.py: hello\r\n',
-        run: (code) =>
-          code.startsWith('1/0')
-            ? {
-                stderr:
-                  'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\n' +
-                  'ZeroDivisionError: divide by zero\r\n',
-              }
-            : { stdout: `received ${Buffer.byteLength(code)} bytes\r\n` },
+  it('runs enter, raw-paste exec, classic exec, an exception, soft reset and leave through the pty', async () => {
+    const device = new ScriptedDevice(pty.stream, {
+      bootOutput: 'boot.py: hello\r\n',
+      run: (code) =>
+        code.startsWith('1/0')
+          ? {
+              stderr:
+                'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\n' +
+                'ZeroDivisionError: divide by zero\r\n',
+            }
+          : { stdout: `received ${Buffer.byteLength(code)} bytes\r\n` },
+    });
+    let link: Link | undefined;
+    try {
+      link = await openLink(pty.path);
+      expect(link.description).toBe(pty.path);
+      const repl = new RawRepl(link.stream);
+      await repl.enter();
+
+      const big = 'x = 1\n'.repeat(700); // 4200 bytes: many 128-byte windows
+      expect(await repl.exec(big)).toEqual({
+        stdout: 'received 4200 bytes\r\n',
+        stderr: '',
+        pasteMode: 'raw-paste',
       });
-      let link: Link | undefined;
-      try {
-        link = await openLink(pty.a);
-        expect(link.description).toBe(pty.a);
-        const repl = new RawRepl(link.stream);
-        await repl.enter();
+      expect(device.flowViolations).toBe(0);
+      expect(device.events.filter((e) => e === 'grant')).toHaveLength(Math.floor(4200 / 128));
 
-        const big = 'x = 1\n'.repeat(700); // 4200 bytes: many 128-byte windows
-        expect(await repl.exec(big)).toEqual({
-          stdout: 'received 4200 bytes\r\n',
-          stderr: '',
-          pasteMode: 'raw-paste',
-        });
-        expect(device.flowViolations).toBe(0);
-        expect(device.events.filter((e) => e === 'grant')).toHaveLength(Math.floor(4200 / 128));
+      const classic = await repl.exec('y = 2\n'.repeat(100), { forceClassic: true });
+      expect(classic).toEqual({ stdout: 'received 600 bytes\r\n', stderr: '', pasteMode: 'classic' });
+      expect(device.execs.map((e) => e.mode)).toEqual(['raw-paste', 'classic']);
 
-        const classic = await repl.exec('y = 2\n'.repeat(100), { forceClassic: true });
-        expect(classic).toEqual({ stdout: 'received 600 bytes\r\n', stderr: '', pasteMode: 'classic' });
-        expect(device.execs.map((e) => e.mode)).toEqual(['raw-paste', 'classic']);
+      const error = await repl.exec('1/0').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeviceException);
+      expect((error as DeviceException).type).toBe('ZeroDivisionError');
 
-        const error = await repl.exec('1/0').catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(DeviceException);
-        expect((error as DeviceException).type).toBe('ZeroDivisionError');
-
-        expect(await repl.softReset()).toBe('boot.py: hello\r\n');
-        expect((await repl.exec('print(1)')).stdout).toBe('received 8 bytes\r\n');
-        expect(await repl.leave()).toMatch(
-          /^MicroPython v1\.28\.0 on 2026-04-06; Raspberry Pi Pico with RP2040\n/,
-        );
-        repl.close();
-      } finally {
-        await link?.close();
-        device.detach();
-        await new Promise((resolve) => board.close(resolve));
-      }
-    });
-  },
-);
+      expect(await repl.softReset()).toBe('boot.py: hello\r\n');
+      expect((await repl.exec('print(1)')).stdout).toBe('received 8 bytes\r\n');
+      expect(await repl.leave()).toMatch(
+        /^MicroPython v1\.28\.0 on 2026-04-06; Raspberry Pi Pico with RP2040\n/,
+      );
+      repl.close();
+    } finally {
+      await link?.close();
+      device.detach();
+    }
+  });
+});

@@ -2,7 +2,8 @@ import { AT_HEAD, AT_MARK, AT_TAIL } from './atb.ts';
 import type { HeapArea, ModelObject } from './heap-area.ts';
 import type { PortConfig } from './port-config.ts';
 
-// tsx (esbuild) reads imported bindings through getter calls; the hot loops below use local copies.
+// vitest's module runner reads imported bindings through getter calls, so the hot loops below use
+// local copies (the tests time this model against the VM). Plain ESM (dist/, tsx) needs none.
 const HEAD = AT_HEAD;
 const TAIL = AT_TAIL;
 const MARK = AT_MARK;

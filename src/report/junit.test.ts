@@ -6,12 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
 import { writeJUnit, xmlAttribute, xmlText, type JUnitTestSuite } from './junit.ts';
+import { XMLLINT, titled, toolStatus } from '../../test/support/system-tools.ts';
 
 const XSD = fileURLToPath(new URL('../../test/support/junit.xsd', import.meta.url));
-// Skipped with this reason when Debian's libxml2-utils is missing; in CI its absence is a failure.
-const xmllint = spawnSync('xmllint', ['--version']).status === 0;
-if (!xmllint && process.env.CI) throw new Error('xmllint is required in CI (apt-get install libxml2-utils)');
-if (!xmllint) console.warn('junit.test.ts: xmllint not installed, schema validation skipped');
+// Skipped with the reason when Debian's libxml2-utils is missing; in CI its absence is a failure.
+const xmllint = toolStatus(XMLLINT);
 const dir = mkdtempSync(join(tmpdir(), 'picogc-junit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,34 +68,40 @@ const suites: JUnitTestSuite[] = [
 ];
 
 describe('writeJUnit', () => {
-  it.skipIf(!xmllint)('validates against the JUnit schema with xmllint', () => {
+  it.skipIf(!xmllint.available)(titled('validates against the JUnit schema with xmllint', xmllint), () => {
     const xml = writeJUnit(suites);
     const r = validate(xml);
     expect(r.output).toContain('validates');
     expect(r.ok).toBe(true);
   });
 
-  it.skipIf(!xmllint)('the schema really rejects malformed JUnit (the validation has teeth)', () => {
-    const xml = writeJUnit(suites);
-    expect(validate(xml.replace('<testsuite ', '<testsuite bogus="1" ')).ok).toBe(false);
-    expect(validate(xml.replace('tests="4"', 'tests="four"')).ok).toBe(false);
-    // A raw control byte is not even well-formed XML: what an unescaped writer would produce.
-    expect(validate(xml.replace('#x04', '\x04')).ok).toBe(false);
-  });
+  it.skipIf(!xmllint.available)(
+    titled('the schema really rejects malformed JUnit (the validation has teeth)', xmllint),
+    () => {
+      const xml = writeJUnit(suites);
+      expect(validate(xml.replace('<testsuite ', '<testsuite bogus="1" ')).ok).toBe(false);
+      expect(validate(xml.replace('tests="4"', 'tests="four"')).ok).toBe(false);
+      // A raw control byte is not even well-formed XML: what an unescaped writer would produce.
+      expect(validate(xml.replace('#x04', '\x04')).ok).toBe(false);
+    },
+  );
 
-  it.skipIf(!xmllint)('round-trips device text: xmllint reads back exactly the visible escape', () => {
-    const xml = writeJUnit(suites);
-    const file = join(dir, 'roundtrip.xml');
-    writeFileSync(file, xml, 'utf8');
-    const message = execFileSync('xmllint', ['--xpath', 'string(//failure/@message)', file], {
-      encoding: 'utf8',
-    });
-    expect(message.replace(/\n$/, '')); // xmllint ends its output with a newline.toBe('OK#x04Traceback: <img src=x onerror=alert(1)> & "q" \'s\' ]]> 🐍 #x01#x7F end');
-    const out = execFileSync('xmllint', ['--xpath', 'string(//testcase[2]/system-out)', file], {
-      encoding: 'utf8',
-    });
-    expect(out).toContain('🐍');
-  });
+  it.skipIf(!xmllint.available)(
+    titled('round-trips device text: xmllint reads back exactly the visible escape', xmllint),
+    () => {
+      const xml = writeJUnit(suites);
+      const file = join(dir, 'roundtrip.xml');
+      writeFileSync(file, xml, 'utf8');
+      const message = execFileSync('xmllint', ['--xpath', 'string(//failure/@message)', file], {
+        encoding: 'utf8',
+      });
+      expect(message.replace(/\n$/, '')); // xmllint ends its output with a newline.toBe('OK#x04Traceback: <img src=x onerror=alert(1)> & "q" \'s\' ]]> 🐍 #x01#x7F end');
+      const out = execFileSync('xmllint', ['--xpath', 'string(//testcase[2]/system-out)', file], {
+        encoding: 'utf8',
+      });
+      expect(out).toContain('🐍');
+    },
+  );
 
   it('counts per suite and in total', () => {
     const xml = writeJUnit(suites, 'nightly');

@@ -8,6 +8,7 @@ import { INDEX_FILE, INFO_UF2_FILE, parseInfoUf2 } from '../firmware/bootsel-dri
 import { fakeMicroPythonImage, writeUf2 } from '../firmware/uf2-writer.ts';
 import { RawRepl } from '../repl/raw-repl.ts';
 import { VirtualBootselDrive, flashedBuildOf } from './bootsel.ts';
+import { PTY_BACKEND_ROWS } from '../../test/support/pty-backends.ts';
 import { servePty, type PtyServer } from './pty.ts';
 import { ReplDriver } from './testing.ts';
 import { VirtualPico } from './virtual-pico.ts';
@@ -131,83 +132,103 @@ describe('the virtual Pico in this process', () => {
   });
 });
 
-describe('servePty: the BOOTSEL cycle', () => {
-  let server: PtyServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
-  it('drops the pty, ignores an invalid image, reboots on a valid one at the same path', async () => {
-    const states: string[] = [];
-    server = await servePty({ seed: 6, driveDir: join(dir, 'drive'), onState: (s) => states.push(s) });
-    const { SerialPort } = await import('serialport');
-    const port = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-    const repl = new ReplDriver(port, 15_000);
-    await repl.enterRaw();
-    const uid = (
-      await repl.exec('import machine, binascii\nprint(binascii.hexlify(machine.unique_id()).decode())')
-    ).stdout;
-    repl.write('import machine\nmachine.bootloader()\x04');
-    await waitFor(() => server!.state === 'bootsel', 'BOOTSEL');
-    await new Promise<void>((resolve) => port.close(() => resolve()));
-    expect(existsSync(server.path)).toBe(false);
-    expect(existsSync(join(dir, 'drive', INFO_UF2_FILE))).toBe(true);
-
-    await writeFile(
-      join(dir, 'drive', 'rp2350.uf2'),
-      writeUf2(fakeMicroPythonImage({ size: 4096 }), { family: 'rp2350-arm-s' }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(server.state).toBe('bootsel');
-
-    await writeFile(
-      join(dir, 'drive', 'fw.uf2'),
-      writeUf2(fakeMicroPythonImage({ version: 'v1.28.0-9-gcafe', size: 4096 })),
-    );
-    await waitFor(() => server!.state === 'repl', 'the reboot');
-    expect(states).toEqual(['rebooting', 'bootsel', 'repl']);
-    expect(existsSync(join(dir, 'drive'))).toBe(false);
-    const again = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((resolve, reject) => again.open((e) => (e ? reject(e) : resolve())));
-    try {
-      const repl2 = new ReplDriver(again, 15_000);
-      await repl2.enterRaw();
-      expect(
-        (await repl2.exec('import machine, binascii\nprint(binascii.hexlify(machine.unique_id()).decode())'))
-          .stdout,
-      ).toBe(uid);
-      expect((await repl2.exec('import os\nprint(os.uname().version)')).stdout).toBe(
-        'v1.28.0-9-gcafe on 2026-04-06 (GNU 12.2.1 MinSizeRel)\r\n',
-      );
-    } finally {
-      await new Promise<void>((resolve) => again.close(() => resolve()));
-    }
-  }, 30_000);
-
-  it('RESET pressed while it is leaving serial is not lost: the old firmware comes back', async () => {
-    const states: string[] = [];
-    server = await servePty({
-      seed: 7,
-      driveDir: join(dir, 'drive'),
-      onState: (s) => {
-        states.push(s);
-        // The earliest moment a user (or a test's SIGUSR1) can press RESET.
-        if (s === 'rebooting') void server!.reset();
-      },
+describe.each(PTY_BACKEND_ROWS)(
+  'servePty on a pty from %s: the BOOTSEL cycle',
+  (_title, { backend, available }) => {
+    let server: PtyServer | undefined;
+    afterEach(async () => {
+      await server?.close();
+      server = undefined;
     });
-    const { SerialPort } = await import('serialport');
-    const port = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-    const repl = new ReplDriver(port, 15_000);
-    await repl.enterRaw();
-    repl.write('import machine\nmachine.bootloader()\x04');
-    await waitFor(() => states.includes('repl'), 'the reset');
-    await new Promise<void>((resolve) => port.close(() => resolve()));
-    expect(states).toEqual(['rebooting', 'bootsel', 'repl']);
-    expect(server.build).toBeUndefined();
-    expect(existsSync(join(dir, 'drive'))).toBe(false);
-    expect(existsSync(server.path)).toBe(true);
-  }, 30_000);
-});
+
+    it.skipIf(!available)(
+      'drops the pty, ignores an invalid image, reboots on a valid one at the same path',
+      async () => {
+        const states: string[] = [];
+        server = await servePty({
+          seed: 6,
+          backend,
+          driveDir: join(dir, 'drive'),
+          onState: (s) => states.push(s),
+        });
+        const { SerialPort } = await import('serialport');
+        const port = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
+        await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+        const repl = new ReplDriver(port, 15_000);
+        await repl.enterRaw();
+        const uid = (
+          await repl.exec('import machine, binascii\nprint(binascii.hexlify(machine.unique_id()).decode())')
+        ).stdout;
+        repl.write('import machine\nmachine.bootloader()\x04');
+        await waitFor(() => server!.state === 'bootsel', 'BOOTSEL');
+        await new Promise<void>((resolve) => port.close(() => resolve()));
+        expect(existsSync(server.path)).toBe(false);
+        expect(existsSync(join(dir, 'drive', INFO_UF2_FILE))).toBe(true);
+
+        await writeFile(
+          join(dir, 'drive', 'rp2350.uf2'),
+          writeUf2(fakeMicroPythonImage({ size: 4096 }), { family: 'rp2350-arm-s' }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(server.state).toBe('bootsel');
+
+        await writeFile(
+          join(dir, 'drive', 'fw.uf2'),
+          writeUf2(fakeMicroPythonImage({ version: 'v1.28.0-9-gcafe', size: 4096 })),
+        );
+        await waitFor(() => server!.state === 'repl', 'the reboot');
+        expect(states).toEqual(['rebooting', 'bootsel', 'repl']);
+        expect(existsSync(join(dir, 'drive'))).toBe(false);
+        const again = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
+        await new Promise<void>((resolve, reject) => again.open((e) => (e ? reject(e) : resolve())));
+        try {
+          const repl2 = new ReplDriver(again, 15_000);
+          await repl2.enterRaw();
+          expect(
+            (
+              await repl2.exec(
+                'import machine, binascii\nprint(binascii.hexlify(machine.unique_id()).decode())',
+              )
+            ).stdout,
+          ).toBe(uid);
+          expect((await repl2.exec('import os\nprint(os.uname().version)')).stdout).toBe(
+            'v1.28.0-9-gcafe on 2026-04-06 (GNU 12.2.1 MinSizeRel)\r\n',
+          );
+        } finally {
+          await new Promise<void>((resolve) => again.close(() => resolve()));
+        }
+      },
+      30_000,
+    );
+
+    it.skipIf(!available)(
+      'RESET pressed while it is leaving serial is not lost: the old firmware comes back',
+      async () => {
+        const states: string[] = [];
+        server = await servePty({
+          seed: 7,
+          backend,
+          driveDir: join(dir, 'drive'),
+          onState: (s) => {
+            states.push(s);
+            // The earliest moment a user (or a test's SIGUSR1) can press RESET.
+            if (s === 'rebooting') void server!.reset();
+          },
+        });
+        const { SerialPort } = await import('serialport');
+        const port = new SerialPort({ path: server.path, baudRate: 115200, autoOpen: false });
+        await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+        const repl = new ReplDriver(port, 15_000);
+        await repl.enterRaw();
+        repl.write('import machine\nmachine.bootloader()\x04');
+        await waitFor(() => states.includes('repl'), 'the reset');
+        await new Promise<void>((resolve) => port.close(() => resolve()));
+        expect(states).toEqual(['rebooting', 'bootsel', 'repl']);
+        expect(server.build).toBeUndefined();
+        expect(existsSync(join(dir, 'drive'))).toBe(false);
+        expect(existsSync(server.path)).toBe(true);
+      },
+      30_000,
+    );
+  },
+);

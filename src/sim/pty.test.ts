@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PTY_BACKEND_ROWS } from '../../test/support/pty-backends.ts';
 import { servePty, type PtyServer } from './pty.ts';
 import { RAW_PROMPT, ReplDriver } from './testing.ts';
 
@@ -48,21 +49,25 @@ function socatRunning(path: string): Promise<boolean> {
   });
 }
 
-describe('servePty', () => {
-  it('serves the Pico protocol to the real serialport bindings, across reopen, and cleans up', async () => {
-    server = await servePty({ seed: 3 });
-    expect(existsSync(server.path)).toBe(true);
-    await talk(server.path, 6);
-    await talk(server.path, 11); // a second client after the first closed the port
-    const path = server.path;
-    await server.close();
-    server = undefined;
-    expect(existsSync(path)).toBe(false);
-    expect(await socatRunning(path)).toBe(false);
-  });
+describe.each(PTY_BACKEND_ROWS)('servePty on a pty from %s', (_title, { backend, available }) => {
+  it.skipIf(!available)(
+    'serves the Pico protocol to the real serialport bindings, across reopen, and cleans up',
+    async () => {
+      server = await servePty({ seed: 3, backend });
+      expect(server.backend).toBe(backend);
+      expect(existsSync(server.path)).toBe(true);
+      await talk(server.path, 6);
+      await talk(server.path, 11); // a second client after the first closed the port
+      const path = server.path;
+      await server.close();
+      server = undefined;
+      expect(existsSync(path)).toBe(false);
+      expect(await socatRunning(path)).toBe(false);
+    },
+  );
 
-  it('soft reset over the pty', async () => {
-    server = await servePty();
+  it.skipIf(!available)('soft reset over the pty', async () => {
+    server = await servePty({ backend });
     const port = await open(server.path);
     try {
       const repl = new ReplDriver(port, 15_000);
@@ -80,6 +85,8 @@ describe('picogc sim --pty', () => {
     const child = spawn(process.execPath, [CLI, 'sim', '--pty', '--seed', '4'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const path = await new Promise<string>((resolve, reject) => {
@@ -94,6 +101,7 @@ describe('picogc sim --pty', () => {
       });
       expect(path).toMatch(/^\/.*pico$/);
       await talk(path, 3);
+      expect(err).toContain('(a pty from node-pty)'); // npm's, no system package
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(existsSync(path)).toBe(false);

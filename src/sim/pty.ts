@@ -1,12 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sleep, systemClock, type Clock } from '../clock.ts';
-import { LinkError } from '../errors.ts';
 import { DRIVE_KINDS } from '../firmware/bootsel-drive.ts';
 import { VirtualBootselDrive, flashedBuildOf } from './bootsel.ts';
 import type { FlashedBuild } from './capabilities.ts';
+import { openPseudoTerminal, type PtyBackend } from './pseudo-terminal.ts';
 import { VirtualPico, type VirtualPicoOptions } from './virtual-pico.ts';
 
 export interface PtyServer {
@@ -14,6 +12,8 @@ export interface PtyServer {
   path: string;
   /** Where the BOOTSEL drive appears after `machine.bootloader()` (default: `RPI-RP2` beside `path`). */
   driveDir: string;
+  /** Where the pty comes from (npm's node-pty, or socat where node-pty has no binary). */
+  readonly backend: PtyBackend;
   /** `repl`: serving on the pty; `bootsel`: pty gone, drive presented; `offline`: runs a non-MicroPython image. */
   readonly state: PtyState;
   /** The image the bootloader last took, when it carried a MicroPython build. */
@@ -40,19 +40,18 @@ export interface ServePtyOptions extends Omit<VirtualPicoOptions, 'onBootloader'
   driveDir?: string;
   /** Told on each change of state (the drive appeared, the board is back, ...). */
   onState?: (state: PtyState, detail: string) => void;
+  /** Default: node-pty, or socat where node-pty has no binary (`$PICOGC_PTY` chooses). */
+  backend?: PtyBackend;
 }
 
-const READY_LIMIT_MS = 10_000;
-const EXIT_LIMIT_MS = 3_000;
-
 /**
- * A pseudo-terminal in front of a virtual Pico. socat owns the pty (`pty,raw,echo=0,link=PATH`) and
- * relays its bytes over its stdio, which this process joins to the virtual Pico's link. socat keeps
- * the pty across clients: a tool can open, close and reopen PATH. Output written while no client
- * has PATH open waits in the pty (a Pico's USB CDC would drop it); hosts drain before raw mode anyway.
+ * A pseudo-terminal in front of a virtual Pico (`openPseudoTerminal`), its master joined to the
+ * virtual Pico's link. The pty outlives its clients: a tool can open, close and reopen PATH. Output
+ * written while no client has PATH open waits in the pty (a Pico's USB CDC would drop it); hosts
+ * drain before raw mode anyway.
  *
- * `machine.bootloader()` does what it does to a Pico: the serial device goes away (socat stops, the
- * pty and its link vanish) and a BOOTSEL drive appears (`driveDir`). A valid RP2040 UF2 copied there
+ * `machine.bootloader()` does what it does to a Pico: the serial device goes away (the pty and its
+ * link vanish) and a BOOTSEL drive appears (`driveDir`). A valid RP2040 UF2 copied there
  * reboots the board: the pty comes back at the same path, same unique id, reporting the image's
  * build. An image without a MicroPython build is taken too, but nothing answers on serial after it.
  */
@@ -60,13 +59,13 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
   const ownDir = options.path === undefined ? await mkdtemp(join(tmpdir(), 'picogc-sim-')) : undefined;
   const path = options.path ?? join(ownDir!, 'pico');
   const driveDir = options.driveDir ?? join(dirname(path), DRIVE_KINDS[0]!.label);
-  const clock = options.timers ?? systemClock;
-  const { onState, path: _path, driveDir: _driveDir, ...picoOptions } = options;
+  const { onState, backend: chosen, path: _path, driveDir: _driveDir, ...picoOptions } = options;
   void _path;
   void _driveDir;
 
   let state: PtyState = 'repl';
   let build: FlashedBuild | undefined;
+  let backend: PtyBackend = chosen ?? 'node-pty';
   let closed = false;
   let serving: Serving | undefined;
   let drive: VirtualBootselDrive | undefined;
@@ -95,7 +94,9 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
       },
     });
     try {
-      return await relay(pico, path, options.log, clock);
+      const serving = await relay(pico, path, chosen, options.log);
+      backend = serving.backend;
+      return serving;
     } catch (error) {
       await pico.close();
       throw error;
@@ -112,7 +113,7 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
     if (closed) return;
     drive = await VirtualBootselDrive.present(driveDir, {
       ...(options.log ? { log: options.log } : {}),
-      clock,
+      ...(options.timers ? { clock: options.timers } : {}),
     });
     setState('bootsel', `virtual Pico: BOOTSEL drive at ${driveDir} (copy a UF2 onto it)`);
     if (resetWhileEntering) {
@@ -152,6 +153,9 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
   return {
     path,
     driveDir,
+    get backend() {
+      return backend;
+    },
     get state() {
       return state;
     },
@@ -193,87 +197,37 @@ export async function servePty(options: ServePtyOptions = {}): Promise<PtyServer
 
 interface Serving {
   pico: VirtualPico;
+  backend: PtyBackend;
   stop(): Promise<void>;
 }
 
-/** socat on the pty, joined to the virtual Pico's link. */
+/** A pseudo-terminal at `path`, joined to the virtual Pico's link. */
 async function relay(
   pico: VirtualPico,
   path: string,
+  backend: PtyBackend | undefined,
   log: ((line: string) => void) | undefined,
-  clock: Clock,
 ): Promise<Serving> {
-  const socat = await startSocat(path, clock);
-  socat.stdout.on('data', (chunk: Buffer) => pico.link.write(chunk));
+  const pty = await openPseudoTerminal(path, { ...(backend ? { backend } : {}), ...(log ? { log } : {}) });
+  pty.stream.on('data', (chunk: Buffer) => pico.link.write(chunk));
   const toPty = (chunk: Buffer) => {
-    if (socat.stdin.writable) socat.stdin.write(chunk);
+    if (pty.stream.writable) pty.stream.write(chunk);
   };
   pico.link.on('data', toPty);
   // A fault such as disconnect ends the link: the pty stays, silent, as an unplugged board's would not.
   pico.link.on('error', (error: Error) => log?.(`virtual Pico link: ${error.message}`));
-  socat.stdin.on('error', () => undefined);
+  pty.stream.on('error', (error: Error) => log?.(`pty ${pty.device}: ${error.message}`));
   let stopped: Promise<void> | undefined;
   return {
     pico,
+    backend: pty.backend,
     stop() {
       stopped ??= (async () => {
         pico.link.off('data', toPty);
-        await stopSocat(socat, clock);
+        await pty.close();
         await pico.close();
-        await rm(path, { force: true });
       })();
       return stopped;
     },
   };
-}
-
-async function startSocat(path: string, clock: Clock): Promise<ChildProcessWithoutNullStreams> {
-  await lstat(dirname(path)).catch(() => {
-    throw new LinkError(`cannot create the pty link ${path}: its directory does not exist`);
-  });
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${path}`, 'STDIO'], { stdio: 'pipe' });
-  let log = '';
-  socat.stderr.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-2000);
-  });
-  const failed = new Promise<never>((_, reject) => {
-    socat.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new LinkError(
-          error.code === 'ENOENT'
-            ? 'socat is not installed (apt-get install socat)'
-            : `socat: ${error.message}`,
-        ),
-      ),
-    );
-    socat.once('exit', (code) =>
-      reject(new LinkError(`socat exited (code ${code}) before the pty was ready: ${log.trim()}`)),
-    );
-  });
-  failed.catch(() => undefined);
-  const deadline = clock.now() + READY_LIMIT_MS;
-  for (;;) {
-    // socat logs "PTY is /dev/pts/N" and creates the link; both must be there before a client opens it.
-    const ready =
-      /PTY is \S+/.test(log) &&
-      (await lstat(path).then(
-        () => true,
-        () => false,
-      ));
-    if (ready) return socat;
-    if (clock.now() > deadline) {
-      socat.kill('SIGKILL');
-      throw new LinkError(`socat did not create the pty ${path} within ${READY_LIMIT_MS} ms: ${log.trim()}`);
-    }
-    await Promise.race([failed, sleep(10, clock)]);
-  }
-}
-
-async function stopSocat(socat: ChildProcessWithoutNullStreams, clock: Clock): Promise<void> {
-  if (socat.exitCode !== null || socat.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
-  socat.kill('SIGTERM');
-  const timer = clock.setTimeout(() => socat.kill('SIGKILL'), EXIT_LIMIT_MS);
-  await exited;
-  clock.clearTimeout(timer);
 }

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { toolStatus, type SystemTool, type ToolStatus } from './system-tools.ts';
 
 /**
  * Debian's real headless Chromium driven by playwright-core (which never downloads a browser), for
@@ -26,26 +26,19 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-export type ChromiumStatus = { available: true; version: string } | { available: false; reason: string };
+export type ChromiumStatus = ToolStatus;
+
+/** Debian's Chromium, as a system tool (test/support/system-tools.ts). */
+export function chromiumTool(path = CHROMIUM_PATH): SystemTool {
+  return { name: 'Chromium', command: path, debianPackage: 'chromium', versionArgs: ['--version'] };
+}
 
 /**
  * Whether the browser can be used here. Without it, tests skip with the returned reason, except in
  * CI (the CI variable set), where a missing browser is an error: a CI job must not pass by skipping.
  */
 export function chromiumStatus(path = CHROMIUM_PATH): ChromiumStatus {
-  const status = probe(path);
-  if (!status.available && process.env.CI) {
-    throw new Error(`CI is set but Chromium cannot run: ${status.reason} (apt-get install chromium)`);
-  }
-  return status;
-}
-
-function probe(path: string): ChromiumStatus {
-  if (!existsSync(path)) return { available: false, reason: `no Chromium at ${path}` };
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 15_000 });
-  if (r.status !== 0)
-    return { available: false, reason: `${path} --version failed: ${(r.stderr || String(r.error)).trim()}` };
-  return { available: true, version: r.stdout.trim() };
+  return toolStatus(chromiumTool(path));
 }
 
 export interface PageProblems {

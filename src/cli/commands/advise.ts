@@ -1,9 +1,6 @@
-import { formatNumber } from '../../format.ts';
 import type { Command } from 'commander';
-import { inputsFromReport } from '../../advise/from-report.ts';
-import { advise, type AdviceInput } from '../../advise/rule.ts';
+import type { AdviceInput } from '../../advise/rule.ts';
 import { UsageError } from '../../errors.ts';
-import { loadReport } from '../../report/load.ts';
 import { decimal, wholeNumber } from '../options.ts';
 
 /** A Pico's GC heap (`GC: total: 245888` on v1.28.0 RPI_PICO): the free heap assumed when none is given. */
@@ -58,8 +55,10 @@ export function register(program: Command): void {
     .option('--seam-us <us>', 'length of an idle stretch the loop has, µs', decimal({ above: 0 }))
     .option('--seam-hz <hz>', 'how often that idle stretch comes, per second', decimal({ above: 0 }))
     .option('--json', 'print the inputs and the advice as JSON')
-    .action((options: AdviseOptions) => {
-      const { input, notes } = resolveInputs(options);
+    .action(async (options: AdviseOptions) => {
+      const { formatNumber } = await import('../../format.ts');
+      const { advise } = await import('../../advise/rule.ts');
+      const { input, notes } = await resolveInputs(options);
       const advice = advise(input);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ input, notes, advice }, null, 2)}\n`);
@@ -91,7 +90,7 @@ export function register(program: Command): void {
     });
 }
 
-function resolveInputs(options: AdviseOptions): { input: AdviceInput; notes: string[] } {
+async function resolveInputs(options: AdviseOptions): Promise<{ input: AdviceInput; notes: string[] }> {
   if ((options.seamUs === undefined) !== (options.seamHz === undefined)) {
     throw new UsageError('give --seam-us and --seam-hz together');
   }
@@ -104,6 +103,8 @@ function resolveInputs(options: AdviseOptions): { input: AdviceInput; notes: str
   let sweepUsPerBlock = options.sweepUsPerBlock;
   if (options.report !== undefined) {
     if (options.live === undefined) throw new UsageError('--report needs --live N: your live-set size');
+    const { inputsFromReport } = await import('../../advise/from-report.ts');
+    const { loadReport } = await import('../../report/load.ts');
     const measured = inputsFromReport(loadReport(options.report).report, options.live);
     pauseUs = measured.pauseUs;
     notes.push(...measured.notes);

@@ -1,10 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.ts';
-import { ReplDevice } from '../../device/repl-device.ts';
-import { BOOTROM_SIZE } from '../../firmware/bootrom.ts';
-import { readBootrom } from '../../flash/read-bootrom.ts';
-import { openLink } from '../../link/open.ts';
 import { wholeNumber } from '../options.ts';
 
 interface BootromOptions {
@@ -28,6 +24,10 @@ export function register(program: Command): void {
     .option('--chunk <bytes>', 'bytes per read (a multiple of 4 dividing 16384)', wholeNumber(4), 1024)
     .option('--force', 'overwrite FILE if it exists')
     .action(async (options: BootromOptions) => {
+      const { ReplDevice } = await import('../../device/repl-device.ts');
+      const { BOOTROM_SIZE } = await import('../../firmware/bootrom.ts');
+      const { readBootrom } = await import('../../flash/read-bootrom.ts');
+      const { openLink } = await import('../../link/open.ts');
       if (options.chunk <= 0 || options.chunk % 4 !== 0 || BOOTROM_SIZE % options.chunk !== 0) {
         throw new UsageError(
           `--chunk must be a multiple of 4 that divides ${BOOTROM_SIZE}, not ${options.chunk}`,

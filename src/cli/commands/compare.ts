@@ -1,10 +1,6 @@
 import { Option, type Command } from 'commander';
-import { compareReports } from '../../compare/compare-reports.ts';
-import { formatComparison, regressionLines } from '../../compare/format.ts';
-import { poolRuns } from '../../compare/pool-runs.ts';
 import type { Report } from '../../report/schema.ts';
 import { UsageError } from '../../errors.ts';
-import { loadReport } from '../../report/load.ts';
 import { decimal } from '../options.ts';
 
 interface CompareOptions {
@@ -40,8 +36,10 @@ export function register(program: Command): void {
     )
     .option('--all', 'list every metric, including exact ones that did not change')
     .option('--json', 'print the comparison as JSON')
-    .action((baselinePath: string, currentPath: string, options: CompareOptions) => {
-      const comparison = compareReports(loadSide(baselinePath), loadSide(currentPath), {
+    .action(async (baselinePath: string, currentPath: string, options: CompareOptions) => {
+      const { compareReports } = await import('../../compare/compare-reports.ts');
+      const { formatComparison, regressionLines } = await import('../../compare/format.ts');
+      const comparison = compareReports(await loadSide(baselinePath), await loadSide(currentPath), {
         thresholdPercent: options.threshold,
         alpha: options.alpha,
       });
@@ -56,7 +54,9 @@ export function register(program: Command): void {
 }
 
 /** One side: a run, or several runs of one configuration (comma-separated) pooled into one. */
-function loadSide(paths: string): Report {
+async function loadSide(paths: string): Promise<Report> {
+  const { poolRuns } = await import('../../compare/pool-runs.ts');
+  const { loadReport } = await import('../../report/load.ts');
   const list = paths
     .split(',')
     .map((p) => p.trim())

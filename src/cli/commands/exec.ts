@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { openTarget } from '../../device/open.ts';
-import { resolveTarget } from '../../device/target.ts';
 import { DeviceException, InputError, UsageError } from '../../errors.ts';
 import {
   addTargetOptions,
@@ -27,6 +25,8 @@ export function register(program: Command): void {
       .option('--timeout <ms>', 'deadline for the execution, in device time', wholeNumber(1), 10_000),
     { many: false },
   ).action(async (code: string | undefined, options: ExecOptions) => {
+    const { openTarget } = await import('../../device/open.ts');
+    const { resolveTarget } = await import('../../device/target.ts');
     if ((code === undefined) === (options.file === undefined)) {
       throw new UsageError('give the code to run, or -f FILE, but not both');
     }

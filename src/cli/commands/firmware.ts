@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { formatFirmwareInfo, inspectFirmware } from '../../firmware/firmware-info.ts';
 import { RP2_FAMILY_NAMES, isRp2FamilyName } from '../../firmware/uf2-families.ts';
 
 /** `picogc firmware info FILE.uf2 [--json] [--family NAME]`: verify a build and say what it is. */
@@ -13,6 +12,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object (schema picogc.firmware/1)')
     .option('--family <name>', `the family the target takes (${RP2_FAMILY_NAMES.join(', ')})`)
     .action(async (file: string, options: { json?: boolean; family?: string }) => {
+      const { formatFirmwareInfo, inspectFirmware } = await import('../../firmware/firmware-info.ts');
       if (options.family !== undefined && !isRp2FamilyName(options.family)) {
         throw new UsageError(
           `--family must be one of ${RP2_FAMILY_NAMES.join(', ')}, not ${JSON.stringify(options.family)}`,

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
+import type { FlashDeadlines, FlashResult } from '../../firmware/flash-result.ts';
 import { DRIVE_ENV } from '../../firmware/bootsel-drive.ts';
-import { flashFirmware } from '../../flash/flash.ts';
-import {
-  DEFAULT_FLASH_DEADLINES,
-  type FlashDeadlines,
-  type FlashResult,
-} from '../../firmware/flash-result.ts';
-import { firmwareReportBlock } from '../../firmware/report-block.ts';
+import { DEFAULT_FLASH_DEADLINES } from '../../firmware/flash-result.ts';
 
 interface FlashCliOptions {
   port: string;
@@ -60,6 +55,8 @@ export function register(program: Command): void {
     );
   }
   command.action(async (file: string, options: FlashCliOptions) => {
+    const { flashFirmware } = await import('../../flash/flash.ts');
+    const { firmwareReportBlock } = await import('../../firmware/report-block.ts');
     const deadlines: Partial<FlashDeadlines> = {};
     for (const [flag, key] of TIMEOUTS) {
       const value = options[flag];
@@ -75,13 +72,15 @@ export function register(program: Command): void {
       deadlines,
       log: (line) => process.stderr.write(`picogc: flash: ${line}\n`),
     });
-    process.stdout.write(options.json ? `${JSON.stringify(flashJson(result), null, 2)}\n` : summary(result));
+    process.stdout.write(
+      options.json ? `${JSON.stringify(flashJson(result, firmwareReportBlock), null, 2)}\n` : summary(result),
+    );
   });
 }
 
-function flashJson(result: FlashResult) {
+function flashJson(result: FlashResult, block: (result: FlashResult) => unknown) {
   return {
-    firmware: firmwareReportBlock(result),
+    firmware: block(result),
     before: result.before,
     after: result.after,
     steps: result.steps,

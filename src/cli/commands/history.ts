@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { decimal, wholeNumber } from '../options.ts';
-import { formatHistoryTables } from '../../history/history-table.ts';
-import { formatHistoryWarning, readHistory } from '../../history/store.ts';
-import { DEFAULT_TREND, historyTrends } from '../../history/trends.ts';
+import { DEFAULT_TREND } from '../../history/trends.ts';
 
 interface HistoryOptions {
   history: string;
@@ -34,6 +32,9 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the trends and steps as JSON')
     .action(async (options: HistoryOptions) => {
+      const { formatHistoryTables } = await import('../../history/history-table.ts');
+      const { historyTrends } = await import('../../history/trends.ts');
+      const { formatHistoryWarning, readHistory } = await import('../../history/store.ts');
       const { records, warnings } = await readHistory(options.history);
       for (const warning of warnings) {
         process.stderr.write(`picogc: warning: ${formatHistoryWarning(options.history, warning)}\n`);

@@ -1,10 +1,7 @@
 import { Option, type Command } from 'commander';
-import { readCoefficients } from '../../model/coefficients-file.ts';
-import { parseObjectSpec } from '../../model/object-sizes.ts';
-import { portConfigByName } from '../../model/port-config.ts';
-import { LIVE_SHAPES, type LiveShape } from '../../model/scenario.ts';
-import { formatModelReport, simulateCollection } from '../../model/simulate.ts';
+import type { LiveShape } from '../../model/scenario.ts';
 import { wholeNumber } from '../options.ts';
+import { LIVE_SHAPES } from '../../model/scenario.ts';
 
 interface ModelOptions {
   portConfig: string;
@@ -48,7 +45,11 @@ export function register(program: Command): void {
       "a run's report.json, or JSON {c0, c_mark, c_sweep, c_rescan} (µs), to predict the pause",
     )
     .option('--json', 'print the result as JSON')
-    .action((options: ModelOptions) => {
+    .action(async (options: ModelOptions) => {
+      const { readCoefficients } = await import('../../model/coefficients-file.ts');
+      const { parseObjectSpec } = await import('../../model/object-sizes.ts');
+      const { portConfigByName } = await import('../../model/port-config.ts');
+      const { formatModelReport, simulateCollection } = await import('../../model/simulate.ts');
       const report = simulateCollection({
         config: portConfigByName(options.portConfig, options.firmware),
         ...(options.heap !== undefined ? { heapBytes: options.heap } : {}),

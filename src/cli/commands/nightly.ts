@@ -1,8 +1,5 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runNightly } from '../../boards/nightly.ts';
-import { formatNightly, nightlyJson } from '../../boards/nightly-text.ts';
-import { resolveTargets } from '../../device/target.ts';
 import { UsageError } from '../../errors.ts';
 import {
   addBenchOptions,
@@ -43,7 +40,10 @@ export function register(program: Command): void {
       .option('--json', 'print the outcome of every board as JSON'),
     'OUT/history.jsonl',
   ).action(async (options: NightlyOptions) => {
-    const plan = suitePlan(options);
+    const { runNightly } = await import('../../boards/nightly.ts');
+    const { formatNightly, nightlyJson } = await import('../../boards/nightly-text.ts');
+    const { resolveTargets } = await import('../../device/target.ts');
+    const plan = await suitePlan(options);
     // The nightly keeps its whole state in OUT: run directories, history, trend page, summary.
     const history = historyPath(options, join(options.out, 'history.jsonl'));
     if (!history)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listPorts, type PortInfo } from '../../link/discovery.ts';
+import type { PortInfo } from '../../link/discovery.ts';
 
 /** `picogc ports [--json]`: the serial ports on this machine, Raspberry Pi Picos (USB VID 2E8A) marked. */
 export function register(program: Command): void {
@@ -8,6 +8,7 @@ export function register(program: Command): void {
     .description('list serial ports; Raspberry Pi Picos (USB vendor 2E8A) are marked with *')
     .option('--json', 'print the list as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { listPorts } = await import('../../link/discovery.ts');
       const ports = await listPorts();
       process.stdout.write(options.json ? `${JSON.stringify(ports, null, 2)}\n` : formatPortTable(ports));
     });

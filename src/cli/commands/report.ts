@@ -1,11 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../../errors.ts';
-import { formatHistoryWarning } from '../../history/store.ts';
-import { writeTrendPage } from '../../history/trend-page.ts';
 import type { Command } from 'commander';
-import { loadReport } from '../../report/load.ts';
-import { writeViews } from '../../report/views.ts';
 
 /**
  * `picogc report RUN_DIR`: rebuild a run's views (index.html, summary.md, junit.xml) from its
@@ -36,6 +32,8 @@ export function register(program: Command): void {
       if (runDir !== undefined) throw new UsageError('give either a run directory or --history, not both');
       if (options.out === undefined) throw new UsageError('--history needs --out DIR for the trend page');
       if (!existsSync(options.history)) throw new InputError(`no history at ${options.history}`);
+      const { formatHistoryWarning } = await import('../../history/store.ts');
+      const { writeTrendPage } = await import('../../history/trend-page.ts');
       const page = await writeTrendPage(options.history, options.out, {
         ...(options.device ? { device: options.device } : {}),
         ...(options.metric ? { metric: options.metric } : {}),
@@ -60,6 +58,8 @@ export async function rebuildRun(
   path: string,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<string[]> {
+  const { loadReport } = await import('../../report/load.ts');
+  const { writeViews } = await import('../../report/views.ts');
   const { report, file, dir } = loadReport(path);
   await writeViews(report, dir);
   const files = ['index.html', 'summary.md', 'junit.xml'].map((name) => join(dir, name));

@@ -1,11 +1,5 @@
 import type { Command } from 'commander';
-import { againstBaseline } from '../../boards/baseline.ts';
-import { runBench } from '../../boards/bench-run.ts';
-import { appendBoardRecord } from '../../boards/board-history.ts';
 import type { BoardOutcome } from '../../boards/board-run.ts';
-import { printBenchOutcomes } from '../../boards/outcome-text.ts';
-import { resolveTargets } from '../../device/target.ts';
-import { loadReport } from '../../report/load.ts';
 import {
   addBenchOptions,
   boardRunSettings,
@@ -50,7 +44,13 @@ export function register(program: Command): void {
       ),
     DEFAULT_HISTORY,
   ).action(async (options: RunOptions) => {
-    const plan = suitePlan(options);
+    const { againstBaseline } = await import('../../boards/baseline.ts');
+    const { runBench } = await import('../../boards/bench-run.ts');
+    const { appendBoardRecord } = await import('../../boards/board-history.ts');
+    const { printBenchOutcomes } = await import('../../boards/outcome-text.ts');
+    const { resolveTargets } = await import('../../device/target.ts');
+    const { loadReport } = await import('../../report/load.ts');
+    const plan = await suitePlan(options);
     // A baseline that cannot be read fails before any board is touched.
     const baseline = options.baseline === undefined ? undefined : loadReport(options.baseline).report;
     const targets = await resolveTargets(targetRequest(options));

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import { PICO_HEAP_BYTES } from '../../sim/capabilities.ts';
-import { parseFaultSpec, type FaultSpec } from '../../sim/faults.ts';
-import { servePty } from '../../sim/pty.ts';
+import type { FaultSpec } from '../../sim/faults.ts';
 import { repeatable, wholeNumber } from '../options.ts';
 import type { ClockKind } from '../../sim/vm-protocol.ts';
+import { VIRTUAL_PICO_HEAPSIZE as PICO_HEAP_BYTES } from '../../model/port-config.ts';
+import { parseFaultSpec } from '../../sim/faults.ts';
 
 interface SimOptions {
   pty?: boolean;
@@ -73,6 +73,7 @@ export function register(program: Command): void {
 }
 
 async function servePtyUntilSignal(options: SimOptions): Promise<void> {
+  const { servePty } = await import('../../sim/pty.ts');
   const server = await servePty({
     heapBytes: options.heap,
     seed: options.seed,

@@ -1,9 +1,4 @@
 import type { Command } from 'commander';
-import { runBench, worstExitCode } from '../../boards/bench-run.ts';
-import { appendBoardRecord } from '../../boards/board-history.ts';
-import { printBenchOutcomes } from '../../boards/outcome-text.ts';
-import { resolveTargets } from '../../device/target.ts';
-import { validationVerdict } from '../../report/validation.ts';
 import {
   addBenchOptions,
   boardRunSettings,
@@ -26,7 +21,12 @@ export function register(program: Command): void {
       .description('run the checks strictly: exit 0 only when every applicable check passes'),
     'none; validate appends only when --history is given',
   ).action(async (options: BenchOptionValues) => {
-    const plan = suitePlan(options);
+    const { runBench, worstExitCode } = await import('../../boards/bench-run.ts');
+    const { appendBoardRecord } = await import('../../boards/board-history.ts');
+    const { printBenchOutcomes } = await import('../../boards/outcome-text.ts');
+    const { resolveTargets } = await import('../../device/target.ts');
+    const { validationVerdict } = await import('../../report/validation.ts');
+    const plan = await suitePlan(options);
     const targets = await resolveTargets(targetRequest(options));
     const history = typeof options.history === 'string' ? historyPath(options, '') : undefined;
     const { outcomes } = await runBench(targets, {
