@@ -1,5 +1,6 @@
 # Shared by every picogc device script. A data line is the marker followed by one JSON object;
 # everything else the device prints is log, and the host never parses it.
+import binascii
 import gc
 import json
 import micropython
@@ -9,8 +10,12 @@ MARK = "@picogc "
 
 
 def emit(kind, **fields):
+    # Numbered and CRC-checked (the host's stub, _picogc_x, counts them per exec): a line damaged or
+    # lost on the way is noticed and asked for again.
     fields["kind"] = kind
-    print(MARK + json.dumps(fields))
+    # The host's stub numbers it, prints it in parts with their CRC-32, and keeps it until the next
+    # step, so a part lost on the way can be asked for again.
+    _picogc_put(json.dumps(fields))
 
 
 def alloc_delta(make):

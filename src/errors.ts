@@ -32,6 +32,13 @@ export class LinkError extends PicogcError {
   }
 }
 
+/**
+ * The device rebooted in the middle of an exec (a soft reboot, a watchdog reset, a board that
+ * reset and came back): everything it held is gone, so the step it was running cannot be finished,
+ * only started again from a fresh interpreter. The session is back at a prompt.
+ */
+export class DeviceResetError extends LinkError {}
+
 /** The device broke the raw-REPL protocol (an unexpected byte, a missing prompt). */
 export class ProtocolError extends PicogcError {
   readonly exitCode = 3;

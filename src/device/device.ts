@@ -7,6 +7,30 @@ export interface TimedCollection {
   method: Capabilities['collectTiming'];
 }
 
+export interface DeviceExecOptions extends ExecOptions {
+  /**
+   * Running the code twice does no harm (the default): an answer damaged on the way makes it run
+   * again. A step that must not run twice says false, and a damaged answer then fails it.
+   */
+  idempotent?: boolean;
+  /**
+   * Text output the stub cannot check (mem_info's, printed by the firmware itself): says what is
+   * wrong with it, if anything, and a wrong answer is treated as damaged on the way.
+   */
+  validate?: (stdout: string) => string | undefined;
+}
+
+/** What the device did to get through a faulty link, for the report: what, why, and its cost. */
+export interface Repair {
+  /**
+   * `resend`: the upload arrived damaged and was sent again; `again`: data lines did, and were asked
+   * for again; `rerun`: the answer did, and the step ran again.
+   */
+  kind: 'resend' | 'again' | 'rerun';
+  detail: string;
+  ms: number;
+}
+
 /**
  * A MicroPython device as experiments see it. Backends: a board through the raw REPL on any link
  * (USB serial, TCP, a pty), and the virtual Pico (in-process, through the same REPL client).
@@ -15,7 +39,7 @@ export interface TimedCollection {
 export interface Device {
   info(): Promise<DeviceInfo>;
   /** Run code; throws DeviceException when the device raises. */
-  exec(code: string, options?: ExecOptions): Promise<ExecResult>;
+  exec(code: string, options?: DeviceExecOptions): Promise<ExecResult>;
   /** Time one collection with the method the device supports (probed once per connection). */
   timedCollect(options?: { timeoutMs?: number }): Promise<TimedCollection>;
   /** `micropython.mem_info()` text; with `heapMap`, `mem_info(1)` including the block map. */
@@ -23,4 +47,6 @@ export interface Device {
   /** Soft reset (Ctrl-D in raw mode): fresh interpreter, heap swept, threshold kept. */
   softReset(): Promise<void>;
   close(): Promise<void>;
+  /** Told of each repair the device makes to get an exec through (the runner records them). */
+  onRepair?: ((repair: Repair) => void) | undefined;
 }

@@ -1,8 +1,30 @@
 import type { Link } from '../link/link.ts';
-import { RawRepl, type ExecOptions, type ExecResult } from '../repl/raw-repl.ts';
-import { ProtocolError, escapeBytes } from '../errors.ts';
-import type { Device, TimedCollection } from './device.ts';
-import { parseOneRecord } from './data-lines.ts';
+import { systemClock } from '../clock.ts';
+import { RawRepl, type ExecResult } from '../repl/raw-repl.ts';
+import {
+  DeviceException,
+  DeviceResetError,
+  LinkError,
+  ProtocolError,
+  TimeoutError,
+  escapeBytes,
+} from '../errors.ts';
+import type { Device, DeviceExecOptions, Repair, TimedCollection } from './device.ts';
+import { DeviceDataError, parseOneRecord } from './data-lines.ts';
+import { memInfoProblem } from './mem-info-check.ts';
+import {
+  OUTPUT_END,
+  againCall,
+  checkedCall,
+  completed,
+  missingParts,
+  readChecked,
+  streamedLines,
+  stubInstall,
+  takeAgain,
+  type CheckedOutcome,
+  type Gaps,
+} from './verified-exec.ts';
 import { infoRecordSchema, type Capabilities, type DeviceInfo, type InfoRecord } from './device-info.ts';
 import { uploadScripts } from './scripts.ts';
 import { simCapabilities } from './sim-capabilities.ts';
@@ -10,6 +32,10 @@ import { measurePace } from './pace.ts';
 
 /** The REPL client's default deadline for an exec, in device time here. */
 const DEFAULT_EXEC_MS = 10_000;
+/** How often one exec is tried before a faulty link is given up on. */
+const CHECKED_ATTEMPTS = 12;
+/** The raw-paste request's reply, in device time. */
+const HANDSHAKE_MS = 2_000;
 
 /** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
 const BOARD_TIMED_COLLECT =
@@ -24,6 +50,9 @@ export class ReplDevice implements Device {
   #info: DeviceInfo | undefined;
   /** Every deadline given in device time is stretched by this (see pace.ts); 1 until measured. */
   #deadlineScale = 1;
+  /** The stub that checks uploads is defined in the device's current interpreter. */
+  #stubReady = false;
+  onRepair: ((repair: Repair) => void) | undefined;
 
   private constructor(
     private readonly link: Link,
@@ -51,9 +80,120 @@ export class ReplDevice implements Device {
     return this.#info;
   }
 
-  /** Run code; `timeoutMs` is device time, stretched on a device slower than real time. */
-  exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.repl.exec(code, { ...options, timeoutMs: this.wallMs(options.timeoutMs ?? DEFAULT_EXEC_MS) });
+  /**
+   * Run code, checked end to end (verified-exec.ts): the stub compiles it only if it arrived whole,
+   * and its data lines must arrive whole and in order. A damaged upload is sent again; a damaged
+   * answer runs the step again (unless it is not idempotent). `timeoutMs` is device time, stretched
+   * on a device slower than real time.
+   */
+  async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
+    const { idempotent, onStdout, validate, ...rest } = options;
+    const exec = {
+      ...rest,
+      timeoutMs: this.wallMs(options.timeoutMs ?? DEFAULT_EXEC_MS),
+      handshakeMs: this.wallMs(HANDSHAKE_MS),
+      outputEnd: OUTPUT_END,
+      ...(onStdout ? { onStdout: streamedLines(onStdout) } : {}),
+    };
+    const started = systemClock.now();
+    for (let attempt = 1; ; attempt++) {
+      await this.installStub(exec.timeoutMs);
+      const checked = await this.execChecked(code, exec);
+      const problem = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
+      const outcome: CheckedOutcome = problem ? { kind: 'damaged', why: problem } : checked.outcome;
+      if (outcome.kind === 'ok') return { ...checked.result!, stdout: outcome.stdout };
+      if (outcome.kind === 'raised') throw outcome.error;
+      // Data lines lost on the way are asked for again; the step does not run twice for them.
+      if (outcome.kind === 'damaged' && outcome.gaps && !problem) {
+        const stdout = await this.askAgain(outcome.gaps, exec);
+        if (stdout !== undefined) {
+          this.onRepair?.({
+            kind: 'again',
+            detail: `exec "${firstLine(code)}": ${outcome.why}; asked for again`,
+            ms: systemClock.now() - started,
+          });
+          return { ...checked.result!, stdout };
+        }
+      }
+      const step = `exec "${firstLine(code)}"`;
+      if (outcome.kind === 'damaged' && idempotent === false) {
+        throw new DeviceDataError(
+          `${step}: its answer arrived damaged (${outcome.why}) and it must not run twice`,
+        );
+      }
+      if (attempt >= CHECKED_ATTEMPTS) {
+        throw new LinkError(`${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`);
+      }
+      this.onRepair?.({
+        kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
+        detail: `${step}: ${outcome.why}`,
+        ms: systemClock.now() - started,
+      });
+    }
+  }
+
+  /** Each lost part asked for again (a few tries each); undefined if one never arrives whole. */
+  private async askAgain(gaps: Gaps, options: DeviceExecOptions): Promise<string | undefined> {
+    let tries = 0;
+    for (let missing = missingParts(gaps); missing.length > 0; missing = missingParts(gaps)) {
+      const { seq, part } = missing[0]!;
+      if (++tries > CHECKED_ATTEMPTS * (missing.length + 1)) return undefined;
+      try {
+        takeAgain(gaps, (await this.repl.exec(againCall(seq, part), options)).stdout, seq, part);
+      } catch (error) {
+        if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
+      }
+    }
+    return completed(gaps);
+  }
+
+  /** One try: the stub's call, and what came back. */
+  private async execChecked(
+    code: string,
+    options: DeviceExecOptions,
+  ): Promise<{ outcome: CheckedOutcome; result?: ExecResult }> {
+    try {
+      const result = await this.repl.exec(checkedCall(code), options);
+      // SystemExit rebooted the interpreter after the frame: the stub went with it.
+      if (result.softRebooted) this.#stubReady = false;
+      return { outcome: readChecked(result.stdout), result };
+    } catch (error) {
+      if (error instanceof DeviceResetError) this.#stubReady = false;
+      // The protocol's own bytes damaged on the way (a handshake unanswered, an `OK` garbled): the
+      // session resynchronises on the next exec, and this one goes again.
+      if (error instanceof ProtocolError) return { outcome: { kind: 'resend', why: error.message } };
+      if (!(error instanceof DeviceException)) throw error;
+      const outcome = readChecked(error.stdout, error);
+      // A call that failed before the script started may have found no stub (a reboot unseen).
+      if (outcome.kind === 'resend') this.#stubReady = false;
+      return { outcome };
+    }
+  }
+
+  /**
+   * Define the stub in the device's interpreter (again after every reboot) and prove it answers:
+   * the stub itself goes as plain code, so a damaged copy is caught by its first call.
+   */
+  private async installStub(timeoutMs: number): Promise<void> {
+    for (let attempt = 1; !this.#stubReady; attempt++) {
+      try {
+        const handshakeMs = this.wallMs(HANDSHAKE_MS);
+        await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
+        const probe = await this.repl.exec(checkedCall(''), {
+          timeoutMs,
+          handshakeMs,
+          outputEnd: OUTPUT_END,
+        });
+        this.#stubReady = readChecked(probe.stdout).kind === 'ok';
+      } catch (error) {
+        if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
+      }
+      if (!this.#stubReady && attempt >= CHECKED_ATTEMPTS) {
+        throw new LinkError(
+          `the checking stub could not be installed in ${attempt} tries: the link damages every upload`,
+        );
+      }
+    }
   }
 
   /** A deadline in device time as host milliseconds on this device. */
@@ -62,11 +202,22 @@ export class ReplDevice implements Device {
   }
 
   async info(): Promise<DeviceInfo> {
+    for (let resets = 0; ; resets++) {
+      try {
+        return await this.readInfo();
+      } catch (error) {
+        // A device that rebooted while it was asked who it is is asked again (nothing was measured).
+        if (!(error instanceof DeviceResetError) || resets >= 3) throw error;
+      }
+    }
+  }
+
+  private async readInfo(): Promise<DeviceInfo> {
     if (this.#info) return this.#info;
     await uploadScripts(this, ['info']);
     const record = parseOneRecord((await this.exec('info()')).stdout, 'info', infoRecordSchema);
     const heapTotal = gcTotal(await this.memInfo());
-    const pace = await measurePace((code, options) => this.repl.exec(code, options));
+    const pace = await measurePace((code, options) => this.exec(code, options));
     this.#deadlineScale = pace.deadlineScale;
     this.#info = {
       backend: this.backend,
@@ -91,24 +242,44 @@ export class ReplDevice implements Device {
 
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
+    // A figure printed plainly is no data line: a damaged one is caught by its shape, and read again.
+    const validate = (stdout: string) => (/^\d+\r\n$/.test(stdout) ? undefined : 'not a whole number');
     if (capabilities.collectTiming === 'ticks_us') {
-      const { stdout } = await this.exec(BOARD_TIMED_COLLECT, options);
+      const { stdout } = await this.exec(BOARD_TIMED_COLLECT, { ...options, validate });
       return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
     }
     // The virtual Pico collects when an execution returns and times that (on its work clock, or on
-    // the host); the next execution reads the figure.
+    // the host); the next execution reads the figure (as often as it takes: reading changes nothing).
     await this.exec('import gc\ngc.collect()', options);
-    const { stdout } = await this.exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', options);
+    const { stdout } = await this.exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', {
+      ...options,
+      validate,
+    });
     return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
   }
 
   async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
     const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
-    return (await this.exec(`import micropython\n${call}`, { timeoutMs: 20_000 })).stdout;
+    return (await this.exec(`import micropython\n${call}`, { timeoutMs: 20_000, validate: memInfoProblem }))
+      .stdout;
   }
 
+  /** Ctrl-D at the raw prompt; if its bytes are damaged on the way, once more from a fresh entry. */
   async softReset(): Promise<void> {
-    await this.repl.softReset({ timeoutMs: this.wallMs(DEFAULT_EXEC_MS) });
+    this.#stubReady = false;
+    const timeoutMs = this.wallMs(DEFAULT_EXEC_MS);
+    try {
+      await this.repl.softReset({ timeoutMs });
+    } catch (error) {
+      if (!(error instanceof ProtocolError) && !(error instanceof TimeoutError)) throw error;
+      const started = systemClock.now();
+      await this.repl.enter({ softReset: true, timeoutMs });
+      this.onRepair?.({
+        kind: 'resend',
+        detail: `soft reset: ${error.message}`,
+        ms: systemClock.now() - started,
+      });
+    }
   }
 
   /**
@@ -116,6 +287,7 @@ export class ReplDevice implements Device {
    * optionally a soft reset, all within `timeoutMs`: the first two rungs of the recovery ladder.
    */
   async reenter(options: { softReset?: boolean; timeoutMs: number }): Promise<void> {
+    if (options.softReset) this.#stubReady = false;
     await this.repl.enter({ softReset: options.softReset ?? false, timeoutMs: options.timeoutMs });
   }
 
@@ -159,4 +331,10 @@ export function gcTotal(memInfo: string): number {
   const match = /^GC: total: (\d+),/m.exec(memInfo);
   if (!match) throw new ProtocolError('mem_info() printed no "GC: total:" line', escapeBytes(memInfo));
   return Number(match[1]);
+}
+
+/** The first line of code that says what it does, for a message. */
+function firstLine(code: string): string {
+  const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

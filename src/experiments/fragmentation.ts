@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATA_MARK, parseOneRecord } from '../device/data-lines.ts';
+import { memInfoProblem } from '../device/mem-info-check.ts';
 import { heapGeometry } from './heap-geometry.ts';
 import { defineExperiment } from './experiment.ts';
 import {
@@ -50,8 +51,13 @@ export const fragmentation = defineExperiment<FragmentationParams, Fragmentation
       record({ type: 'heap', memInfo: await device.memInfo({ heapMap: true }) });
       step('every other one freed');
     } else {
-      const { stdout } = await exec(`map_and_probe(${info.heapTotal})`);
-      record({ type: 'heap', memInfo: stdout.slice(0, Math.max(0, stdout.indexOf(DATA_MARK))) });
+      // The map is the firmware's own text: checked by its own figures, the step runs again if damaged.
+      const mapOf = (stdout: string) => stdout.slice(0, Math.max(0, stdout.indexOf(DATA_MARK)));
+      const { stdout } = await device.exec(`map_and_probe(${info.heapTotal})`, {
+        timeoutMs,
+        validate: (text) => memInfoProblem(mapOf(text)),
+      });
+      record({ type: 'heap', memInfo: mapOf(stdout) });
       step('every other one freed');
       const fit = parseOneRecord(stdout, 'largest_fit', largestFitSchema);
       record({ type: 'largest-fit', bytes: fit.bytes });

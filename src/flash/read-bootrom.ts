@@ -30,7 +30,8 @@ export const ROM_READER_SOURCE = [
   '    for x in b:',
   '        s1 = (s1 + x) % 65521',
   '        s2 = (s2 + s1) % 65521',
-  '    print(\'@picogc {"kind": "rom", "addr": %d, "len": %d, "adler32": %d, "hex": "%s"}\' % (addr, n, s2 * 65536 + s1, binascii.hexlify(b).decode()))',
+  '    body = \'{"kind": "rom", "addr": %d, "len": %d, "adler32": %d, "hex": "%s"}\' % (addr, n, s2 * 65536 + s1, binascii.hexlify(b).decode())',
+  '    _picogc_put(body)',
   '',
 ].join('\n');
 

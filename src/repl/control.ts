@@ -17,6 +17,8 @@ export const SOFT_REBOOT_LINE = Buffer.from('soft reboot\r\n', 'latin1');
 /** What rp2's main loop prints when the raw REPL returns for a soft reboot (cooked `\n`). */
 export const MPY_SOFT_REBOOT = Buffer.from('MPY: soft reboot\r\n', 'latin1');
 export const FRIENDLY_PROMPT = Buffer.from('>>> ', 'latin1');
+/** The end of the friendly banner a board prints after a hard reset (power-up, watchdog, RESET). */
+export const FRIENDLY_BANNER_END = 'Type "help()" for more information.';
 export const OK = Buffer.from('OK', 'latin1');
 /** The end of an output frame and the prompt that follows it. */
 export const FRAME_END_PROMPT = Buffer.from('\x04>', 'latin1');

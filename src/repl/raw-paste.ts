@@ -65,7 +65,17 @@ export async function sendRawPaste(
   source: Buffer,
   windowSize: number,
   deadline: Deadline,
+  /** A device grants the next window as it reads: this long without a byte, and a grant was lost. */
+  stallMs = Number.POSITIVE_INFINITY,
 ): Promise<PasteOutcome> {
+  const waitForGrant = async (what: string) => {
+    if (await channel.waitForData(deadline.within(stallMs))) return;
+    if (deadline.expired) throw channel.timeoutError(deadline, what);
+    throw new ProtocolError(
+      `raw-paste: nothing from the device for ${stallMs} ms while ${what} (a flow-control byte lost on the way?)`,
+      channel.tail(),
+    );
+  };
   let credit = windowSize;
   let offset = 0;
   while (offset < source.length) {
@@ -78,7 +88,7 @@ export async function sendRawPaste(
       } else throw unexpectedByte(channel, byte);
     }
     if (credit === 0) {
-      if (!(await channel.waitForData(deadline))) throw channel.timeoutError(deadline);
+      await waitForGrant('waiting for a window');
       continue;
     }
     const count = Math.min(credit, source.length - offset);
@@ -91,8 +101,7 @@ export async function sendRawPaste(
   for (;;) {
     const byte = channel.takeByte();
     if (byte === undefined) {
-      if (!(await channel.waitForData(deadline)))
-        throw channel.timeoutError(deadline, 'waiting for the \\x04 echo');
+      await waitForGrant('waiting for the \\x04 echo');
     } else if (byte === BYTE.CTRL_D) return 'complete';
     else if (byte !== BYTE.CTRL_A) throw unexpectedByte(channel, byte);
   }

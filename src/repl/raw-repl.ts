@@ -1,6 +1,13 @@
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../clock.ts';
-import { escapeBytes, InputError, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
+import {
+  DeviceResetError,
+  escapeBytes,
+  InputError,
+  LinkError,
+  ProtocolError,
+  TimeoutError,
+} from '../errors.ts';
 import { ByteChannel, type ProtocolLog } from './byte-channel.ts';
 import { expectOk, sendClassic } from './classic.ts';
 import {
@@ -10,6 +17,7 @@ import {
   CTRL_D,
   ENTER_RAW_LINE,
   FRAME_END_PROMPT,
+  FRIENDLY_BANNER_END,
   FRIENDLY_PROMPT,
   INTERRUPT_LINE,
   OK,
@@ -31,6 +39,16 @@ export interface ExecOptions {
   onStderr?: (text: string) => void;
   /** Use classic raw mode for this exec, whatever the connection prefers. */
   forceClassic?: boolean;
+  /**
+   * How long the raw-paste request may wait for its reply (default 2000 ms). A device answers at
+   * once; a request damaged on the way gets no answer at all, and the session is resynchronised.
+   */
+  handshakeMs?: number;
+  /**
+   * Text that ends the code's output (a checked exec's end marker): once it has arrived, the frame
+   * must close within `handshakeMs`, or a frame byte was lost on the way and the session resyncs.
+   */
+  outputEnd?: RegExp;
 }
 
 export interface ExecResult {
@@ -53,6 +71,10 @@ export interface RawReplOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** A device answers the raw-paste request at once: this long without a reply, and it got none. */
+const HANDSHAKE_MS = 2_000;
+/** Raw-paste refused this many times in a row: the firmware has none, classic mode from then on. */
+const REFUSALS_FOR_GOOD = 3;
 /** After Ctrl-C, input is drained until the line has been quiet this long… */
 const DRAIN_QUIET_MS = 20;
 /** …but no longer than this, in case a program keeps printing. */
@@ -82,6 +104,8 @@ export class RawRepl {
   private readonly enterAttemptMs: number;
   private state: SessionState = 'new';
   private rememberedMode: PasteMode | undefined;
+  /** Raw-paste refusals in a row: one may be a request damaged on the way, three are the firmware. */
+  private refusals = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(stream: Duplex, options: RawReplOptions = {}) {
@@ -249,16 +273,35 @@ export class RawRepl {
     this.state = 'unsynced';
     try {
       if (mode === 'raw-paste') {
-        const reply = await requestRawPaste(this.channel, step);
+        const reply = await requestRawPaste(
+          this.channel,
+          step.within(options.handshakeMs ?? HANDSHAKE_MS),
+        ).catch((error: unknown) => {
+          if (!(error instanceof TimeoutError) || deadline.expired) throw error;
+          throw new ProtocolError(
+            `no reply to the raw-paste request within ${options.handshakeMs ?? HANDSHAKE_MS} ms (damaged on the way?)`,
+            this.channel.tail(),
+          );
+        });
         if (reply.kind === 'accepted') {
           const sending = enterStage('raw-paste-upload', 'sending code (raw-paste)');
-          await sendRawPaste(this.channel, source, reply.windowSize, sending);
-          this.rememberedMode = 'raw-paste';
-        } else {
-          this.info(
-            `raw-paste ${reply.kind} by the device; classic raw mode for the rest of this connection`,
+          await sendRawPaste(
+            this.channel,
+            source,
+            reply.windowSize,
+            sending,
+            options.handshakeMs ?? HANDSHAKE_MS,
           );
-          this.rememberedMode = mode = 'classic';
+          this.rememberedMode = 'raw-paste';
+          this.refusals = 0;
+        } else {
+          this.refusals += 1;
+          const forGood = this.refusals >= REFUSALS_FOR_GOOD;
+          this.info(
+            `raw-paste ${reply.kind} by the device; classic raw mode for ${forGood ? 'the rest of this connection' : 'this exec'}`,
+          );
+          mode = 'classic';
+          if (forGood) this.rememberedMode = mode;
         }
       }
       if (mode === 'classic') {
@@ -266,8 +309,17 @@ export class RawRepl {
         await sendClassic(this.channel, source, this.classicChunkPauseMs, sending);
         await expectOk(this.channel, enterStage('ok', 'waiting for OK'));
       }
-      await this.readFrame(frame, enterStage('frame', 'waiting for the output frame'));
-      const softRebooted = await this.readPromptAfterFrame(enterStage('prompt', 'waiting for the prompt'));
+      const stallMs = options.handshakeMs ?? HANDSHAKE_MS;
+      await this.readFrame(
+        frame,
+        enterStage('frame', 'waiting for the output frame'),
+        options.outputEnd,
+        stallMs,
+      );
+      const softRebooted = await this.readPromptAfterFrame(
+        enterStage('prompt', 'waiting for the prompt'),
+        stallMs,
+      );
       this.state = 'raw';
       return {
         stdout: frame.stdout,
@@ -283,7 +335,12 @@ export class RawRepl {
     }
   }
 
-  private async readFrame(frame: FrameParser, deadline: Deadline): Promise<void> {
+  private async readFrame(
+    frame: FrameParser,
+    deadline: Deadline,
+    outputEnd?: RegExp,
+    stallMs = Number.POSITIVE_INFINITY,
+  ): Promise<void> {
     for (;;) {
       // A stdout callback may make more bytes arrive while push() runs: empty the buffer first.
       while (this.channel.available > 0) {
@@ -293,8 +350,33 @@ export class RawRepl {
           this.channel.unshift(bytes.subarray(used));
           return;
         }
+        this.checkForReboot(frame);
       }
-      if (!(await this.channel.waitForData(deadline))) throw this.channel.timeoutError(deadline);
+      const ended = outputEnd !== undefined && !frame.inStderr && outputEnd.test(frame.stdout);
+      if (await this.channel.waitForData(ended ? deadline.within(stallMs) : deadline)) continue;
+      if (!ended || deadline.expired) throw this.channel.timeoutError(deadline);
+      throw new ProtocolError(
+        `the output ended but its frame did not close within ${stallMs} ms (a frame byte lost on the way?)`,
+        this.channel.tail(),
+      );
+    }
+  }
+
+  /**
+   * A board that reboots in the middle of an exec sends its boot text where the frame should be: a
+   * soft reboot ends at the raw prompt (the mode survives), a hard reset at the friendly one. Either
+   * way the exec is over, its state gone; waiting for the frame would only run into the deadline.
+   * The session is left unsynced: the next operation enters the raw REPL again.
+   */
+  private checkForReboot(frame: FrameParser): void {
+    if (frame.inStderr) return;
+    const text = frame.stdout;
+    const raw = RAW_BANNER_PROMPT.toString('latin1');
+    if (text.endsWith(raw) && text.includes(MPY_SOFT_REBOOT.toString('latin1'))) {
+      throw new DeviceResetError(`the device soft-rebooted during the exec: ${escapeBytes(text.slice(-80))}`);
+    }
+    if (text.includes(FRIENDLY_BANNER_END) && text.endsWith(FRIENDLY_PROMPT.toString('latin1'))) {
+      throw new DeviceResetError(`the device reset during the exec: ${escapeBytes(text.slice(-80))}`);
     }
   }
 
@@ -303,8 +385,15 @@ export class RawRepl {
    * loop soft-reboots: `MPY: soft reboot`, boot.py's output, the raw banner. Anything else is
    * rejected at once rather than waited on.
    */
-  private async readPromptAfterFrame(deadline: Deadline): Promise<boolean> {
-    const next = await this.channel.readExactly(1, deadline);
+  private async readPromptAfterFrame(
+    deadline: Deadline,
+    stallMs = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
+    // The prompt follows the frame at once; without it, the frame's end was not what it seemed.
+    const next = await this.channel.readExactly(1, deadline.within(stallMs)).catch((error: unknown) => {
+      if (!(error instanceof TimeoutError) || deadline.expired) throw error;
+      throw new ProtocolError(`no prompt within ${stallMs} ms of the output frame`, this.channel.tail());
+    });
     if (next[0] === BYTE.PROMPT) return false;
     this.channel.unshift(next);
     if (!(await this.channel.readIfNext(MPY_SOFT_REBOOT, deadline))) {

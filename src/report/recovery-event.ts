@@ -18,6 +18,14 @@ export const RECOVERY_RUNGS = [
   'reconnect',
   /** Nothing more to try: the board is marked failed. */
   'give-up',
+  /** An upload arrived damaged (the device's stub refused it, or its call failed before it ran): sent again. */
+  'resend',
+  /** Data lines arrived damaged or not at all: the device printed them again (the step did not run again). */
+  'ask-again',
+  /** A step's answer arrived damaged (its end marker, or text the firmware prints itself): the step ran again. */
+  'rerun-step',
+  /** The device rebooted in the middle of the experiment: it started again from a fresh interpreter. */
+  'reset-detected',
 ] as const;
 export type RecoveryRung = (typeof RECOVERY_RUNGS)[number];
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Device } from '../device/device.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { uploadScripts } from '../device/scripts.ts';
-import { LinkError, PicogcError } from '../errors.ts';
+import { DeviceResetError, LinkError, PicogcError } from '../errors.ts';
 import { RecordingMismatchError } from '../link/replay-link.ts';
 import type { AnyExperiment, Check } from '../experiments/experiment.ts';
 import { resolveParams, type ParamOverride } from '../experiments/params.ts';
@@ -13,6 +13,11 @@ import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
 import type { RecoveryEvent, RecoveryRequest } from '../report/recovery-event.ts';
 import { TOOL_VERSION } from '../version.ts';
+
+const REPAIR_RUNGS = { resend: 'resend', again: 'ask-again', rerun: 'rerun-step' } as const;
+
+/** Resets of the device an experiment survives (each restarts it) before it counts as failed. */
+const MAX_RESETS = 3;
 
 /** One device call's deadline, in device time (the device stretches it when it runs slow). */
 const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -63,8 +68,12 @@ export async function runSuite(options: RunOptions): Promise<Report> {
   let stopReason: string | undefined;
   let linkLost: unknown;
   let device = options.device;
-  // The device was soft-reset when it was connected: the first experiment needs no reset of its own.
-  let fresh = true;
+  /** One recovery step, as it ends: to results.jsonl at once, and to the report. */
+  const recorder = (experiment: string) => (event: Omit<RecoveryEvent, 'at' | 'experiment'>) => {
+    const full = { at: new Date().toISOString(), experiment, ...event };
+    recovery.push(full);
+    log.append({ type: 'recovery', ...full });
+  };
   try {
     log.append({ type: 'run', runId: options.runId, at: startedAt, device: options.info });
     for (const experiment of options.experiments) {
@@ -75,8 +84,7 @@ export async function runSuite(options: RunOptions): Promise<Report> {
         notRun.push(experiment.id);
         continue;
       }
-      const result = await runOne(experiment, fresh, { ...options, device }, log);
-      fresh = false;
+      const result = await runOne(experiment, { ...options, device }, log, recorder(experiment.id));
       reports.push(result.report);
       if (result.report.status === 'completed' || !needsRecovery(result.error, options)) continue;
       const next = options.recover
@@ -84,11 +92,7 @@ export async function runSuite(options: RunOptions): Promise<Report> {
             .recover({
               experiment: experiment.id,
               error: result.error,
-              record: (event) => {
-                const full = { at: new Date().toISOString(), experiment: experiment.id, ...event };
-                recovery.push(full);
-                log.append({ type: 'recovery', ...full });
-              },
+              record: recorder(experiment.id),
             })
             .catch((error: unknown) => {
               log.append({ type: 'error', experiment: experiment.id, error: `recovery: ${describe(error)}` });
@@ -97,7 +101,6 @@ export async function runSuite(options: RunOptions): Promise<Report> {
         : undefined;
       if (next) {
         device = next;
-        fresh = next !== result.device;
         continue;
       }
       linkLost = result.error;
@@ -149,9 +152,9 @@ function needsRecovery(error: unknown, options: RunOptions): boolean {
 
 async function runOne(
   experiment: AnyExperiment,
-  first: boolean,
   options: RunOptions,
   log: ResultsLog,
+  repaired: (event: Omit<RecoveryEvent, 'at' | 'experiment'>) => void,
 ): Promise<{ report: ExperimentReport; error?: unknown; device: Device }> {
   const { device, info, progress } = options;
   const params = resolveParams(experiment, options.profile, options.reps, options.overrides);
@@ -167,14 +170,20 @@ async function runOne(
     log.append({ type: 'log', experiment: experiment.id, line });
   });
   let error: unknown;
-  let attempt = 0;
-  for (attempt = 1; attempt <= 2; attempt++) {
+  let attempt = 1;
+  let resets = 0;
+  // What the device repaired on the way (a resent upload, a step run again) is part of the record.
+  device.onRepair = (repair) =>
+    repaired({ rung: REPAIR_RUNGS[repair.kind], ok: true, detail: repair.detail, ms: repair.ms });
+  for (; attempt <= 2; attempt++) {
     samples = [];
     error = undefined;
-    if (attempt > 1) progress.restart(experiment.id, attempt);
+    if (attempt > 1 || resets > 0) progress.restart(experiment.id, attempt);
+    const started = performance.now();
     try {
-      // A soft reset between experiments gives each a fresh interpreter and a swept heap.
-      if (!first || attempt > 1) await device.softReset();
+      // Every experiment starts from a fresh interpreter and a swept heap, so one that has to start
+      // again (after a reset) measures exactly what it would have the first time.
+      await device.softReset();
       await uploadScripts(device, experiment.scripts);
       await experiment.run({
         device: loggingDevice,
@@ -200,6 +209,19 @@ async function runOne(
       log.append({ type: 'error', experiment: experiment.id, attempt, error: describe(caught) });
       // A replay the host no longer matches has nothing more to say: the recording must be remade.
       if (caught instanceof RecordingMismatchError) throw caught;
+      // The device rebooted under the experiment: its state is gone, so it starts again from the
+      // beginning. Not the experiment's failure, so not one of its attempts (but not forever).
+      if (caught instanceof DeviceResetError && resets < MAX_RESETS) {
+        resets += 1;
+        attempt -= 1;
+        repaired({
+          rung: 'reset-detected',
+          ok: true,
+          detail: `${caught.message}; ${experiment.id} starts again from a fresh interpreter (reset ${resets} of at most ${MAX_RESETS})`,
+          ms: performance.now() - started,
+        });
+        continue;
+      }
       // A silent device is the recovery ladder's job (its first rungs are Ctrl-C and a soft reset).
       if (needsRecovery(caught, options)) break;
       if (attempt === 1) progress.note(`${experiment.id}: ${describe(caught)}; soft reset and retry`);

@@ -1,0 +1,108 @@
+import { crc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DeviceException } from '../errors.ts';
+import {
+  againCall,
+  bytesLiteral,
+  checkedCall,
+  completed,
+  missingParts,
+  readChecked,
+  streamedLines,
+  takeAgain,
+} from './verified-exec.ts';
+
+/** A data line part as the stub prints it. */
+const part = (seq: number, p: number, parts: number, text: string) =>
+  `@picogc ${seq}.${p}/${parts} ${crc32(Buffer.from(text)).toString(16).padStart(8, '0')} ${text}\r\n`;
+const answer = (...lines: string[]) => `@picogc+\r\n${lines.join('')}`;
+
+describe('checked execution: the host side', () => {
+  it('sends the code as a bytes literal with its CRC, every byte escaped that Python would read otherwise', () => {
+    expect(bytesLiteral(Buffer.from("a'b\\c\n\t\x00é"))).toBe("b'a\\'b\\\\c\\n\\t\\x00\\xc3\\xa9'");
+    const call = checkedCall('print(1)');
+    expect(call).toBe(`_picogc_x(b'print(1)', ${crc32(Buffer.from('print(1)'))})`);
+    expect(againCall(3, 1)).toMatch(/^_picogc_x\(b'_picogc_again\(3, 1\)', \d+, 1\)$/);
+  });
+
+  it('a whole answer: markers gone, parts joined back into `@picogc {json}`, log lines kept in place', () => {
+    const out = readChecked(
+      answer(
+        'log before\r\n',
+        part(0, 0, 2, '{"a": 1, '),
+        part(0, 1, 2, '"b": 2}'),
+        'log after\r\n',
+        '@picogc. 1\r\n',
+      ),
+    );
+    expect(out).toEqual({ kind: 'ok', stdout: 'log before\r\n@picogc {"a": 1, "b": 2}\r\nlog after\r\n' });
+  });
+
+  it('output that does not end its line before the end marker is kept as it is', () => {
+    expect(readChecked(answer('no newline@picogc. 0\r\n'))).toEqual({ kind: 'ok', stdout: 'no newline' });
+  });
+
+  it('the stub refusing an upload, or a call failing before the script started, means: send it again', () => {
+    expect(readChecked('@picogc! 10 1234\r\n').kind).toBe('resend');
+    const syntax = new DeviceException(
+      'SyntaxError',
+      'invalid syntax',
+      'Traceback...\nSyntaxError: invalid syntax\n',
+    );
+    expect(readChecked('', syntax)).toMatchObject({
+      kind: 'resend',
+      why: expect.stringMatching(/before the script started/),
+    });
+  });
+
+  it("the script's own exception is the firmware's answer, with the stub's frames taken out of the traceback", () => {
+    const raised = new DeviceException(
+      'ZeroDivisionError',
+      'divide by zero',
+      'Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\n  File "<stdin>", line 9, in _picogc_x\n  File "<string>", line 2, in <module>\nZeroDivisionError: divide by zero\n',
+    );
+    const out = readChecked(answer('printed first\r\n'), raised);
+    expect(out.kind).toBe('raised');
+    if (out.kind !== 'raised') return;
+    expect(out.error.traceback).toBe(
+      'Traceback (most recent call last):\n  File "<stdin>", line 2, in <module>\nZeroDivisionError: divide by zero\n',
+    );
+    expect(out.error.stdout).toBe('printed first\r\n');
+  });
+
+  it('a damaged part is found by its CRC and asked for again; the step is not run again', () => {
+    const broken = part(1, 0, 1, '{"x": 2}').replace('"x"', '"y"');
+    const out = readChecked(answer(part(0, 0, 1, '{"x": 1}'), broken, '@picogc. 2\r\n'));
+    expect(out.kind).toBe('damaged');
+    if (out.kind !== 'damaged' || !out.gaps) throw new Error('expected gaps');
+    expect(missingParts(out.gaps)).toEqual([{ seq: 1, part: 0 }]);
+    // The answer to the wrong question does not fill the gap; the right one does.
+    expect(takeAgain(out.gaps, answer(part(0, 0, 1, '{"x": 1}')), 1, 0)).toBe(false);
+    expect(takeAgain(out.gaps, answer(part(1, 0, 1, '{"x": 2}'), '@picogc. 2\r\n'), 1, 0)).toBe(true);
+    expect(missingParts(out.gaps)).toEqual([]);
+    expect(completed(out.gaps)).toBe('@picogc {"x": 1}\r\n@picogc {"x": 2}\r\n');
+  });
+
+  it('a data line none of whose parts arrived is asked for from its first part, which says how many follow', () => {
+    const out = readChecked(answer(part(1, 0, 1, '{"n": 1}'), '@picogc. 2\r\n'));
+    if (out.kind !== 'damaged' || !out.gaps) throw new Error('expected gaps');
+    expect(missingParts(out.gaps)).toEqual([{ seq: 0, part: 0 }]);
+    takeAgain(out.gaps, answer(part(0, 0, 2, '{"a": ')), 0, 0);
+    expect(missingParts(out.gaps)).toEqual([{ seq: 0, part: 1 }]);
+    takeAgain(out.gaps, answer(part(0, 1, 2, '0}')), 0, 1);
+    expect(completed(out.gaps)).toBe('@picogc {"a": 0}\r\n@picogc {"n": 1}\r\n');
+  });
+
+  it('without its end marker an answer cannot be told whole: the step runs again', () => {
+    expect(readChecked(answer(part(0, 0, 1, '{}'))).kind).toBe('damaged');
+    expect(readChecked('no start\r\n').kind).toBe('damaged');
+  });
+
+  it('output shown as it arrives drops the markers and joins nothing it cannot', () => {
+    const shown: string[] = [];
+    const sink = streamedLines((text) => shown.push(text));
+    sink('@picogc+\r\nhel');
+    sink(`lo\r\n${part(0, 0, 1, '{}')}@picogc. 1\r\n`);
+    expect(shown.join('')).toBe('hello\r\n@picogc {}\r\n');
+  });
+});
