@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BenchModule } from './bench-module.ts';
 import { falseAlarmBench } from './false-alarm.ts';
 import { modelBench } from './model.ts';
+import { quickRepeatBench } from './quick-repeat.ts';
 import { recordBench } from './record.ts';
 import { replBench } from './repl.ts';
 import { workClockBench } from './work-clock.ts';
@@ -11,11 +12,16 @@ import { workClockBench } from './work-clock.ts';
  * reports/bench/. Performance is measured here, never asserted in unit tests.
  */
 
-// PICOGC_BENCH=repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_PAIRS).
+// PICOGC_BENCH=repl,model runs a subset; the false-alarm study takes minutes (PICOGC_FALSE_ALARM_SEEDS, _PAIRS).
 const only = process.env.PICOGC_BENCH?.split(',').map((s) => s.trim());
-const modules: BenchModule[] = [replBench, modelBench, recordBench, workClockBench, falseAlarmBench].filter(
-  (m) => !only || only.includes(m.name),
-);
+const modules: BenchModule[] = [
+  replBench,
+  modelBench,
+  recordBench,
+  workClockBench,
+  quickRepeatBench,
+  falseAlarmBench,
+].filter((m) => !only || only.includes(m.name));
 
 const outDir = 'reports/bench';
 mkdirSync(outDir, { recursive: true });
