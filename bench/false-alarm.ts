@@ -24,7 +24,9 @@ import type { BenchModule } from './bench-module.ts';
  *   Picos of seeds i and 1000 + i. A false alarm: any metric flagged either way.
  *
  * Also counted: metrics compared exactly (no spread on either side) or statistically, and how many
- * different sets of figures the runs of one configuration gave (one, if the clock is deterministic).
+ * different sets of figures the runs of one configuration gave over the seeds. One seed always gives
+ * one; another seed is like another board (its unique id lives in the heap): pause-vs-live's figures
+ * came in 4 sets over 20 seeds, at most 0.02% apart, the quick suite's in one over 200.
  */
 
 const SEEDS = Number(process.env.PICOGC_FALSE_ALARM_SEEDS ?? 20);
