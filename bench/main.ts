@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BenchModule } from './bench-module.ts';
 import { falseAlarmBench } from './false-alarm.ts';
 import { modelBench } from './model.ts';
+import { quickRepeatBench } from './quick-repeat.ts';
 import { recordBench } from './record.ts';
 import { replBench } from './repl.ts';
 import { startupBench } from './startup.ts';
@@ -20,6 +21,7 @@ const modules: BenchModule[] = [
   modelBench,
   recordBench,
   workClockBench,
+  quickRepeatBench,
   falseAlarmBench,
 ].filter((m) => !only || only.includes(m.name));
 

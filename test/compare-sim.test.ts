@@ -2,55 +2,64 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compareReports } from '../src/compare/compare-reports.ts';
+import { compareReports, type Comparison } from '../src/compare/compare-reports.ts';
 import { main } from '../src/cli/main.ts';
 import type { Device } from '../src/device/device.ts';
-import type { DeviceInfo } from '../src/device/device-info.ts';
 import { openDevice } from '../src/device/open.ts';
+import type { AnyExperiment } from '../src/experiments/experiment.ts';
 import { EXPERIMENTS, selectExperiments } from '../src/experiments/index.ts';
+import type { ParamOverride } from '../src/experiments/params.ts';
+import { silentProgress } from '../src/run/progress.ts';
+import { runSuite } from '../src/run/runner.ts';
 import type { Report } from '../src/report/schema.ts';
-import { alternatingPair, crossover, type CrossoverSetup } from './support/crossover.ts';
-import { HostGate } from './support/host-gate.ts';
 
 /**
- * `picogc compare` against real runs on the virtual Pico: a slower configuration is caught and
- * named; runs of one configuration are not told apart.
- *
- * The virtual Pico times pauses on the host, so a busy spell of the host during one run, or the
- * heap history of one virtual Pico, shifts that run's pauses by 20–100%: real differences between
- * two runs that a comparison is right to see, but not the configuration's. Plain single runs one
- * after the other tripped the rule in 0 of 30 A/A pairs on a quiet host and up to 5 of 30 on a
- * busy one (bench/false-alarm.ts). So each comparison here is a crossover (test/support/
- * crossover.ts): two virtual Picos taking turns call by call, each configuration run once on each,
- * pooled. Run side by side instead (each call of the two at once), that design measured 0 false
- * alarms in 22 A/A pairs on a quiet host and 1 in 20 with three CPU hogs, and caught bytearray(96)
- * against 48 in 24 of 24; but on a host whose speed swings ×2 for seconds at a time, one in eight
- * runs of this file still failed (the whole-suite A/A pair flagged a mark-overflow pause +26% and a
- * heap-position pause +13%). So the Picos' collections also pass a host gate (support/host-gate.ts):
- * they are timed only while the host runs at its usual speed. Small, not zero: a test that demanded
- * zero false alarms in every pair would itself fail now and then, so the A/A tests below allow one
- * flagged pair in several and fail when the rule flags more.
- *
- * All of that was written for host-timed pauses. The virtual Pico now keeps a work clock by default
- * (deterministic, src/sim/README.md), so the gate never holds a collection back and two runs differ
- * only where their heap histories do; the crossover and the gate stay until the project drops host
- * timing everywhere.
+ * `picogc compare` against real runs on the virtual Pico. Its work clock gives the same pause for the
+ * same work on any host, under any load (src/sim/README.md), so every metric of a run is exact: the
+ * comparison is the exact one (no spread on either side), a slower configuration is a regression on
+ * every seed, and runs of one configuration are identical, metric for metric. Runs here go at once
+ * where they can. bench/false-alarm.ts makes the same
+ * comparisons over 20 seeds and 100 A/A pairs.
  */
 
-const A_A_PAIRS = 4;
 const dir = mkdtempSync(join(tmpdir(), 'picogc-compare-sim-'));
-let gate: HostGate;
-let picos: [Device, Device];
-let infos: [DeviceInfo, DeviceInfo];
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function setup(whole = false): CrossoverSetup {
-  return {
-    picos,
-    infos,
-    experiments: whole ? EXPERIMENTS : selectExperiments(['pause-vs-live']),
-    profile: whole ? 'quick' : 'default',
-    dir,
-  };
+const pauseVsLive = selectExperiments(['pause-vs-live']);
+const size = (value: number): ParamOverride[] => [{ experiment: 'pause-vs-live', param: 'size', value }];
+let runs = 0;
+
+/** One run of `experiments` on `device` (quick profile), as `picogc run` makes it. */
+async function runOn(
+  device: Device,
+  experiments: AnyExperiment[],
+  overrides: ParamOverride[] = [],
+): Promise<Report> {
+  const n = ++runs;
+  return runSuite({
+    device,
+    info: await device.info(),
+    experiments,
+    profile: 'quick',
+    overrides,
+    runId: `compare-sim-${n}`,
+    resultsPath: join(dir, `${n}.jsonl`),
+    progress: silentProgress,
+  });
+}
+
+/** One run on a fresh virtual Pico of `seed`. */
+async function freshRun(
+  seed: number,
+  experiments: AnyExperiment[],
+  overrides: ParamOverride[] = [],
+): Promise<Report> {
+  const device = await openDevice({ device: 'sim', seed }, () => undefined);
+  try {
+    return await runOn(device, experiments, overrides);
+  } finally {
+    await device.close();
+  }
 }
 
 function save(report: Report): string {
@@ -60,31 +69,42 @@ function save(report: Report): string {
   return runDir;
 }
 
-beforeAll(async () => {
-  gate = await HostGate.open();
-  picos = await Promise.all([
-    openDevice({ device: 'sim' }, () => undefined).then((d) => gate.gated(d)),
-    openDevice({ device: 'sim' }, () => undefined).then((d) => gate.gated(d)),
-  ]);
-  infos = await Promise.all([picos[0].info(), picos[1].info()]);
-  // Each virtual Pico's first run pays the wasm engine's warm-up: not compared.
-  await alternatingPair(setup(true));
-}, 120_000);
-afterAll(async () => {
-  await Promise.all(picos.map((p) => p.close()));
-  await gate.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const changes = (c: Comparison) => c.metrics.map((m) => [m.id, m.method, m.verdict, m.changePercent]);
 
-describe('picogc compare on the virtual Pico (pause-vs-live, default profile)', () => {
-  // bytearray(192), not the bench's 96: on a host whose speed swings ×2 for seconds at a time, a test
-  // must not rest on the rule's power at the edge (96 was caught 24 of 24 on a quiet host).
-  it('runs whose pauses are slower (bytearray(192) live objects, not 48) exit 1 and name the metrics', async () => {
-    const { a, b } = await crossover(
-      setup(),
-      [],
-      [{ experiment: 'pause-vs-live', param: 'size', value: 192 }],
-    );
+describe('picogc compare on the virtual Pico: bytearray(48) → bytearray(52), pause-vs-live', () => {
+  const SEEDS = [1, 2, 3];
+  const pairs: [Report, Report][] = [];
+  let comparisons: Comparison[];
+
+  beforeAll(async () => {
+    // The two sides of a seed at once: the host's load is not what they measure.
+    for (const seed of SEEDS) {
+      pairs.push(await Promise.all([freshRun(seed, pauseVsLive), freshRun(seed, pauseVsLive, size(52))]));
+    }
+    comparisons = pairs.map((pair) => compareReports(...pair));
+  }, 90_000);
+
+  it(`is a regression of every pause with live objects on each of ${SEEDS.length} seeds, the same to the last digit`, () => {
+    for (const c of comparisons) {
+      expect(c.regressions.map((m) => m.id)).toEqual([
+        'pause-vs-live/n=500',
+        'pause-vs-live/n=1000',
+        'pause-vs-live/n=2000',
+      ]);
+      expect(c.metrics.every((m) => m.method === 'exact')).toBe(true);
+      // No live object, nothing to mark: the size of one changes nothing.
+      expect(c.metrics.find((m) => m.id === 'pause-vs-live/n=0')?.changePercent).toBe(0);
+      for (const m of c.regressions) {
+        expect(m.changePercent).toBeCloseTo(100 * (m.current.median / m.baseline.median - 1), 9);
+        expect(m.changePercent).toBeGreaterThan(5);
+      }
+    }
+    expect(changes(comparisons[1]!)).toEqual(changes(comparisons[0]!));
+    expect(changes(comparisons[2]!)).toEqual(changes(comparisons[0]!));
+  });
+
+  it('the command exits 1 and names each regressed metric and the parameter that changed', async () => {
+    const [a, b] = pairs[0]!;
     let stdout = '';
     let stderr = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -95,69 +115,40 @@ describe('picogc compare on the virtual Pico (pause-vs-live, default profile)', 
       stderr += String(chunk);
       return true;
     });
-    // Two runs a side, comma-separated: the command pools them.
-    const code = await main(['compare', a.map(save).join(','), b.map(save).join(',')]);
+    const code = await main(['compare', save(a), save(b)]);
     vi.restoreAllMocks();
 
     expect(code, stdout).toBe(1);
     const named = stderr.split('\n').filter(Boolean);
-    expect(named.length, stdout).toBeGreaterThan(0);
-    for (const line of named) {
-      expect(line).toMatch(
-        /^picogc: regression: pause-vs-live\/n=\d+ \(pause with \d+ live bytearray\(192\)\): median \+/,
-      );
-    }
-    expect(stdout).toContain('note: parameter pause-vs-live.size differs: 48 → 192');
-    expect(stdout).toMatch(/^verdict: REGRESSION — \d+ metrics? regressed: pause-vs-live\/n=/m);
-  }, 90_000);
-
-  it(`runs of the same configuration trip the rule at most once in ${A_A_PAIRS} A/A pairs`, async () => {
-    const flagged = await falseAlarms(
-      A_A_PAIRS,
-      () => setup(),
-      (c) => {
-        expect(c.metrics.map((m) => m.method)).toEqual(Array(7).fill('statistical'));
-      },
-    );
-    expect(flagged.length, flagged.join('\n')).toBeLessThanOrEqual(1);
-  }, 120_000);
+    expect(
+      named.map(
+        (line) => /^picogc: regression: (\S+) \(pause with \d+ live bytearray\(52\)\): /.exec(line)?.[1],
+      ),
+    ).toEqual(comparisons[0]!.regressions.map((m) => m.id));
+    expect(stdout).toContain('note: parameter pause-vs-live.size differs: 48 → 52');
+    expect(stdout).toContain("note: pauses are the virtual Pico's work clock");
+    expect(stdout).toMatch(/^verdict: REGRESSION — 3 metrics regressed: pause-vs-live\/n=500, /m);
+  });
 });
 
-describe('picogc compare on the virtual Pico (the whole quick suite)', () => {
-  it('A/A pairs of the whole suite: exact metrics never differ, timed ones trip the rule at most once in 2', async () => {
-    const flagged = await falseAlarms(
-      2,
-      () => setup(true),
-      (c) => {
-        const exact = c.metrics.filter((m) => m.method === 'exact');
-        expect(exact.length).toBeGreaterThanOrEqual(21);
-        expect(c.metrics.length).toBeGreaterThan(30);
-        expect(c.regressions.filter((m) => m.method === 'exact').map((m) => m.id)).toEqual([]);
-      },
-    );
-    expect(flagged.length, flagged.join('\n')).toBeLessThanOrEqual(1);
-  }, 120_000);
-});
-
-/**
- * Run `pairs` A/A crossovers and return the pairs the default rule flagged (a false alarm each).
- * One pair in a few may be flagged: the rule's false-alarm rate on a virtual Pico is small, not
- * zero (see the comment at the top); a rule that flags runs of one configuration more often fails.
- */
-async function falseAlarms(
-  pairs: number,
-  configuration: () => CrossoverSetup,
-  eachComparison: (c: ReturnType<typeof compareReports>) => void,
-): Promise<string[]> {
-  const flagged: string[] = [];
-  for (let pair = 0; pair < pairs; pair++) {
-    const { pooledA, pooledB } = await crossover(configuration());
-    const c = compareReports(pooledA, pooledB);
-    eachComparison(c);
-    expect(c.exitCode === 0).toBe(c.regressions.length === 0);
-    if (c.regressions.length > 0) {
-      flagged.push(`A/A pair ${pair}: ${c.regressions.map((m) => `${m.id}: ${m.reason}`).join('; ')}`);
+describe('picogc compare on the virtual Pico: runs of one configuration (the whole quick suite)', () => {
+  it('are identical, metric for metric: on one Pico run again, and on a Pico of another seed at the same time', async () => {
+    const pico = await openDevice({ device: 'sim', seed: 1 }, () => undefined);
+    let first: Report;
+    let again: Report;
+    let other: Report;
+    try {
+      [first, other] = await Promise.all([runOn(pico, EXPERIMENTS), freshRun(2, EXPERIMENTS)]);
+      again = await runOn(pico, EXPERIMENTS);
+    } finally {
+      await pico.close();
     }
-  }
-  return flagged;
-}
+    for (const c of [compareReports(first, again), compareReports(first, other)]) {
+      expect(c.metrics.length).toBeGreaterThan(30);
+      // Pauses included: every metric has one value, repeated, on both sides.
+      expect(c.metrics.filter((m) => m.unit === 'µs').length).toBeGreaterThan(10);
+      for (const m of c.metrics) expect([m.id, m.method, m.changePercent]).toEqual([m.id, 'exact', 0]);
+      expect([c.regressions, c.improvements, c.exitCode]).toEqual([[], [], 0]);
+    }
+  }, 60_000);
+});

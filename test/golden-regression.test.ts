@@ -25,6 +25,8 @@ async function runDir(out: string): Promise<string> {
   return join(out, run!);
 }
 
+// The tests' timeouts only stop a hang: three replayed runs take ~16 s on a quiet 2-core host, and
+// more than the default 30 s while other test files load it.
 describe('a regression in real firmware', () => {
   it('a float that costs 32 bytes instead of 16 fails validate, naming the check', async () => {
     const edited = editAnswers(readRecording(join(GOLDEN, 'validate.rec.gz')), (code, answer) =>
@@ -41,7 +43,7 @@ describe('a regression in real firmware', () => {
     expect(result.stdout).toMatch(/validate: FAIL/);
     expect(result.stderr).toMatch(/picogc: check failed: alloc-sizes \/ /);
     expect(result.stdout).toMatch(/fail .*float.*32 B/);
-  });
+  }, 120_000);
 
   it('every pause 10% longer is a regression compare names, pause by pause', async () => {
     const original = readRecording(join(GOLDEN, 'run-quick.rec.gz'));
@@ -75,5 +77,5 @@ describe('a regression in real firmware', () => {
     expect(compared.stderr).toMatch(/regression: pause-vs-live\/n=2000 .*median \+10\.0%/);
     // The unchanged answers (object sizes) are not flagged.
     expect(compared.stderr).not.toMatch(/alloc-sizes/);
-  });
+  }, 240_000);
 });

@@ -6,8 +6,8 @@ import { REPO, runCli } from './support/cli.ts';
 
 /**
  * `--record FILE` keeps a run's whole conversation; `--device replay:FILE` plays the device side back
- * to the real host stack. Here on the virtual Pico, whose host-timed pauses differ run to run: a
- * replay must give exactly the recorded samples, which a fresh run would not.
+ * to the real host stack. Here on the virtual Pico: the replay has no VM behind it (its backend and
+ * its declared difference say so), and must give back exactly the recorded samples.
  */
 let dir: string;
 const EXPERIMENTS = ['-e', 'alloc-sizes,pause-vs-live,fragmentation'];

@@ -12,22 +12,33 @@ import { runCli } from './support/cli.ts';
  */
 describe('picogc run --quick on the virtual Pico', () => {
   const out = mkdtempSync(join(tmpdir(), 'picogc-quick-'));
+  const outAgain = mkdtempSync(join(tmpdir(), 'picogc-quick-again-'));
   let report: Report;
+  let again: Report;
   let runDir: string;
 
   it('completes and writes every file of a run directory', async () => {
     // Its wall time is measured by hand and in the note (4 s here), not asserted: the timeout only
-    // stops a hang.
-    const r = await runCli(['run', '--device', 'sim', '--quick', '--out', out], { timeoutMs: 120_000 });
+    // stops a hang. A second run at the same time loads the host: the work clock does not see it.
+    const [r, second] = await Promise.all(
+      [out, outAgain].map((dir) =>
+        // --no-history: the history would be the checkout's reports/history.jsonl.
+        runCli(['run', '--device', 'sim', '--quick', '--no-history', '--out', dir], { timeoutMs: 120_000 }),
+      ),
+    );
     // The work clock does not depend on the host, so the timing checks pass however loaded it is.
-    expect(r.code).toBe(0);
+    expect(r!.code).toBe(0);
+    expect(second!.code).toBe(0);
+    again = reportSchema.parse(
+      JSON.parse(readFileSync(join(outAgain, readlinkSync(join(outAgain, 'latest')), 'report.json'), 'utf8')),
+    );
     runDir = join(out, readlinkSync(join(out, 'latest')));
     for (const file of ['results.jsonl', 'report.json', 'index.html', 'summary.md', 'junit.xml']) {
       expect(existsSync(join(runDir, file)), file).toBe(true);
     }
     report = reportSchema.parse(JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')));
-    expect(r.stdout).toContain(`verdict: ${report.verdict}`);
-    expect(report.exitCode).toBe(r.code);
+    expect(r!.stdout).toContain(`verdict: ${report.verdict}`);
+    expect(report.exitCode).toBe(r!.code);
   }, 120_000);
 
   it('ran all seven experiments to the end', () => {
@@ -100,6 +111,16 @@ describe('picogc run --quick on the virtual Pico', () => {
     }
     expect(byLive.size).toBeGreaterThan(2);
     for (const [n, values] of byLive) expect(values.size, `${n} live`).toBe(1);
+  });
+
+  it('gives the same pauses and the same passing fit in two runs', () => {
+    const pauses = (r: Report) =>
+      r.experiments.flatMap((e) => e.samples.filter((s) => typeof s.us === 'number').map((s) => [e.id, s]));
+    expect(pauses(report).length).toBeGreaterThan(200);
+    expect(pauses(again)).toEqual(pauses(report));
+    expect(again.crossChecks).toEqual(report.crossChecks);
+    expect(again.crossChecks.map((c) => c.status)).toEqual(['pass']);
+    expect(again.model.pauseCost).toEqual(report.model.pauseCost);
   });
 
   it('fits lower quartiles of host-timed pauses, and skips the fit check naming the drift when a round ran slow', () => {

@@ -108,7 +108,7 @@ async function judgeBoard(outcome: BoardOutcome, options: NightlyOptions): Promi
   const regressed = (comparison?.regressions.length ?? 0) > 0;
   const historyVerdict: HistoryVerdict =
     report.verdict === 'error' ? 'error' : regressed ? 'regression' : report.verdict;
-  await appendBoardRecord(options.historyPath, outcome, { report, verdict: historyVerdict });
+  await appendBoardRecord(options.historyPath, outcome, { verdict: historyVerdict });
   return {
     outcome,
     ...(baseline ? { baseline } : {}),

@@ -24,14 +24,15 @@ import { applyFloor, timingFloorUs } from './timing-floor.ts';
  *     threshold (default 5%) in the metric's bad direction, and Mann–Whitney p < alpha (0.01);
  *  2. the rank test survives Holm's step-down correction over every metric judged statistically
  *     in this comparison. A quick run carries 44 metrics (22 timed); judged one by one at
- *     p < 0.01, 30 of 90 A/A pairs of single virtual-Pico runs had some metric flagged, against 9
- *     of 90 with Holm and the timing floor (bench/false-alarm.ts). Holm keeps the chance of any
- *     false alarm per comparison at alpha and costs little power against a real change, whose
- *     p-values are orders of magnitude smaller;
+ *     p < 0.01, 30 of 90 A/A pairs of single host-timed virtual-Pico runs had some metric flagged,
+ *     against 9 of 90 with Holm and the timing floor (bench/false-alarm.ts before the work clock,
+ *     which makes a virtual Pico's metrics exact). Holm keeps the chance of any false alarm per
+ *     comparison at alpha and costs little power against a real change, whose p-values are orders
+ *     of magnitude smaller;
  *  3. for a duration, the medians differ by more than the timing floor: what the clock cannot
  *     resolve is not a change. Two ticks of `ticks_us` on a board (2 µs on a Pico); on a device
- *     whose collections are timed on the host (the virtual Pico) HOST_TIMED_FLOOR_US, from the
- *     spread of the host's timing of tiny pauses in A/A runs.
+ *     whose collections are timed on the host (a virtual Pico on `--clock host`)
+ *     HOST_TIMED_FLOOR_US, from the spread of the host's timing of tiny pauses in A/A runs.
  * An improvement is the mirror image.
  *
  * Deterministic metrics (every value equal on both sides, e.g. the bytes an object costs) carry no

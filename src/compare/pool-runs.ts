@@ -5,9 +5,9 @@ import type { Report } from '../report/schema.ts';
 /**
  * Several runs of one configuration as one report, each metric's values concatenated, as pyperf
  * pools the values of its worker processes. A run-wide disturbance (a busy host slowing one run of
- * the virtual Pico) then moves a third of a side's values, not all of them: the medians and the rank
- * test see it for what it is. The runs must share device kind, firmware, heap and every parameter;
- * a check's pooled status is its worst (fail, else pass, else skipped).
+ * a virtual Pico on `--clock host`) then moves a third of a side's values, not all of them: the
+ * medians and the rank test see it for what it is. The runs must share device kind, firmware, heap
+ * and every parameter; a check's pooled status is its worst (fail, else pass, else skipped).
  */
 export function poolRuns(reports: readonly Report[]): Report {
   const [first, ...rest] = reports;

@@ -3,9 +3,10 @@ import type { Report } from '../report/schema.ts';
 import type { MetricComparison } from './comparison.ts';
 
 /**
- * Timing floor of a host-timed device, µs. The virtual Pico's pause is a host clock reading minus a
- * boot-time calibration; in A/A runs on a loaded two-core host, pauses of 4–20 µs moved by 1.5–9 µs
- * and were flagged by the rank test (bench/false-alarm.ts). 10 µs sits above that.
+ * Timing floor of a host-timed device, µs. The virtual Pico's pause on `--clock host` is a host clock
+ * reading minus a boot-time calibration; in A/A runs on a loaded two-core host, pauses of 4–20 µs
+ * moved by 1.5–9 µs and were flagged by the rank test (bench/false-alarm.ts, before the work clock).
+ * 10 µs sits above that.
  */
 export const HOST_TIMED_FLOOR_US = 10;
 

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadMicroPython } from '@micropython/micropython-webassembly-pyscript';
 import { captureInstances } from './vm-instance.mjs';
 import { Stdin } from './vm-stdin.mjs';
+import { keepProxyFreesOut } from './vm-proxy-frees.mjs';
 
 const port = parentPort;
 const { control, data } = openRing(workerData.ring);
@@ -161,6 +162,8 @@ async function boot(config) {
     stderr: onOutput,
     ...(clock.kind === 'work' ? { url: clock.wasmPath } : {}),
   });
+  // The glue would free proxies in whichever VM loaded last, whenever V8 collects (vm-proxy-frees.mjs).
+  keepProxyFreesOut();
   if (clock.kind === 'work') {
     workExports = instances.last().exports;
     if (!workExports.picogc_work)

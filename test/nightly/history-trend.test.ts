@@ -8,17 +8,16 @@ import { writeTrendPage } from '../../src/history/trend-page.ts';
 import { historyTrends, type MetricTrend } from '../../src/history/trends.ts';
 import { chromiumStatus, openFileInChromium } from '../support/chromium.ts';
 import { titled } from '../support/system-tools.ts';
-import { recordResampledSeries } from './history-series.ts';
+import { recordSeries } from './history-series.ts';
 import { picogc } from './support.ts';
 
 /**
- * History from real runs: ten nights of two virtual Picos, one of which runs a larger live set from
- * night 5 on (the injected slowdown), the other unchanged. Each night is a resample of the
- * repetitions of a real run (history-series.ts says why: the host's own load shifts are kept out of a
- * test that must not flake; measure-false-alarms.ts measures with them). The change-point detection
- * must name night 5 on the first board and find nothing on the second; the trend page must mark it
- * and open cleanly in a real browser. `PICOGC_UPDATE_DOCS=1` also saves its screenshot as
- * docs/trend.png.
+ * History from real runs: ten nights of two virtual Picos (history-series.ts), one of which runs
+ * bytearray(52) instead of bytearray(48) from night 5 on (the injected slowdown), the other
+ * unchanged. The work clock makes every night's pauses exact: the same work, the same figure, on
+ * any host. So the change-point detection must name night 5 on the first board, with the nights'
+ * own figures before and after, and find nothing anywhere else; the trend page must mark it and
+ * open cleanly in a real browser. `PICOGC_UPDATE_DOCS=1` also saves its screenshot as docs/trend.png.
  */
 const chromium = chromiumStatus();
 const DOCS_PNG = fileURLToPath(new URL('../../docs/trend.png', import.meta.url));
@@ -29,28 +28,47 @@ const SEEDS = { slow: 41, steady: 42 };
 let trends: MetricTrend[];
 
 beforeAll(async () => {
-  await recordResampledSeries({ history, outDir: out, nights: 10, slowFrom: 5, seeds: SEEDS });
+  await recordSeries({ history, outDir: out, nights: 10, slowFrom: 5, slowSize: 52, seeds: SEEDS });
   trends = historyTrends((await readHistory(history)).records);
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const trendOf = (seed: number, metric: string) =>
   trends.find((t) => t.deviceLabel === `virtual Pico seed ${seed}` && t.metric === metric)!;
+const medians = (trend: MetricTrend) => trend.runs.map((r) => r.median);
+const times = (n: number, value: number): number[] => Array.from({ length: n }, () => value);
 
 describe('history of real runs with a slowdown from run 5', { timeout: 60_000 }, () => {
-  it('names run 5 and its firmware on the slowed board, and flags nothing on the unchanged one', async () => {
+  it('every night of a configuration has the same pauses, on either board', () => {
     expect(trends).toHaveLength(4); // two boards × pause at 0 and 1000 live objects
+    const slowed = medians(trendOf(SEEDS.slow, 'pause-vs-live/n=1000'));
+    expect(slowed).toHaveLength(10);
+    const [before, after] = [slowed[0]!, slowed[4]!];
+    expect(slowed).toEqual([...times(4, before), ...times(6, after)]);
+    expect(after).toBeGreaterThan(before);
+    // Board "steady" ran bytearray(48) every night: the slowed board's figure before night 5.
+    expect(medians(trendOf(SEEDS.steady, 'pause-vs-live/n=1000'))).toEqual(times(10, before));
+    // No live set: the object's size changes nothing.
+    const empty = medians(trendOf(SEEDS.steady, 'pause-vs-live/n=0'));
+    expect(empty).toEqual(times(10, empty[0]!));
+    expect(medians(trendOf(SEEDS.slow, 'pause-vs-live/n=0'))).toEqual(empty);
+  });
+
+  it('names run 5 and its firmware on the slowed board, and flags nothing on any unchanged series', async () => {
     const slowed = trendOf(SEEDS.slow, 'pause-vs-live/n=1000');
-    expect(slowed.runs).toHaveLength(10);
-    const medians = `nightly medians ${slowed.runs.map((r) => Math.round(r.median)).join(' ')}, noise ${slowed.noise.toFixed(1)}${slowed.noiseUnit}`;
-    expect(
-      slowed.steps.map((s) => [s.run, s.firmware, s.direction]),
-      medians,
-    ).toEqual([[5, 'v2-slower', 'up']]);
-    expect(slowed.steps[0]!.changePercent).toBeGreaterThan(50);
-    // Ten runs without a change: nothing flagged, on any metric.
-    expect(trendOf(SEEDS.steady, 'pause-vs-live/n=1000').steps).toEqual([]);
-    expect(trendOf(SEEDS.steady, 'pause-vs-live/n=0').steps).toEqual([]);
+    const [before, after] = [slowed.runs[0]!.median, slowed.runs[4]!.median];
+    expect(slowed.steps.map((s) => [s.run, s.firmware, s.direction])).toEqual([[5, 'v2-slower', 'up']]);
+    const step = slowed.steps[0]!;
+    expect(step.before).toBeCloseTo(before, 6);
+    expect(step.after).toBeCloseTo(after, 6);
+    expect(step.changePercent).toBeCloseTo(100 * (after / before - 1), 6);
+    for (const [seed, metric] of [
+      [SEEDS.steady, 'pause-vs-live/n=1000'],
+      [SEEDS.steady, 'pause-vs-live/n=0'],
+      [SEEDS.slow, 'pause-vs-live/n=0'],
+    ] as const) {
+      expect(trendOf(seed, metric).steps, `${seed} ${metric}`).toEqual([]);
+    }
 
     const cli = await picogc(['history', '--history', history, '--metric', 'n=1000']);
     expect(cli.code, cli.stderr).toBe(0);
@@ -61,8 +79,7 @@ describe('history of real runs with a slowdown from run 5', { timeout: 60_000 },
   let page: Awaited<ReturnType<typeof writeTrendPage>> | undefined;
   it('the trend page marks the step, and links each point to its run', async () => {
     page = await writeTrendPage(history, join(dir, 'site'));
-    // The slowed board's n=1000 step (its n=0 pauses come from two runs too, and may differ).
-    expect(page.steps.filter((s) => s.metric === 'pause-vs-live/n=1000').map((s) => s.run)).toEqual([5]);
+    expect(page.steps.map((s) => [s.metric, s.run])).toEqual([['pause-vs-live/n=1000', 5]]);
     const text = readFileSync(page.file, 'utf8');
     expect(text).toMatch(/\+\d+% at run 5/);
   });
@@ -81,6 +98,7 @@ describe('history of real runs with a slowdown from run 5', { timeout: 60_000 },
           hrefs.push((await link.getAttribute('xlink:href')) ?? '');
         }
         expect(hrefs).toHaveLength(40); // every night of every chart, each linking to its real run
+        expect(new Set(hrefs).size).toBe(20); // a run per board and night; its two metrics link to it
         for (const href of new Set(hrefs))
           expect(existsSync(resolve(dirname(page.file), decodeURI(href)))).toBe(true);
         const png = await opened.screenshot(join(dir, 'trend.png'));

@@ -85,7 +85,7 @@ async function servePtyUntilSignal(options: SimOptions): Promise<void> {
   });
   process.stdout.write(`${server.path}\n`);
   process.stderr.write(
-    `picogc: virtual Pico on ${server.path}; its BOOTSEL drive appears at ${server.driveDir} after ` +
+    `picogc: virtual Pico on ${server.path} (a pty from ${server.backend}); its BOOTSEL drive appears at ${server.driveDir} after ` +
       'machine.bootloader(); Ctrl-C or SIGTERM to stop\n',
   );
   // SIGUSR1 is the board's RESET button (e.g. to leave BOOTSEL without copying an image).
