@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BenchModule } from './bench-module.ts';
 import { falseAlarmBench } from './false-alarm.ts';
+import { faultMatrixBench } from './fault-matrix.ts';
 import { modelBench } from './model.ts';
 import { quickRepeatBench } from './quick-repeat.ts';
 import { recordBench } from './record.ts';
@@ -23,6 +24,7 @@ const modules: BenchModule[] = [
   workClockBench,
   quickRepeatBench,
   falseAlarmBench,
+  faultMatrixBench,
 ].filter((m) => !only || only.includes(m.name));
 
 const outDir = 'reports/bench';
