@@ -56,7 +56,7 @@ describe('results are never lost', () => {
 
   it('a link that dies mid-run ends with exit 3, its completed samples on disk and a report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'picogc-disconnect-'));
-    // The link fails once the device has sent 12 kB: after alloc-sizes, during pause-vs-live (the
+    // The link fails once the device has sent 18 kB: after alloc-sizes, during pause-vs-live (the
     // device's info line, which carries the virtual Pico's declared differences, is part of it).
     const r = await runCli([
       'run',
@@ -66,7 +66,7 @@ describe('results are never lost', () => {
       '-e',
       'alloc-sizes,pause-vs-live',
       '--fault',
-      'disconnect:12000',
+      'disconnect:18000',
       '--out',
       out,
     ]);

@@ -6,6 +6,7 @@ import { readRecording, type Recording } from '../link/recording.ts';
 import { replayLink, type Divergence } from '../link/replay-link.ts';
 import { deviceInfoSchema, type DeviceInfo } from './device-info.ts';
 import { deviceScriptHashes, sha256 } from './scripts.ts';
+import { uncheckedSource } from './verified-exec.ts';
 
 /** What the device layer keeps beside a recording's bytes. */
 export const recordedMetaSchema = z.object({
@@ -115,7 +116,8 @@ export function stepAt(host: Buffer, offset: number, scripts: Record<string, str
   const start =
     paste >= 0 && paste + RAW_PASTE_REQUEST.length > classic ? paste + RAW_PASTE_REQUEST.length : classic + 1;
   const end = host.indexOf(CTRL_D, Math.max(start, 0));
-  const code = host.subarray(start, end < 0 ? host.length : end);
+  const sent = host.subarray(start, end < 0 ? host.length : end);
+  const code = uncheckedSource(sent) ?? sent;
   if (code.length === 0) return 'a raw-REPL control sequence';
   const hash = sha256(code);
   const script = Object.entries(scripts).find(([, h]) => h === hash)?.[0];

@@ -10,6 +10,7 @@ import {
   readChecked,
   streamedLines,
   takeAgain,
+  uncheckedSource,
 } from './verified-exec.ts';
 
 /** A data line part as the stub prints it. */
@@ -23,6 +24,13 @@ describe('checked execution: the host side', () => {
     const call = checkedCall('print(1)');
     expect(call).toBe(`_picogc_x(b'print(1)', ${crc32(Buffer.from('print(1)'))})`);
     expect(againCall(3, 1)).toMatch(/^_picogc_x\(b'_picogc_again\(3, 1\)', \d+, 1\)$/);
+  });
+
+  it('a recorded call gives its code back byte for byte (a replay names the script it was uploading)', () => {
+    const code = "x = 'a\\b'\n\tprint(x, \"é\x7f\")\n";
+    expect(uncheckedSource(Buffer.from(checkedCall(code)))?.toString('utf8')).toBe(code);
+    expect(uncheckedSource(Buffer.from(againCall(0, 2)))?.toString()).toBe('_picogc_again(0, 2)');
+    expect(uncheckedSource(Buffer.from('print(1)'))).toBeUndefined();
   });
 
   it('a whole answer: markers gone, parts joined back into `@picogc {json}`, log lines kept in place', () => {

@@ -91,6 +91,24 @@ export function bytesLiteral(data: Uint8Array): string {
   return `${out}'`;
 }
 
+/** The code inside a checked call, or undefined for anything else: the inverse of `checkedCall`. */
+export function uncheckedSource(call: Uint8Array): Buffer | undefined {
+  const text = Buffer.from(call).toString('latin1');
+  const m = /^_picogc_x\(b'((?:[^'\\]|\\.)*)', \d+(?:, 1)?\)$/s.exec(text);
+  if (!m) return undefined;
+  const escapes: Record<string, number> = { n: 0x0a, t: 0x09, '\\': 0x5c, "'": 0x27 };
+  const bytes: number[] = [];
+  const body = m[1];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== '\\') bytes.push(body.charCodeAt(i));
+    else if (body[i + 1] === 'x') {
+      bytes.push(parseInt(body.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else bytes.push(escapes[body[++i]] ?? body.charCodeAt(i));
+  }
+  return Buffer.from(bytes);
+}
+
 /** One line of a checked answer, in the order it came. */
 type Piece =
   | { kind: 'log'; text: string }
