@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.ts';
 import { ReplDevice } from './repl-device.ts';
 import { verifyBootrom, type BootromFacts } from '../firmware/bootrom.ts';
@@ -7,8 +9,9 @@ import { verifyImage } from '../firmware/verify-image.ts';
 import { boardRunsBuild } from '../firmware/micropython-build.ts';
 import { readUf2File } from '../firmware/firmware-info.ts';
 import type { Link } from '../link/link.ts';
+import { relayOnPseudoTerminal, type PtyBackend, type PtyRelay } from '../link/pseudo-terminal.ts';
 import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './emu-capabilities.ts';
-import { EmulatedRp2040 } from '../emu/rp2040-emu.ts';
+import { EmulatedRp2040, type EmulatorOptions } from '../emu/rp2040-emu.ts';
 
 export interface EmuSpec {
   /** The user's MicroPython UF2 for the RP2040. */
@@ -35,6 +38,74 @@ export interface EmuSession {
  * USB CDC. Its info() declares the emulator's capabilities and differences.
  */
 export async function openEmuDevice(spec: EmuSpec): Promise<EmuSession> {
+  const { image, facts, emulatorOptions } = await loadEmuInputs(spec);
+  const loadedAt = new Date().toISOString();
+  const emulator = await EmulatedRp2040.start(emulatorOptions);
+  const link: Link = {
+    stream: emulator.link,
+    description: emulatorDescription(image, facts),
+    close: () => emulator.close(),
+  };
+  const wrapped = spec.wrapLink ? spec.wrapLink(link) : link;
+  let device: ReplDevice;
+  try {
+    device = await ReplDevice.connect(wrapped, 'emu', {
+      declare: (reported) => emuCapabilities(reported.floatBits),
+    });
+  } catch (error) {
+    await wrapped.close();
+    throw error;
+  }
+  return { device, image, bootrom: facts, loadedAt };
+}
+
+function emulatorDescription(image: FlashedImage, facts: BootromFacts): string {
+  return `emulated RP2040 (${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, boot ROM ${facts.version}) running ${image.label}`;
+}
+
+export interface EmuPtyServer {
+  /** Where a serial tool opens the emulated chip's USB serial port (`--port PATH`). */
+  path: string;
+  backend: PtyBackend;
+  description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The emulated RP2040 on a pseudo-terminal (`picogc emu --pty`): its USB serial port where any serial
+ * tool, picogc's `--port` among them, opens it as it would a Pico's. The REPL client is the host's.
+ */
+export async function serveEmuOnPty(spec: EmuSpec & { path?: string }): Promise<EmuPtyServer> {
+  const { image, facts, emulatorOptions } = await loadEmuInputs(spec);
+  const ownDir = spec.path === undefined ? await mkdtemp(join(tmpdir(), 'picogc-emu-')) : undefined;
+  const path = spec.path ?? join(ownDir!, 'pico');
+  const emulator = await EmulatedRp2040.start(emulatorOptions);
+  let relay: PtyRelay;
+  try {
+    relay = await relayOnPseudoTerminal(emulator.link, path, spec.log ? { log: spec.log } : {});
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  return {
+    path,
+    backend: relay.pty.backend,
+    description: emulatorDescription(image, facts),
+    async close() {
+      await relay.stop();
+      await emulator.close();
+      if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The inputs of an emulated RP2040, verified (bad input: exit 2): the image picogc can name, the
+ * boot ROM it recognises, and what the emulator starts from.
+ */
+export async function loadEmuInputs(
+  spec: Pick<EmuSpec, 'firmware' | 'bootrom' | 'label' | 'bootTimeoutMs' | 'log'>,
+): Promise<{ image: FlashedImage; facts: BootromFacts; emulatorOptions: EmulatorOptions }> {
   if (!spec.firmware) throw new UsageError('--device emu needs --firmware FILE.uf2');
   if (!spec.bootrom) {
     throw new UsageError(
@@ -52,30 +123,17 @@ export async function openEmuDevice(spec: EmuSpec): Promise<EmuSession> {
     );
   }
   const facts = verifyBootrom(rom, spec.bootrom);
-  const loadedAt = new Date().toISOString();
-  const emulator = await EmulatedRp2040.start({
-    image: uf2,
-    bootrom: rom,
+  return {
+    image,
     facts,
-    ...(spec.bootTimeoutMs !== undefined ? { bootTimeoutMs: spec.bootTimeoutMs } : {}),
-    ...(spec.log ? { log: spec.log } : {}),
-  });
-  const link: Link = {
-    stream: emulator.link,
-    description: `emulated RP2040 (${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, boot ROM ${facts.version}) running ${image.label}`,
-    close: () => emulator.close(),
+    emulatorOptions: {
+      image: uf2,
+      bootrom: rom,
+      facts,
+      ...(spec.bootTimeoutMs !== undefined ? { bootTimeoutMs: spec.bootTimeoutMs } : {}),
+      ...(spec.log ? { log: spec.log } : {}),
+    },
   };
-  const wrapped = spec.wrapLink ? spec.wrapLink(link) : link;
-  let device: ReplDevice;
-  try {
-    device = await ReplDevice.connect(wrapped, 'emu', {
-      declare: (reported) => emuCapabilities(reported.floatBits),
-    });
-  } catch (error) {
-    await wrapped.close();
-    throw error;
-  }
-  return { device, image, bootrom: facts, loadedAt };
 }
 
 /** Does the emulated chip report the image's build (it should: it runs exactly that image)? */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceException, LinkError } from '../errors.ts';
 import { RawRepl } from '../repl/raw-repl.ts';
-import { openPseudoTerminal, type PseudoTerminal } from '../sim/pseudo-terminal.ts';
+import { openPseudoTerminal, type PseudoTerminal } from './pseudo-terminal.ts';
 import { ScriptedDevice } from '../../test/support/scripted-peer.ts';
 import { openLink, type Link } from './open.ts';
 import { describeOpenError } from './serial.ts';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DRIVE_KINDS } from '../firmware/bootsel-drive.ts';
 import { VirtualBootselDrive, flashedBuildOf } from './bootsel.ts';
 import type { FlashedBuild } from './capabilities.ts';
-import { openPseudoTerminal, type PtyBackend } from './pseudo-terminal.ts';
+import { relayOnPseudoTerminal, type PtyBackend } from '../link/pseudo-terminal.ts';
 import { VirtualPico, type VirtualPicoOptions } from './virtual-pico.ts';
 
 export interface PtyServer {
@@ -208,23 +208,17 @@ async function relay(
   backend: PtyBackend | undefined,
   log: ((line: string) => void) | undefined,
 ): Promise<Serving> {
-  const pty = await openPseudoTerminal(path, { ...(backend ? { backend } : {}), ...(log ? { log } : {}) });
-  pty.stream.on('data', (chunk: Buffer) => pico.link.write(chunk));
-  const toPty = (chunk: Buffer) => {
-    if (pty.stream.writable) pty.stream.write(chunk);
-  };
-  pico.link.on('data', toPty);
-  // A fault such as disconnect ends the link: the pty stays, silent, as an unplugged board's would not.
-  pico.link.on('error', (error: Error) => log?.(`virtual Pico link: ${error.message}`));
-  pty.stream.on('error', (error: Error) => log?.(`pty ${pty.device}: ${error.message}`));
+  const served = await relayOnPseudoTerminal(pico.link, path, {
+    ...(backend ? { backend } : {}),
+    ...(log ? { log } : {}),
+  });
   let stopped: Promise<void> | undefined;
   return {
     pico,
-    backend: pty.backend,
+    backend: served.pty.backend,
     stop() {
       stopped ??= (async () => {
-        pico.link.off('data', toPty);
-        await pty.close();
+        await served.stop();
         await pico.close();
       })();
       return stopped;

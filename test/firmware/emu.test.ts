@@ -1,8 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { reportSchema } from '../../src/report/schema.ts';
+import { runCli, spawnCli } from '../support/cli.ts';
 import { EMU_DIFFERENCES, EMULATED_RP2040_KIND } from '../../src/device/emu-capabilities.ts';
 import { openEmuDevice } from '../../src/device/open-emu.ts';
 import { romHooks } from '../../src/emu/rp2040-emu.ts';
@@ -72,6 +75,18 @@ describe('--device emu: bad input is refused before anything boots', () => {
     expect(noRom.stderr).toContain(
       '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom',
     );
+  });
+
+  it('picogc emu --pty exits 2 without --firmware or --bootrom, and explains itself without --pty', async () => {
+    const bare = await picogc('emu');
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toContain('picogc validate --port PATH');
+    const noFirmware = await picogc('emu', '--pty', '--bootrom', 'rom.bin');
+    expect(noFirmware.code).toBe(2);
+    expect(noFirmware.stderr).toContain('picogc emu --pty needs --firmware FILE.uf2');
+    const noRom = await picogc('emu', '--pty', '--firmware', 'fw.uf2');
+    expect(noRom.code).toBe(2);
+    expect(noRom.stderr).toContain('picogc emu --pty needs --bootrom FILE');
   });
 
   it('exits 2 on a boot ROM file that is not one', async () => {
@@ -237,6 +252,34 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
         expect(report.device.capabilities.differences[0]).toMatch(/^emulated-rp2040: /);
       } finally {
         await device.close();
+      }
+    },
+    900_000,
+  );
+
+  it.skipIf(NO_IMAGES)(
+    'picogc emu --pty serves the chip where --port opens it: a run through the real serial stack passes',
+    async () => {
+      const server = spawnCli(['emu', '--pty', '--firmware', FIRMWARE!, '--bootrom', BOOTROM!]);
+      try {
+        const path = await new Promise<string>((resolve, reject) => {
+          server.once('exit', (code) => reject(new Error(`picogc emu --pty exited (${code})`)));
+          createInterface({ input: server.stdout! }).once('line', (line) => resolve(line.trim()));
+        });
+        const out = join(dir, 'port');
+        const run = await runCli(
+          ['run', '--port', path, '--quick', '-e', 'alloc-sizes,fragmentation', '--out', out],
+          { timeoutMs: 600_000 },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        const report = reportSchema.parse(JSON.parse(await readFile(join(out, 'latest', 'report.json'), 'utf8')));
+        expect(report.device.backend).toBe('serial');
+        expect(report.device.description).toBe(path);
+        expect(report.verdict).toBe('pass');
+      } finally {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        expect(await exited).toBe(0);
       }
     },
     900_000,

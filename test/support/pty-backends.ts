@@ -1,4 +1,4 @@
-import type { PtyBackend } from '../../src/sim/pseudo-terminal.ts';
+import type { PtyBackend } from '../../src/link/pseudo-terminal.ts';
 import { SOCAT, titled, toolStatus } from './system-tools.ts';
 
 const socat = toolStatus(SOCAT);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as advise } from './advise.ts';
 import { register as bootrom } from './bootrom.ts';
 import { register as compare } from './compare.ts';
+import { register as emu } from './emu.ts';
 import { register as exec } from './exec.ts';
 import { register as firmware } from './firmware.ts';
 import { register as flash } from './flash.ts';
@@ -22,6 +23,7 @@ export const commands: RegisterCommand[] = [
   exec,
   ports,
   sim,
+  emu,
   model,
   firmware,
   compare,

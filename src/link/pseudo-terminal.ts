@@ -340,3 +340,45 @@ async function stopSocat(socat: ChildProcessWithoutNullStreams): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/** A device's byte stream served on a pseudo-terminal: what `relayOnPseudoTerminal` returns. */
+export interface PtyRelay {
+  readonly pty: PseudoTerminal;
+  /** Unhooks the stream and closes the pty; the stream and what feeds it stay the caller's. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Join `device` (the host's end of a device's serial link) to a new pseudo-terminal at `path`, byte
+ * for byte both ways, so any serial tool can open the device there. A link that ends (a fault such as
+ * disconnect) leaves the pty silent, not gone.
+ */
+export async function relayOnPseudoTerminal(
+  device: Duplex,
+  path: string,
+  options: PseudoTerminalOptions = {},
+): Promise<PtyRelay> {
+  const pty = await openPseudoTerminal(path, options);
+  const toDevice = (chunk: Buffer) => {
+    if (device.writable) device.write(chunk);
+  };
+  const toPty = (chunk: Buffer) => {
+    if (pty.stream.writable) pty.stream.write(chunk);
+  };
+  pty.stream.on('data', toDevice);
+  device.on('data', toPty);
+  device.on('error', (error: Error) => options.log?.(`device link: ${error.message}`));
+  pty.stream.on('error', (error: Error) => options.log?.(`pty ${pty.device}: ${error.message}`));
+  let stopped: Promise<void> | undefined;
+  return {
+    pty,
+    stop() {
+      stopped ??= (async () => {
+        device.off('data', toPty);
+        pty.stream.off('data', toDevice);
+        await pty.close();
+      })();
+      return stopped;
+    },
+  };
+}
