@@ -129,3 +129,50 @@ describe.skipIf(!ser2net.available)(
     });
   },
 );
+
+/**
+ * Issue 16 over a real remote link: the virtual Pico injects a fault on its side of the pty, ser2net
+ * carries the damage to picogc over TCP, and the run still completes with the checks a clean link
+ * gives.
+ */
+describe.skipIf(!ser2net.available)(
+  titled('a faulty board exported by ser2net (raw TCP)', ser2net),
+  { timeout: 240_000 },
+  () => {
+    let clean: ReportJson;
+    beforeAll(async () => {
+      const exporter = await startSer2net(board.path);
+      try {
+        const run = await picogc(
+          ['run', '--port', `tcp://127.0.0.1:${exporter.port}`, ...SUITE, '--out', join(dir, 'clean')],
+          env,
+        );
+        expect(run.code, run.stderr).toBe(0);
+        clean = report(join(dir, 'clean'));
+      } finally {
+        await exporter.stop();
+      }
+    }, 120_000);
+
+    it.each([
+      ['corrupt:0.0003', 'resend|ask-again|rerun-step'],
+      ['reset-mid-exec@20', 'reset-detected'],
+    ])('under %s the run completes with the same checks, its repairs listed', async (fault, rungs) => {
+      const name = fault.replace(/\W/g, '-');
+      const faulty = await startSimPty({ seed: 31, path: join(dir, name), faults: [fault] });
+      const exporter = await startSer2net(faulty.path);
+      try {
+        const out = join(dir, `${name}-out`);
+        const run = await picogc(['run', '--port', `tcp://127.0.0.1:${exporter.port}`, ...SUITE, '--out', out], env);
+        expect(run.code, run.stderr).toBe(0);
+        const r = report(out);
+        expect(checks(r)).toEqual(checks(clean));
+        expect(r.recovery?.length).toBeGreaterThan(0);
+        for (const event of r.recovery ?? []) expect(event.rung).toMatch(new RegExp(`^(${rungs})$`));
+      } finally {
+        await exporter.stop();
+        await faulty.stop();
+      }
+    });
+  },
+);
