@@ -25,7 +25,18 @@ async function quickRun(seed: number, fault?: string): Promise<Side | undefined>
   const out = mkdtempSync(join(tmpdir(), 'picogc-faults-'));
   let exitCode = 0;
   try {
-    const args = [BIN, 'run', '--quick', '--no-history', '--device', 'sim', '--seed', String(seed), '--out', out];
+    const args = [
+      BIN,
+      'run',
+      '--quick',
+      '--no-history',
+      '--device',
+      'sim',
+      '--seed',
+      String(seed),
+      '--out',
+      out,
+    ];
     await run(process.execPath, fault ? [...args, '--fault', fault] : args, {
       env: { ...process.env, CI: 'true' },
       maxBuffer: 64 << 20,
@@ -35,7 +46,10 @@ async function quickRun(seed: number, fault?: string): Promise<Side | undefined>
     const dir = readdirSync(out).find((name) => name !== 'latest');
     if (!dir) return undefined;
     const report = JSON.parse(readFileSync(join(out, dir, 'report.json'), 'utf8')) as {
-      experiments: { checks: { id: string; status: string }[]; metrics: { id: string; values: number[] }[] }[];
+      experiments: {
+        checks: { id: string; status: string }[];
+        metrics: { id: string; values: number[] }[];
+      }[];
       crossChecks: { id: string; status: string }[];
       recovery?: unknown[];
     };
@@ -58,7 +72,9 @@ function largestDifference(a: Side, b: Side): number {
   for (const [id, values] of Object.entries(a.metrics)) {
     const other = b.metrics[id];
     if (!other || other.length !== values.length) return Number.POSITIVE_INFINITY;
-    values.forEach((v, i) => (worst = Math.max(worst, Math.abs(other[i]! - v) / Math.max(Math.abs(v), 1e-9))));
+    values.forEach(
+      (v, i) => (worst = Math.max(worst, Math.abs(other[i]! - v) / Math.max(Math.abs(v), 1e-9))),
+    );
   }
   return worst;
 }
@@ -91,7 +107,15 @@ export const faultMatrixBench: BenchModule = {
         else if (Number.isFinite(difference)) worst = Math.max(worst, difference);
         repairs += faulty.repairs;
       }
-      const row = { fault, seeds: SEEDS, completed, sameVerdicts, sameFigures, largestFigureDifference: worst, repairs };
+      const row = {
+        fault,
+        seeds: SEEDS,
+        completed,
+        sameVerdicts,
+        sameFigures,
+        largestFigureDifference: worst,
+        repairs,
+      };
       process.stderr.write(`fault-matrix: ${JSON.stringify(row)}\n`);
       rows.push(row);
     }

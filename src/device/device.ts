@@ -24,9 +24,10 @@ export interface DeviceExecOptions extends ExecOptions {
 export interface Repair {
   /**
    * `resend`: the upload arrived damaged and was sent again; `again`: data lines did, and were asked
-   * for again; `rerun`: the answer did, and the step ran again.
+   * for again; `rerun`: the answer did, and the step ran again; `repace`: a deadline passed, and the
+   * device's pace was measured again.
    */
-  kind: 'resend' | 'again' | 'rerun';
+  kind: 'resend' | 'again' | 'rerun' | 'repace';
   detail: string;
   ms: number;
 }

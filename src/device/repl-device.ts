@@ -52,6 +52,8 @@ export class ReplDevice implements Device {
   #deadlineScale = 1;
   /** The stub that checks uploads is defined in the device's current interpreter. */
   #stubReady = false;
+  /** A deadline passed: the device's pace is measured again before the next exec. */
+  #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
 
   private constructor(
@@ -88,6 +90,7 @@ export class ReplDevice implements Device {
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
     const { idempotent, onStdout, validate, ...rest } = options;
+    if (this.#paceStale) await this.measurePaceAgain();
     const exec = {
       ...rest,
       timeoutMs: this.wallMs(options.timeoutMs ?? DEFAULT_EXEC_MS),
@@ -159,6 +162,7 @@ export class ReplDevice implements Device {
       return { outcome: readChecked(result.stdout), result };
     } catch (error) {
       if (error instanceof DeviceResetError) this.#stubReady = false;
+      if (error instanceof TimeoutError) this.#paceStale = true;
       // The protocol's own bytes damaged on the way (a handshake unanswered, an `OK` garbled): the
       // session resynchronises on the next exec, and this one goes again.
       if (error instanceof ProtocolError) return { outcome: { kind: 'resend', why: error.message } };
@@ -194,6 +198,24 @@ export class ReplDevice implements Device {
         );
       }
     }
+  }
+
+  /**
+   * After a deadline passed, the pace measured at connect may no longer hold (the host got busier:
+   * an emulator or a VM slows with it). Measured again, deadlines follow the device's time as it is
+   * now, so a slowed device is not taken for a hung one twice; a hung one still times out.
+   */
+  private async measurePaceAgain(): Promise<void> {
+    this.#paceStale = false;
+    const before = this.#deadlineScale;
+    const started = systemClock.now();
+    const pace = await measurePace((code, options) => this.exec(code, options));
+    this.#deadlineScale = pace.deadlineScale;
+    this.onRepair?.({
+      kind: 'repace',
+      detail: `a deadline passed: pace measured again (${pace.method}); deadlines stretched ×${pace.deadlineScale}, were ×${before}`,
+      ms: systemClock.now() - started,
+    });
   }
 
   /** A deadline in device time as host milliseconds on this device. */

@@ -27,7 +27,7 @@ describe('checked execution: the host side', () => {
   });
 
   it('a recorded call gives its code back byte for byte (a replay names the script it was uploading)', () => {
-    const code = "x = 'a\\b'\n\tprint(x, \"é\x7f\")\n";
+    const code = 'x = \'a\\b\'\n\tprint(x, "é\x7f")\n';
     expect(uncheckedSource(Buffer.from(checkedCall(code)))?.toString('utf8')).toBe(code);
     expect(uncheckedSource(Buffer.from(againCall(0, 2)))?.toString()).toBe('_picogc_again(0, 2)');
     expect(uncheckedSource(Buffer.from('print(1)'))).toBeUndefined();

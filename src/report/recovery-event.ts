@@ -26,6 +26,8 @@ export const RECOVERY_RUNGS = [
   'rerun-step',
   /** The device rebooted in the middle of the experiment: it started again from a fresh interpreter. */
   'reset-detected',
+  /** A deadline passed: the device's pace was measured again and its deadlines follow it from then on. */
+  're-pace',
 ] as const;
 export type RecoveryRung = (typeof RECOVERY_RUNGS)[number];
 

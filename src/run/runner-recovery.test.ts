@@ -127,3 +127,21 @@ describe('runSuite with a recovery strategy', () => {
     expect(report.exitCode).toBe(3);
   });
 });
+
+describe('a deadline that passes because the device ran slow', () => {
+  it('measures the pace again before the retry, and says so in the report', async () => {
+    // A 3 s stall of the link in mark-overflow's last round: its 1 s deadline passes once.
+    const { report, lines } = await run(await sim(['stall:3000@12500']));
+    expect(report.experiments.map((e) => [e.id, e.status, e.attempts])).toEqual([
+      ['threshold', 'completed', 1],
+      ['mark-overflow', 'completed', 2],
+      ['float-churn', 'completed', 1],
+    ]);
+    const repaced = report.recovery?.filter((e) => e.rung === 're-pace') ?? [];
+    expect(repaced.map((e) => [e.experiment, e.ok])).toEqual([['mark-overflow', true]]);
+    expect(repaced[0]!.detail).toMatch(
+      /^a deadline passed: pace measured again \(a \d+ ms spin on ticks_ms took \d+ ms on the host\); deadlines stretched ×[\d.]+, were ×[\d.]+$/,
+    );
+    expect(lines.filter((l) => l.rung === 're-pace')).toHaveLength(1);
+  });
+});

@@ -272,7 +272,9 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
           { timeoutMs: 600_000 },
         );
         expect(run.code, run.stderr).toBe(0);
-        const report = reportSchema.parse(JSON.parse(await readFile(join(out, 'latest', 'report.json'), 'utf8')));
+        const report = reportSchema.parse(
+          JSON.parse(await readFile(join(out, 'latest', 'report.json'), 'utf8')),
+        );
         expect(report.device.backend).toBe('serial');
         expect(report.device.description).toBe(path);
         expect(report.verdict).toBe('pass');

@@ -163,7 +163,10 @@ describe.skipIf(!ser2net.available)(
       const exporter = await startSer2net(faulty.path);
       try {
         const out = join(dir, `${name}-out`);
-        const run = await picogc(['run', '--port', `tcp://127.0.0.1:${exporter.port}`, ...SUITE, '--out', out], env);
+        const run = await picogc(
+          ['run', '--port', `tcp://127.0.0.1:${exporter.port}`, ...SUITE, '--out', out],
+          env,
+        );
         expect(run.code, run.stderr).toBe(0);
         const r = report(out);
         expect(checks(r)).toEqual(checks(clean));

@@ -33,7 +33,10 @@ export function register(program: Command): void {
         process.stdout.write(GUIDANCE);
         return;
       }
-      for (const [option, value] of [['--firmware FILE.uf2', options.firmware], ['--bootrom FILE', options.bootrom]]) {
+      for (const [option, value] of [
+        ['--firmware FILE.uf2', options.firmware],
+        ['--bootrom FILE', options.bootrom],
+      ]) {
         if (!value) throw new UsageError(`picogc emu --pty needs ${option}`);
       }
       const { serveEmuOnPty } = await import('../../device/open-emu.ts');
@@ -45,7 +48,9 @@ export function register(program: Command): void {
         log,
       });
       process.stdout.write(`${server.path}\n`);
-      log(`${server.description} on ${server.path} (a pty from ${server.backend}); Ctrl-C or SIGTERM to stop`);
+      log(
+        `${server.description} on ${server.path} (a pty from ${server.backend}); Ctrl-C or SIGTERM to stop`,
+      );
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
