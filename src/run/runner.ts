@@ -14,7 +14,12 @@ import { ResultsLog } from './results-log.ts';
 import type { RecoveryEvent, RecoveryRequest } from '../report/recovery-event.ts';
 import { TOOL_VERSION } from '../version.ts';
 
-const REPAIR_RUNGS = { resend: 'resend', again: 'ask-again', rerun: 'rerun-step', repace: 're-pace' } as const;
+const REPAIR_RUNGS = {
+  resend: 'resend',
+  again: 'ask-again',
+  rerun: 'rerun-step',
+  repace: 're-pace',
+} as const;
 
 /** Resets of the device an experiment survives (each restarts it) before it counts as failed. */
 const MAX_RESETS = 3;
