@@ -4,6 +4,7 @@ import type { Link } from '../link/link.ts';
 import { recordLink } from '../link/record-link.ts';
 import { readRecording, type Recording } from '../link/recording.ts';
 import { replayLink, type Divergence } from '../link/replay-link.ts';
+import { BYTE, RAW_PASTE_REQUEST } from '../protocol/raw-repl-vocabulary.ts';
 import { deviceInfoSchema, type DeviceInfo } from './device-info.ts';
 import { deviceScriptHashes, sha256 } from './scripts.ts';
 import { uncheckedSource } from './verified-exec.ts';
@@ -103,19 +104,16 @@ export function changedScripts(recorded: Record<string, string>, current: Record
   });
 }
 
-const RAW_PASTE_REQUEST = Buffer.from([0x05, 0x41, 0x01]);
-const CTRL_D = 0x04;
-
 /**
  * The exec the recorded host was sending at `offset`: its code runs from the last raw-paste request
  * (or, in classic mode, the last Ctrl-D) to the next Ctrl-D. An upload is named by its script.
  */
 export function stepAt(host: Buffer, offset: number, scripts: Record<string, string>): string {
   const paste = host.lastIndexOf(RAW_PASTE_REQUEST, Math.max(0, offset - 1));
-  const classic = host.lastIndexOf(CTRL_D, Math.max(0, offset - 1));
+  const classic = host.lastIndexOf(BYTE.CTRL_D, Math.max(0, offset - 1));
   const start =
     paste >= 0 && paste + RAW_PASTE_REQUEST.length > classic ? paste + RAW_PASTE_REQUEST.length : classic + 1;
-  const end = host.indexOf(CTRL_D, Math.max(start, 0));
+  const end = host.indexOf(BYTE.CTRL_D, Math.max(start, 0));
   const sent = host.subarray(start, end < 0 ? host.length : end);
   const code = uncheckedSource(sent) ?? sent;
   if (code.length === 0) return 'a raw-REPL control sequence';

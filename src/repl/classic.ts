@@ -1,7 +1,7 @@
 import { sleep } from '../clock.ts';
 import { ProtocolError } from '../errors.ts';
 import type { ByteChannel } from './byte-channel.ts';
-import { CTRL_D, OK } from './control.ts';
+import { CTRL_D, OK } from '../protocol/raw-repl-vocabulary.ts';
 import type { Deadline } from './deadline.ts';
 
 /** Classic raw mode has no flow control; pyboard.py and mpremote send 256-byte chunks. */

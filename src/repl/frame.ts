@@ -1,8 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import { DeviceException } from '../errors.ts';
+import { BYTE } from '../protocol/raw-repl-vocabulary.ts';
 
 /** Ctrl-D: the device ends the stdout part and then the stderr part of an output frame with it. */
-const EOT = 0x04;
+const EOT = BYTE.CTRL_D;
 
 export interface FrameSinks {
   onStdout?: (text: string) => void;

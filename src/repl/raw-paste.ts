@@ -1,15 +1,21 @@
 import { ProtocolError } from '../errors.ts';
+import {
+  BYTE,
+  RAW_BANNER_PROMPT,
+  RAW_PASTE_ACCEPTED,
+  RAW_PASTE_END,
+  RAW_PASTE_REFUSED,
+  RAW_PASTE_REQUEST,
+} from '../protocol/raw-repl-vocabulary.ts';
 import type { ByteChannel } from './byte-channel.ts';
-import { BYTE, CTRL_D } from './control.ts';
 import type { Deadline } from './deadline.ts';
 
-/** Ctrl-E `A` Ctrl-A: "start raw-paste with command A", sent at the raw prompt. */
-const RAW_PASTE_REQUEST = Buffer.from('\x05A\x01', 'latin1');
 /**
  * Firmware without raw-paste takes `\x05A` as text and Ctrl-A as "reset raw REPL", printing the
  * banner again. Its first two bytes, `ra`, are read as the reply; this is the rest.
  */
-const OLD_FIRMWARE_REST = Buffer.from('w REPL; CTRL-B to exit\r\n>', 'latin1');
+const OLD_FIRMWARE_REPLY = RAW_BANNER_PROMPT.subarray(0, 2);
+const OLD_FIRMWARE_REST = RAW_BANNER_PROMPT.subarray(2);
 
 export type RawPasteReply =
   | { kind: 'accepted'; windowSize: number }
@@ -26,13 +32,13 @@ export type RawPasteReply =
 export async function requestRawPaste(channel: ByteChannel, deadline: Deadline): Promise<RawPasteReply> {
   await channel.write(RAW_PASTE_REQUEST, deadline);
   const reply = await channel.readExactly(2, deadline);
-  if (reply[0] === 0x52 /* R */ && reply[1] === 0x01) {
+  if (reply.equals(RAW_PASTE_ACCEPTED)) {
     const windowSize = (await channel.readExactly(2, deadline)).readUInt16LE(0);
     if (windowSize === 0)
       throw new ProtocolError('the device offered a raw-paste window of 0 bytes', channel.tail());
     return { kind: 'accepted', windowSize };
   }
-  if (reply[0] === 0x52 && reply[1] === 0x00) {
+  if (reply.equals(RAW_PASTE_REFUSED)) {
     // After refusing, the device resets its line and prints a fresh prompt.
     const prompt = await channel.readExactly(1, deadline);
     if (prompt[0] !== BYTE.PROMPT) {
@@ -40,7 +46,7 @@ export async function requestRawPaste(channel: ByteChannel, deadline: Deadline):
     }
     return { kind: 'refused' };
   }
-  if (reply.toString('latin1') === 'ra') {
+  if (reply.equals(OLD_FIRMWARE_REPLY)) {
     const rest = await channel.readExactly(OLD_FIRMWARE_REST.length, deadline);
     if (!rest.equals(OLD_FIRMWARE_REST)) {
       throw new ProtocolError('unexpected reply to the raw-paste request', channel.tail());
@@ -83,7 +89,7 @@ export async function sendRawPaste(
     for (let byte = channel.takeByte(); byte !== undefined; byte = channel.takeByte()) {
       if (byte === BYTE.CTRL_A) credit += windowSize;
       else if (byte === BYTE.CTRL_D) {
-        await channel.write(CTRL_D, deadline);
+        await channel.write(RAW_PASTE_END, deadline);
         return 'aborted';
       } else throw unexpectedByte(channel, byte);
     }
@@ -96,7 +102,7 @@ export async function sendRawPaste(
     credit -= count;
     offset += count;
   }
-  await channel.write(CTRL_D, deadline);
+  await channel.write(RAW_PASTE_END, deadline);
   // Grants for the last windows may still arrive before the device's end-of-data echo.
   for (;;) {
     const byte = channel.takeByte();

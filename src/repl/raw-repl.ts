@@ -17,14 +17,14 @@ import {
   CTRL_D,
   ENTER_RAW_LINE,
   FRAME_END_PROMPT,
-  FRIENDLY_BANNER_END,
   FRIENDLY_PROMPT,
   INTERRUPT_LINE,
   OK,
   MPY_SOFT_REBOOT,
   RAW_BANNER_PROMPT,
   SOFT_REBOOT_LINE,
-} from './control.ts';
+  TEXT,
+} from '../protocol/raw-repl-vocabulary.ts';
 import { Deadline } from './deadline.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
@@ -371,11 +371,10 @@ export class RawRepl {
   private checkForReboot(frame: FrameParser): void {
     if (frame.inStderr) return;
     const text = frame.stdout;
-    const raw = RAW_BANNER_PROMPT.toString('latin1');
-    if (text.endsWith(raw) && text.includes(MPY_SOFT_REBOOT.toString('latin1'))) {
+    if (text.endsWith(TEXT.RAW_BANNER_PROMPT) && text.includes(TEXT.MPY_SOFT_REBOOT)) {
       throw new DeviceResetError(`the device soft-rebooted during the exec: ${escapeBytes(text.slice(-80))}`);
     }
-    if (text.includes(FRIENDLY_BANNER_END) && text.endsWith(FRIENDLY_PROMPT.toString('latin1'))) {
+    if (text.includes(TEXT.FRIENDLY_BANNER_END) && text.endsWith(TEXT.FRIENDLY_PROMPT)) {
       throw new DeviceResetError(`the device reset during the exec: ${escapeBytes(text.slice(-80))}`);
     }
   }

@@ -4,7 +4,8 @@ import { LinkError, UsageError } from '../errors.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { duplexPair } from '../link/pair.ts';
 import { formatFaultSpec, parseFaultSpec, withFaults, type FaultSpec } from './faults.ts';
-import { RAW_PROMPT, ReplDriver } from './testing.ts';
+import { TEXT } from '../protocol/raw-repl-vocabulary.ts';
+import { ReplDriver } from './testing.ts';
 import { VirtualPico } from './virtual-pico.ts';
 
 /** A faulty link in front of a scripted device: what the host receives, what the device receives. */
@@ -213,7 +214,9 @@ describe('reset-mid-exec on a virtual Pico', () => {
       await repl.enterRaw();
       expect(await repl.run('x = 5\nprint(x)')).toBe('5\r\n');
       repl.write('y = x + 1\nprint(y)\x04');
-      expect(await repl.until(RAW_PROMPT)).toBe(`OKMPY: soft reboot\r\n${RAW_PROMPT}`);
+      expect(await repl.until(TEXT.RAW_BANNER_PROMPT)).toBe(
+        `OKMPY: soft reboot\r\n${TEXT.RAW_BANNER_PROMPT}`,
+      );
       expect((await repl.exec('print(x)')).stderr).toContain("NameError: name 'x' isn't defined");
       expect(pico.softResets).toBe(1);
     } finally {

@@ -2,6 +2,7 @@ import { Duplex } from 'node:stream';
 import { systemClock, type Clock, type ClockTimer } from '../clock.ts';
 import { LinkError, UsageError } from '../errors.ts';
 import { seededRandom, type Random } from '../prng.ts';
+import { BYTE, OK, TEXT } from '../protocol/raw-repl-vocabulary.ts';
 
 /**
  * Fault injection as a wrapper around any byte link (node-serialport's lesson: a mock binding
@@ -125,8 +126,6 @@ function streamSeed(seed: number, index: number, direction: number): number {
     0
   );
 }
-
-const SOFT_REBOOT_MARK = 'MPY: soft reboot\r\n';
 
 class FaultyLink extends Duplex {
   private deviceBytes = 0;
@@ -295,14 +294,14 @@ class FaultyLink extends Duplex {
     const reset = this.faults.find((f) => f.kind === 'reset-mid-exec');
     if (reset?.kind !== 'reset-mid-exec' || this.resetState !== 'armed') return;
     for (const byte of data) {
-      if (byte === 0x04 && this.hostLineHasData) {
+      if (byte === BYTE.CTRL_D && this.hostLineHasData) {
         this.executions++;
         if (this.executions === reset.execution) {
           this.resetState = 'started';
           this.resetWindow = '';
         }
       }
-      this.hostLineHasData = byte > 0x05 || (this.hostLineHasData && byte === 0x05);
+      this.hostLineHasData = byte > BYTE.CTRL_E || (this.hostLineHasData && byte === BYTE.CTRL_E);
     }
   }
 
@@ -317,17 +316,17 @@ class FaultyLink extends Duplex {
       let keep = -1;
       for (let i = 0; i < chunk.length && keep < 0; i++) {
         const byte = chunk[i]!;
-        if (byte === 0x04 || (byte === 0x4b && this.previousDeviceByte === 0x4f)) keep = i + 1;
+        if (byte === BYTE.CTRL_D || (byte === OK[1] && this.previousDeviceByte === OK[0])) keep = i + 1;
         this.previousDeviceByte = byte;
       }
       if (keep < 0) return chunk;
       this.resetState = 'cutting';
-      this.inner.write(Buffer.from([0x03, 0x04]));
+      this.inner.write(Buffer.from([BYTE.CTRL_C, BYTE.CTRL_D]));
       return Buffer.concat([chunk.subarray(0, keep), this.cutForReset(chunk.subarray(keep))]);
     }
     if (this.resetState === 'cutting') {
       this.resetWindow = (this.resetWindow + chunk.toString('latin1')).slice(-4096);
-      const at = this.resetWindow.indexOf(SOFT_REBOOT_MARK);
+      const at = this.resetWindow.indexOf(TEXT.MPY_SOFT_REBOOT);
       if (at < 0) return Buffer.alloc(0);
       this.resetState = 'done';
       return Buffer.from(this.resetWindow.slice(at), 'latin1');

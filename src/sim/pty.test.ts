@@ -5,7 +5,8 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PTY_BACKEND_ROWS } from '../../test/support/pty-backends.ts';
 import { servePty, type PtyServer } from './pty.ts';
-import { RAW_PROMPT, ReplDriver } from './testing.ts';
+import { TEXT } from '../protocol/raw-repl-vocabulary.ts';
+import { ReplDriver } from './testing.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/picogc.js', import.meta.url));
 
@@ -73,7 +74,9 @@ describe.each(PTY_BACKEND_ROWS)('servePty on a pty from %s', (_title, { backend,
       const repl = new ReplDriver(port, 15_000);
       await repl.enterRaw();
       repl.write('\x04');
-      expect(await repl.until(RAW_PROMPT)).toBe(`OK\r\nMPY: soft reboot\r\n${RAW_PROMPT}`);
+      expect(await repl.until(TEXT.RAW_BANNER_PROMPT)).toBe(
+        `OK\r\nMPY: soft reboot\r\n${TEXT.RAW_BANNER_PROMPT}`,
+      );
     } finally {
       await close(port);
     }

@@ -1,10 +1,7 @@
+import { BYTE, RAW_PASTE_REQUEST } from '../protocol/raw-repl-vocabulary.ts';
 import type { ReplMode } from './vm-protocol.ts';
 
-const CTRL_A = 0x01;
-const CTRL_B = 0x02;
-const CTRL_C = 0x03;
-const CTRL_D = 0x04;
-const CTRL_E = 0x05;
+const { CTRL_A, CTRL_B, CTRL_C, CTRL_D } = BYTE;
 
 /** What to do with the queued input next. */
 export type Cut =
@@ -96,15 +93,12 @@ export class ReplInput {
     const bytes: number[] = [];
     while (this.head < this.queue.length) {
       const byte = this.queue[this.head]!;
-      if (this.held.length === 0 && this.rawLineLength === 0 && byte === CTRL_E) {
-        this.held.push(this.shift()!);
-        continue;
-      }
-      if (this.held.length === 1 && byte === 0x41) {
-        this.held.push(this.shift()!);
-        continue;
-      }
-      if (this.held.length === 2 && byte === CTRL_A) {
+      // Held bytes do not count in the line's length: the request can only continue an empty line.
+      if (this.rawLineLength === 0 && byte === RAW_PASTE_REQUEST[this.held.length]) {
+        if (this.held.length < RAW_PASTE_REQUEST.length - 1) {
+          this.held.push(this.shift()!);
+          continue;
+        }
         if (bytes.length > 0) return feed(bytes, -1);
         this.shift();
         this.held = [];

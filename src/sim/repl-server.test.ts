@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { RAW_PROMPT, ReplDriver } from './testing.ts';
+import { TEXT } from '../protocol/raw-repl-vocabulary.ts';
+import { ReplDriver } from './testing.ts';
 import { VirtualPico } from './virtual-pico.ts';
 
 const started: VirtualPico[] = [];
@@ -210,7 +211,9 @@ describe('soft reset and modes', () => {
     await repl.run('import gc\ngc.threshold(1000)\ngc.disable()\nkept = [bytearray(100) for i in range(50)]');
     expect(await used()).toBeGreaterThan(bootUsed + 50 * 128);
     repl.write('\x04');
-    expect(await repl.until(RAW_PROMPT)).toBe(`OK\r\nMPY: soft reboot\r\n${RAW_PROMPT}`);
+    expect(await repl.until(TEXT.RAW_BANNER_PROMPT)).toBe(
+      `OK\r\nMPY: soft reboot\r\n${TEXT.RAW_BANNER_PROMPT}`,
+    );
     // A fresh heap: about what a VM uses after boot, without the 50 bytearrays (6.4 KB).
     expect(await used()).toBeLessThan(bootUsed + 1024);
     expect(await repl.run('import gc\nprint(gc.threshold(), gc.isenabled(), "kept" in globals())')).toBe(
@@ -224,9 +227,13 @@ describe('soft reset and modes', () => {
     const { repl } = await boot();
     await repl.enterRaw();
     repl.write('print("bye")\nimport sys\nsys.exit()\x04');
-    expect(await repl.until(RAW_PROMPT)).toBe(`OKbye\r\n\x04\x04MPY: soft reboot\r\n${RAW_PROMPT}`);
+    expect(await repl.until(TEXT.RAW_BANNER_PROMPT)).toBe(
+      `OKbye\r\n\x04\x04MPY: soft reboot\r\n${TEXT.RAW_BANNER_PROMPT}`,
+    );
     repl.write('import machine\nmachine.soft_reset()\x04');
-    expect(await repl.until(RAW_PROMPT)).toBe(`OK\x04\x04MPY: soft reboot\r\n${RAW_PROMPT}`);
+    expect(await repl.until(TEXT.RAW_BANNER_PROMPT)).toBe(
+      `OK\x04\x04MPY: soft reboot\r\n${TEXT.RAW_BANNER_PROMPT}`,
+    );
   });
 
   it('Ctrl-B leaves raw mode with the virtual Pico’s banner; the friendly REPL echoes and cooks CRLF', async () => {

@@ -11,15 +11,16 @@ import {
 import { ReplInput } from './repl-input.ts';
 import { SurfaceLoader, surfaceLibFiles } from './surface.ts';
 import {
-  CrlfCooker,
-  KEYBOARD_INTERRUPT,
-  RAW_BANNER,
-  RAW_PASTE_ACCEPT,
+  BYTE,
+  MPY_SOFT_REBOOT,
+  RAW_PASTE_END,
+  RAW_PASTE_GRANT,
   RAW_PASTE_WINDOW,
-  SOFT_REBOOT,
+  TEXT,
   rawErrorFrame,
-  rewriteBanner,
-} from './repl-text.ts';
+  rawPasteAccept,
+} from '../protocol/raw-repl-vocabulary.ts';
+import { CrlfCooker, rewriteBanner } from './repl-text.ts';
 import { MicroPythonVm } from './vm.ts';
 import { instrumentedVm } from './instrumented-vm-cache.ts';
 import { usPerCount, workClockCalibration } from './work-clock.ts';
@@ -52,10 +53,9 @@ export interface ReplServerOptions {
 /** Executions timed at each boot to calibrate the closing-collection measurement. */
 const CALIBRATION_RUNS = 31;
 
-const CTRL_B = 0x02;
-const CTRL_C = 0x03;
-const CTRL_D = 0x04;
-const CTRL_A = 0x01;
+const { CTRL_A, CTRL_B, CTRL_C, CTRL_D } = BYTE;
+/** Raw-paste acceptance with a Pico's window. */
+const RAW_PASTE_ACCEPT = rawPasteAccept(RAW_PASTE_WINDOW);
 
 type Phase = 'idle' | 'feeding' | 'paste' | 'rebooting' | 'dead' | 'bootloader' | 'closed';
 
@@ -326,7 +326,7 @@ export class ReplServer {
     this.vm.stdinPending = 0;
     this.settleInterrupt(outcome.interrupted);
     this.flushHeld();
-    if (mayEnterRaw && this.recent.endsWith(RAW_BANNER)) {
+    if (mayEnterRaw && this.recent.endsWith(TEXT.RAW_BANNER_PROMPT)) {
       this.input.mode = 'raw';
       this.input.lineCleared();
     }
@@ -420,8 +420,11 @@ export class ReplServer {
     const mode = this.input.mode;
     await this.vm.boot(this.bootConfig(mode));
     this.input.lineCleared();
+    // The line that was running is unknown: a KeyboardInterrupt without traceback lines.
     this.write(
-      mode === 'raw' ? rawErrorFrame(KEYBOARD_INTERRUPT) : Buffer.from(`${KEYBOARD_INTERRUPT}>>> `, 'latin1'),
+      mode === 'raw'
+        ? rawErrorFrame(TEXT.KEYBOARD_INTERRUPT)
+        : Buffer.from(`${TEXT.KEYBOARD_INTERRUPT}${TEXT.FRIENDLY_PROMPT}`, 'latin1'),
     );
     this.phase = 'idle';
   }
@@ -434,7 +437,7 @@ export class ReplServer {
     } catch {
       // keep the last known values
     }
-    this.write(Buffer.from(SOFT_REBOOT, 'latin1'));
+    this.write(MPY_SOFT_REBOOT);
     this.surface.reset();
     const mode = this.input.mode;
     const booted = await this.vm.boot(this.bootConfig(mode));
@@ -451,15 +454,15 @@ export class ReplServer {
     const paste = this.paste!;
     for (let byte = this.input.shift(); byte !== undefined; byte = this.input.shift()) {
       if (byte === CTRL_D) {
-        this.write(Buffer.from([CTRL_D]));
+        this.write(RAW_PASTE_END);
         this.paste = undefined;
         this.phase = 'idle';
         await this.executePaste(paste.source);
         return true;
       }
       if (byte === CTRL_C) {
-        this.write(Buffer.from([CTRL_D]));
-        this.write(rawErrorFrame(KEYBOARD_INTERRUPT));
+        this.write(RAW_PASTE_END);
+        this.write(rawErrorFrame(TEXT.KEYBOARD_INTERRUPT));
         this.paste = undefined;
         this.phase = 'idle';
         return true;
@@ -467,7 +470,7 @@ export class ReplServer {
       paste.source.push(byte);
       if (++paste.sinceAck === RAW_PASTE_WINDOW) {
         paste.sinceAck = 0;
-        this.write(Buffer.from([0x01]));
+        this.write(RAW_PASTE_GRANT);
       }
     }
     return false;

@@ -70,6 +70,7 @@ function onOutput(bytes) {
   }
 }
 
+// Plain .mjs run without a loader, so it cannot import src/protocol/raw-repl-vocabulary.ts: its markers stay literals here.
 const RAW_FRAME_END = 0x043e; // "\x04>"
 const FRIENDLY_PROMPT = 0x3e3e3e20; // ">>> "
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RAW_PROMPT, ReplDriver } from './testing.ts';
+import { TEXT } from '../protocol/raw-repl-vocabulary.ts';
+import { ReplDriver } from './testing.ts';
 import { VirtualPico } from './virtual-pico.ts';
 import { pauseUs, usPerCount, workClockCalibration } from './work-clock.ts';
 
@@ -152,7 +153,7 @@ describe('the work clock', () => {
     const repl = await rawRepl();
     const before = Number((await repl.run('import time\ntime.sleep(5)\nprint(time.ticks_ms())')).trim());
     repl.write('\x04');
-    await repl.until(RAW_PROMPT);
+    await repl.until(TEXT.RAW_BANNER_PROMPT);
     const after = Number((await repl.run('import time\nprint(time.ticks_ms())')).trim());
     expect(before).toBeGreaterThanOrEqual(5000);
     expect(after).toBeGreaterThan(before);

@@ -1,6 +1,5 @@
 import { bytesOf, type Recording } from '../../src/link/recording.ts';
-
-const RAW_PASTE_REQUEST = Buffer.from([0x05, 0x41, 0x01]);
+import { BYTE, RAW_PASTE_REQUEST } from '../../src/protocol/raw-repl-vocabulary.ts';
 
 /**
  * A recording whose device answers were changed, as a regression in the firmware would change them.
@@ -38,7 +37,7 @@ export function editAnswers(recording: Recording, edit: (code: string, answer: s
 function codeBefore(host: Buffer, offset: number): string {
   const start = host.lastIndexOf(RAW_PASTE_REQUEST, offset - 1);
   if (start < 0) return '';
-  const end = host.indexOf(0x04, start);
+  const end = host.indexOf(BYTE.CTRL_D, start);
   return host
     .subarray(start + RAW_PASTE_REQUEST.length, end < 0 || end > offset ? offset : end)
     .toString('utf8');

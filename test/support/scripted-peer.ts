@@ -1,5 +1,15 @@
 import type { Duplex } from 'node:stream';
 import { escapeBytes } from '../../src/errors.ts';
+import {
+  BYTE,
+  RAW_PASTE_END,
+  RAW_PASTE_GRANT,
+  RAW_PASTE_WINDOW,
+  TEXT,
+  rawErrorFrame,
+  rawFrame,
+  rawPasteAccept,
+} from '../../src/protocol/raw-repl-vocabulary.ts';
 import type { Exchange } from './fixtures.ts';
 
 /**
@@ -9,11 +19,8 @@ import type { Exchange } from './fixtures.ts';
  * whose code execution is scripted by the test. Neither runs Python.
  */
 
-export const FRIENDLY_BANNER =
-  'MicroPython v1.28.0 on 2026-04-06; Raspberry Pi Pico with RP2040\r\nType "help()" for more information.\r\n';
-const RAW_BANNER = 'raw REPL; CTRL-B to exit\r\n';
-const STDIN_TRACEBACK_KI =
-  'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n';
+export const FRIENDLY_BANNER = `MicroPython v1.28.0 on 2026-04-06; Raspberry Pi Pico with RP2040\r\n${TEXT.FRIENDLY_BANNER_END}\r\n`;
+const STDIN_TRACEBACK_KI = `Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\n${TEXT.KEYBOARD_INTERRUPT}`;
 
 /**
  * Plays the device side of a transcript: checks each host byte against the capture and, when an
@@ -163,7 +170,7 @@ export class ScriptedDevice {
     private readonly stream: Duplex,
     private readonly options: ScriptedDeviceOptions = {},
   ) {
-    this.windowSize = options.windowSize ?? 128;
+    this.windowSize = options.windowSize ?? RAW_PASTE_WINDOW;
     this.interruptsLeft = options.interruptsToStopMain ?? 1;
     this.mode = options.start === 'main-running' ? 'main' : (options.start ?? 'friendly');
     stream.on('data', this.onData);
@@ -179,7 +186,7 @@ export class ScriptedDevice {
   finishRunning(stdout = ''): void {
     if (this.mode !== 'running') throw new Error('the device is not running code');
     this.mode = 'raw';
-    this.send(`${stdout}\x04\x04>`);
+    this.send(`${rawFrame(stdout)}${TEXT.RAW_PROMPT}`);
   }
 
   detach(): void {
@@ -204,28 +211,31 @@ export class ScriptedDevice {
       case 'paste':
         return this.pasteByte(byte);
       case 'paste-discard':
-        if (byte === 0x03 || byte === 0x04) {
+        if (byte === BYTE.CTRL_C || byte === BYTE.CTRL_D) {
           this.mode = 'raw';
           this.send(
-            '\x04Traceback (most recent call last):\r\n  File "<stdin>", line 1\r\nSyntaxError: invalid syntax\r\n\x04>',
+            rawErrorFrame(
+              'Traceback (most recent call last):\r\n  File "<stdin>", line 1\r\nSyntaxError: invalid syntax\r\n',
+            ),
           );
         }
         return;
       case 'running':
-        if (byte === 0x03) {
+        if (byte === BYTE.CTRL_C) {
           this.mode = 'raw';
-          this.send(`\x04${STDIN_TRACEBACK_KI}\x04>`);
+          this.send(rawErrorFrame(STDIN_TRACEBACK_KI));
         }
         return;
       case 'main':
-        if (byte === 0x03 && --this.interruptsLeft <= 0) {
+        if (byte === BYTE.CTRL_C && --this.interruptsLeft <= 0) {
           this.mode = 'friendly';
           this.send(
-            'Traceback (most recent call last):\r\n  File "main.py", line 4, in <module>\r\nKeyboardInterrupt: \r\n' +
+            'Traceback (most recent call last):\r\n  File "main.py", line 4, in <module>\r\n' +
+              TEXT.KEYBOARD_INTERRUPT +
               FRIENDLY_BANNER +
-              '>>> ',
+              TEXT.FRIENDLY_PROMPT,
           );
-        } else if (byte === 0x03) this.send('main.py: caught KeyboardInterrupt, carrying on\r\n');
+        } else if (byte === BYTE.CTRL_C) this.send('main.py: caught KeyboardInterrupt, carrying on\r\n');
         return;
       case 'silent':
         return;
@@ -236,18 +246,20 @@ export class ScriptedDevice {
     const empty = this.line.length === 0;
     if (byte === 0x0d) {
       this.line = [];
-      this.send('\r\n>>> ');
-    } else if (byte === 0x01 && empty) {
+      this.send(`\r\n${TEXT.FRIENDLY_PROMPT}`);
+    } else if (byte === BYTE.CTRL_A && empty) {
       this.mode = 'raw';
       this.send('\r\n');
       this.rawBanner();
-    } else if (byte === 0x02 && empty) {
-      this.send(`\r\n${FRIENDLY_BANNER}>>> `);
-    } else if (byte === 0x03) {
+    } else if (byte === BYTE.CTRL_B && empty) {
+      this.send(`\r\n${FRIENDLY_BANNER}${TEXT.FRIENDLY_PROMPT}`);
+    } else if (byte === BYTE.CTRL_C) {
       this.line = [];
-      this.send('\r\n>>> ');
-    } else if (byte === 0x04 && empty) {
-      this.send(`\r\nMPY: soft reboot\r\n${this.options.bootOutput ?? ''}${FRIENDLY_BANNER}>>> `);
+      this.send(`\r\n${TEXT.FRIENDLY_PROMPT}`);
+    } else if (byte === BYTE.CTRL_D && empty) {
+      this.send(
+        `\r\n${TEXT.MPY_SOFT_REBOOT}${this.options.bootOutput ?? ''}${FRIENDLY_BANNER}${TEXT.FRIENDLY_PROMPT}`,
+      );
     } else if (byte >= 0x20) {
       this.line.push(byte);
       this.sendNow(Buffer.from([byte]));
@@ -255,41 +267,42 @@ export class ScriptedDevice {
   }
 
   private raw(byte: number): void {
-    if (byte === 0x01) {
+    if (byte === BYTE.CTRL_A) {
       // Ctrl-E + one command byte, then Ctrl-A: a raw-paste request (old firmware just resets).
       const [first, command] = this.line;
-      const request = this.line.length === 2 && first === 0x05 && this.options.rawPaste !== 'old-firmware';
+      const request =
+        this.line.length === 2 && first === BYTE.CTRL_E && this.options.rawPaste !== 'old-firmware';
       this.line = [];
       return request ? this.startPaste(command!) : this.rawBanner();
     }
-    if (byte === 0x02) {
+    if (byte === BYTE.CTRL_B) {
       this.line = [];
       this.mode = 'friendly';
-      return this.send(`\r\n${FRIENDLY_BANNER}>>> `);
+      return this.send(`\r\n${FRIENDLY_BANNER}${TEXT.FRIENDLY_PROMPT}`);
     }
-    if (byte === 0x03) {
+    if (byte === BYTE.CTRL_C) {
       this.line = [];
       return;
     }
-    if (byte === 0x04) {
+    if (byte === BYTE.CTRL_D) {
       const code = Buffer.from(this.line).toString('utf8');
       this.line = [];
       if (code === '') {
-        this.send('OK\r\n');
+        this.send(`${TEXT.OK}\r\n`);
         return this.softReboot();
       }
-      this.send('OK');
+      this.send(TEXT.OK);
       return this.run(code, 'classic');
     }
     this.line.push(byte);
   }
 
   private startPaste(command: number): void {
-    if (command !== 0x41 /* A */ || this.options.rawPaste === 'refused') {
-      this.send('R\x00>');
+    if (command !== BYTE.RAW_PASTE_COMMAND || this.options.rawPaste === 'refused') {
+      this.send(`${TEXT.RAW_PASTE_REFUSED}${TEXT.RAW_PROMPT}`);
       return;
     }
-    const grant = Buffer.from([0x52, 0x01, this.windowSize & 0xff, this.windowSize >> 8, 0x01]);
+    const grant = rawPasteAccept(this.windowSize);
     this.mode = 'paste';
     this.paste = [];
     this.credit = 2 * this.windowSize;
@@ -299,13 +312,13 @@ export class ScriptedDevice {
   }
 
   private pasteByte(byte: number): void {
-    if (byte === 0x04) {
-      this.send('\x04');
+    if (byte === BYTE.CTRL_D) {
+      this.send(RAW_PASTE_END);
       return this.run(Buffer.from(this.paste).toString('utf8'), 'raw-paste');
     }
-    if (byte === 0x03) {
+    if (byte === BYTE.CTRL_C) {
       this.mode = 'raw';
-      this.send('\x04\x04KeyboardInterrupt: \r\n\x04>');
+      this.send(Buffer.concat([RAW_PASTE_END, rawErrorFrame(TEXT.KEYBOARD_INTERRUPT)]));
       return;
     }
     this.credit--;
@@ -313,13 +326,13 @@ export class ScriptedDevice {
     this.paste.push(byte);
     if (this.paste.length === this.options.abortPasteAfter) {
       this.mode = 'paste-discard';
-      this.send('\x04', 'abort');
+      this.send(RAW_PASTE_END, 'abort');
       return;
     }
     if (++this.sinceGrant === this.windowSize && !this.options.withholdGrants) {
       this.sinceGrant = 0;
       this.grantedDuringChunk += this.windowSize;
-      this.send('\x01', 'grant');
+      this.send(RAW_PASTE_GRANT, 'grant');
     }
   }
 
@@ -335,24 +348,24 @@ export class ScriptedDevice {
     } else if ('disconnect' in behaviour) {
       this.stream.destroy();
     } else if ('sysExit' in behaviour) {
-      this.send(`${behaviour.stdout ?? ''}\x04\x04`);
+      this.send(rawFrame(behaviour.stdout ?? ''));
       this.softReboot();
     } else if ('raw' in behaviour) {
       this.send(behaviour.raw);
     } else {
-      this.send(`${behaviour.stdout ?? ''}\x04${behaviour.stderr ?? ''}\x04>`);
+      this.send(`${rawFrame(behaviour.stdout ?? '', behaviour.stderr ?? '')}${TEXT.RAW_PROMPT}`);
     }
   }
 
   /** main() prints `MPY: soft reboot`, boot.py runs, and raw mode survives (main.py is skipped). */
   private softReboot(): void {
-    this.send(`MPY: soft reboot\r\n${this.options.bootOutput ?? ''}`, 'soft-reboot');
+    this.send(`${TEXT.MPY_SOFT_REBOOT}${this.options.bootOutput ?? ''}`, 'soft-reboot');
     this.rawBanner();
   }
 
   private rawBanner(): void {
     if (this.options.noiseBeforeBanner) this.send(this.options.noiseBeforeBanner);
-    this.send(`${RAW_BANNER}>`, 'banner');
+    this.send(TEXT.RAW_BANNER_PROMPT, 'banner');
   }
 
   private event(name: string): void {
