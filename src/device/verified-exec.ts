@@ -98,13 +98,13 @@ export function uncheckedSource(call: Uint8Array): Buffer | undefined {
   if (!m) return undefined;
   const escapes: Record<string, number> = { n: 0x0a, t: 0x09, '\\': 0x5c, "'": 0x27 };
   const bytes: number[] = [];
-  const body = m[1];
+  const body = m[1]!;
   for (let i = 0; i < body.length; i++) {
     if (body[i] !== '\\') bytes.push(body.charCodeAt(i));
     else if (body[i + 1] === 'x') {
       bytes.push(parseInt(body.slice(i + 2, i + 4), 16));
       i += 3;
-    } else bytes.push(escapes[body[++i]] ?? body.charCodeAt(i));
+    } else bytes.push(escapes[body[++i]!] ?? body.charCodeAt(i));
   }
   return Buffer.from(bytes);
 }
