@@ -1,5 +1,4 @@
 import { createProgress } from '../run/progress.ts';
-import { deviceId } from '../device/device-id.ts';
 import { runBoard, type BoardOutcome, type BoardRunOptions } from './board-run.ts';
 import { targetLabel, type DeviceTarget } from '../device/target.ts';
 
@@ -34,7 +33,7 @@ export async function runBench(
         ...(several
           ? {
               progress: createProgress(options.stream, { prefix: `[${targetLabel(target)}] ` }),
-              latestName: (info) => `latest-${deviceId(info)}`,
+              latestName: (boardId) => `latest-${boardId}`,
             }
           : {}),
       });

@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { boardLockKey } from '../lock/lock-key.ts';
-import { deviceId } from '../device/device-id.ts';
+import { deviceId, idSlug } from '../device/device-id.ts';
 import type { BoardTag } from '../report/board-tag.ts';
+import type { UnreachedTarget } from '../report/unreached.ts';
 import { isInProcess, targetLabel, type DeviceTarget } from '../device/target.ts';
 
 /**
@@ -22,16 +23,39 @@ export function lockKeyForTarget(target: DeviceTarget): string | undefined {
   return boardLockKey({ port: target.port });
 }
 
-export function boardTag(target: DeviceTarget, info: DeviceInfo, lockKey: string | undefined): BoardTag {
+/**
+ * Who the board is, as far as is known: with its DeviceInfo, what it said; without (it never
+ * answered), what it was named and enumerated as.
+ */
+export function boardTag(
+  target: DeviceTarget,
+  info: DeviceInfo | undefined,
+  lockKey: string | undefined,
+): BoardTag {
+  const usbSerial = info?.serialNumber ?? (target.kind === 'serial' ? target.usbSerial : undefined);
   return {
-    id: deviceId(info),
+    id: info ? deviceId(info) : unansweredBoardId(target),
     label: targetLabel(target),
     ...(target.kind === 'serial' || target.kind === 'tcp' ? { port: target.port } : {}),
-    ...((info.serialNumber ?? (target.kind === 'serial' ? target.usbSerial : undefined))
-      ? { usbSerial: info.serialNumber ?? (target as { usbSerial: string }).usbSerial }
-      : {}),
-    ...(info.uniqueId ? { uniqueId: info.uniqueId } : {}),
+    ...(usbSerial ? { usbSerial } : {}),
+    ...(info?.uniqueId ? { uniqueId: info.uniqueId } : {}),
     ...(target.kind === 'sim' ? { seed: target.seed } : {}),
     ...(lockKey ? { lockKey } : {}),
   };
+}
+
+/**
+ * The id of a board that never answered, for its run id and `latest-…` link: its USB serial when
+ * enumeration knew it (lower-case, as the rp2 port's unique id, and so a reached run's id, reads),
+ * else the name it was given (a port's file name, `virtual Pico seed N`…), safe as a directory name.
+ */
+export function unansweredBoardId(target: DeviceTarget): string {
+  if (target.kind === 'serial') return idSlug(target.usbSerial?.toLowerCase() ?? basename(target.port));
+  return idSlug(targetLabel(target));
+}
+
+/** The target block of an unreached report: the board as named, and its kind. */
+export function unreachedTarget(target: DeviceTarget, lockKey: string | undefined): UnreachedTarget {
+  // Without DeviceInfo the tag has no unique id: the board never said it.
+  return { kind: target.kind, ...boardTag(target, undefined, lockKey) };
 }

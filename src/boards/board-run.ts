@@ -1,4 +1,3 @@
-import type { DeviceInfo } from '../device/device-info.ts';
 import type { ReplDevice } from '../device/repl-device.ts';
 import { PicogcError } from '../errors.ts';
 import { acquireBoardLock, type BoardLock } from '../lock/board-lock.ts';
@@ -6,7 +5,10 @@ import type { Progress } from '../run/progress.ts';
 import type { Report } from '../report/schema.ts';
 import { runSession, type SessionOptions } from '../run/session.ts';
 import { deviceId } from '../device/device-id.ts';
-import { boardTag, lockKeyForTarget } from './board-identity.ts';
+import { boardTag, lockKeyForTarget, unreachedTarget } from './board-identity.ts';
+import type { LatestName } from '../run/run-dir.ts';
+import { writeUnreachedRun } from '../run/unreached-run.ts';
+import type { UnreachedReport, UnreachedStage } from '../report/unreached.ts';
 import type { BoardTag } from '../report/board-tag.ts';
 import { targetLabel, type DeviceTarget } from '../device/target.ts';
 import { openTarget } from '../device/open.ts';
@@ -35,8 +37,8 @@ export interface BoardRunOptions extends Pick<
   powerCycleTimeoutMs: number;
   reconnectTimeoutMs: number;
   progress?: Progress;
-  /** Name of this run's `latest` link (several boards: one each). */
-  latestName?: string | ((info: DeviceInfo) => string);
+  /** Name of this run's `latest` link (several boards: one each, from the board's id). */
+  latestName?: LatestName;
   /** `--firmware`: the UF2 under test, flashed onto a serial board (and confirmed) before its run. */
   firmware?: string;
   /** Replaceable in tests. */
@@ -51,7 +53,10 @@ export interface BoardOutcome {
   /** 0 pass, 1 a check failed, 3 the board or its link failed (or it was busy). */
   exitCode: 0 | 1 | 3;
   report?: Report & { board: BoardTag };
+  /** The run's directory: the report's, or the unreached report's when the board never answered. */
   runDir?: string;
+  /** The board never answered (the link died while it was opened, or at its first exec): what was written. */
+  unreached?: UnreachedReport;
   /** Why there is no report (busy, unreachable), or what ended the run early. */
   error?: string;
   /** The error itself when there is no report (a single-board command rethrows it). */
@@ -67,7 +72,10 @@ export interface BoardOutcome {
  * One board, start to finish (a worker of the bench): lock it for the whole run, open it, run the
  * suite with the recovery ladder, write its run directory, close it, release the lock. Never
  * throws for the board's own troubles: a busy or unreachable board is an outcome with exit code 3,
- * so the other boards' workers go on.
+ * so the other boards' workers go on. A board that was locked but never answered (flashing,
+ * opening or its first exec failed) still gets a run directory, with an unreached report
+ * (report/unreached.ts) saying how far the run got and why; a busy board is no run, and bad input
+ * (exit 2: a UF2 that is not an image, a recording that is not one) is the user's to fix.
  */
 export async function runBoard(target: DeviceTarget, options: BoardRunOptions): Promise<BoardOutcome> {
   const label = targetLabel(target);
@@ -93,12 +101,16 @@ export async function runBoard(target: DeviceTarget, options: BoardRunOptions): 
       return failed(error);
     }
   }
+  const startedAt = new Date();
   let device: ReplDevice | undefined;
   let ladder: RecoveryLadder | undefined;
   let firmware: FirmwareBlock | undefined;
+  /** How far the run got while the board has not answered yet; undefined once it has. */
+  let stage: UnreachedStage | undefined;
   try {
     if (options.firmware !== undefined && target.kind === 'serial') {
       // Flash first, under the same lock: the run is about this image or nothing.
+      stage = 'flashing';
       const flashed = await flashOnto(target, options.firmware, options);
       firmware = flashed.block;
       if (!flashed.block.confirmed) {
@@ -106,11 +118,14 @@ export async function runBoard(target: DeviceTarget, options: BoardRunOptions): 
       }
       target = { ...target, port: flashed.port };
     }
+    stage = 'connecting';
     const opened = options.open
       ? { device: await options.open(target) }
       : await openTarget(target, { command: options.command });
     device = opened.device;
+    stage = 'identifying';
     const info = await device.info();
+    stage = undefined;
     if (target.kind === 'emu') {
       firmware = await emulatorFirmwareBlockFor(target.firmware, info.firmware.buildString, {
         ...(options.firmwareLabel ? { label: options.firmwareLabel } : {}),
@@ -157,7 +172,9 @@ export async function runBoard(target: DeviceTarget, options: BoardRunOptions): 
       ...(firmware ? { firmware } : {}),
     };
   } catch (error) {
-    return { ...failed(error), ...(firmware ? { firmware } : {}) };
+    const outcome: BoardOutcome = { ...failed(error), ...(firmware ? { firmware } : {}) };
+    if (stage === undefined || isBadInput(error)) return outcome;
+    return withUnreachedReport(outcome, { target, lockKey, stage, error, startedAt, options });
   } finally {
     // After a reconnect the ladder holds the board's new connection; the first one is closed already.
     await (ladder?.device ?? device)?.close().catch(() => undefined);
@@ -193,6 +210,52 @@ async function flashOnto(
     }
     throw error;
   }
+}
+
+/**
+ * The board never answered: its run directory is written all the same (report/unreached.ts), and
+ * the outcome points at it. Should that fail too (a full disk), the board's error stands, and says so.
+ */
+function withUnreachedReport(
+  outcome: BoardOutcome,
+  run: {
+    target: DeviceTarget;
+    lockKey: string | undefined;
+    stage: UnreachedStage;
+    error: unknown;
+    startedAt: Date;
+    options: BoardRunOptions;
+  },
+): BoardOutcome {
+  const { options } = run;
+  try {
+    const { unreached, runDir } = writeUnreachedRun({
+      outDir: options.outDir,
+      target: unreachedTarget(run.target, run.lockKey),
+      stage: run.stage,
+      error: run.error,
+      options: {
+        profile: options.profile,
+        reps: options.reps,
+        experiments: options.experiments.map((e) => e.id),
+        firmwareLabel: options.firmwareLabel,
+        stepTimeoutMs: options.stepTimeoutMs,
+      },
+      startedAt: run.startedAt,
+      ...(options.latestName !== undefined ? { latestName: options.latestName } : {}),
+    });
+    return { ...outcome, runDir, unreached };
+  } catch (writeError) {
+    return {
+      ...outcome,
+      error: `${outcome.error}; its run directory could not be written: ${describe(writeError)}`,
+    };
+  }
+}
+
+/** A usage or input error (exit 2): the user's to fix, not a failure of the board. */
+function isBadInput(error: unknown): boolean {
+  return error instanceof PicogcError && error.exitCode === 2;
 }
 
 function describe(error: unknown): string {

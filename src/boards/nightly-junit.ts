@@ -72,6 +72,8 @@ function boardSuite(board: BoardNightly): JUnitTestSuite {
   if (d?.firmware.buildString) properties.push(['firmware.build', d.firmware.buildString]);
   if (report?.options.firmwareLabel) properties.push(['firmware.label', report.options.firmwareLabel]);
   if (report) properties.push(['run', report.runId]);
+  if (outcome.unreached)
+    properties.push(['run', outcome.unreached.runId], ['stage', outcome.unreached.stage]);
   if (board.baseline) properties.push(['baseline.run', board.baseline.runId]);
   if (board.comparisonNote) properties.push(['baseline.note', board.comparisonNote]);
   return {

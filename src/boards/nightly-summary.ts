@@ -46,6 +46,11 @@ export function renderNightlySummary(
     const r = b.outcome.report;
     const section: string[] = [];
     if (!r) section.push(`- **Failed:** ${md(short(b.outcome.error ?? 'the board could not be used'))}`);
+    if (b.outcome.unreached && b.outcome.runDir) {
+      section.push(
+        `- **Never reached** (${b.outcome.unreached.stage}); report: ${md(relative(context.outDir, b.outcome.runDir) || b.outcome.runDir)}`,
+      );
+    }
     for (const m of b.comparison?.regressions ?? [])
       section.push(`- **Regression** ${md(m.id)}: ${md(m.reason)}`);
     for (const row of r ? checkRows(r).filter((c) => c.status === 'fail') : []) {

@@ -1,14 +1,17 @@
 import { describeStep } from '../history/history-table.ts';
 import type { NightlyResult } from './nightly.ts';
-import { formatBoardTable } from './outcome-text.ts';
+import { formatBoardTable, unreachedLine } from './outcome-text.ts';
 
 /** The terminal view of a nightly: the board table, each board's comparison and recovery, the files. */
 export function formatNightly(result: NightlyResult): string {
   const lines: string[] = [formatBoardTable(result.boards.map((b) => b.outcome)).trimEnd(), ''];
   for (const b of result.boards) {
     const head = `${b.outcome.label}:`;
-    if (!b.outcome.report) lines.push(`${head} FAILED: ${b.outcome.error ?? 'unknown error'}`);
-    else if (b.comparison) {
+    if (!b.outcome.report) {
+      lines.push(`${head} FAILED: ${b.outcome.error ?? 'unknown error'}`);
+      if (b.outcome.unreached && b.outcome.runDir)
+        lines.push(unreachedLine(b.outcome.unreached.stage, b.outcome.runDir).trimEnd());
+    } else if (b.comparison) {
       const r = b.comparison.regressions;
       lines.push(
         `${head} compared with ${b.baseline?.runId ?? '?'}: ${r.length === 0 ? 'no regression' : `${r.length} regression(s)`}`,
@@ -43,6 +46,7 @@ export function nightlyJson(result: NightlyResult) {
       historyVerdict: b.historyVerdict,
       runDir: b.outcome.runDir,
       error: b.outcome.error,
+      ...(b.outcome.unreached ? { unreachedStage: b.outcome.unreached.stage } : {}),
       baseline: b.baseline,
       comparisonNote: b.comparisonNote,
       regressions: b.comparison?.regressions.map((m) => ({ id: m.id, reason: m.reason })),

@@ -1,5 +1,6 @@
 import { printVerdictTable } from '../report/verdict-table.ts';
 import type { RecoveryEvent } from '../report/recovery-event.ts';
+import type { UnreachedStage } from '../report/unreached.ts';
 import type { BoardOutcome } from './board-run.ts';
 
 /**
@@ -23,9 +24,16 @@ export function printBenchOutcomes(
       }
     } else {
       out.write(`board ${outcome.label}: FAILED: ${outcome.error ?? 'unknown error'}\n`);
+      if (outcome.unreached && outcome.runDir)
+        out.write(unreachedLine(outcome.unreached.stage, outcome.runDir));
     }
   }
   if (several) out.write(`\n${formatBoardTable(outcomes)}`);
+}
+
+/** Where the report of a board that never answered is, and how far its run got. */
+export function unreachedLine(stage: UnreachedStage, runDir: string): string {
+  return `  never reached (${stage}); report: ${runDir}\n`;
 }
 
 export function formatRecovery(events: readonly RecoveryEvent[]): string {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { PicogcError } from '../errors.ts';
 import { commands } from './commands/index.ts';
+import { writeError } from './error-line.ts';
 
 /**
  * The picogc command line. Each sub-command lives in `commands/<name>.ts` and is listed in
@@ -38,13 +38,5 @@ function reportError(error: unknown, verbose: boolean): number {
     // Commander already printed its message (unknown command, missing argument, --help).
     return error.exitCode === 0 ? 0 : 2;
   }
-  if (error instanceof PicogcError) {
-    process.stderr.write(`picogc: ${error.name}: ${error.message}\n`);
-    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`picogc: internal error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  return 3;
+  return writeError(error, verbose);
 }

@@ -7,5 +7,10 @@ export function deviceId(info: DeviceInfo): string {
     info.uniqueId ??
     info.serialNumber ??
     (info.backend === 'sim' ? 'virtual-pico' : basename(info.description));
+  return idSlug(raw);
+}
+
+/** A name made safe as part of a directory name: every run of other characters becomes `_`. */
+export function idSlug(raw: string): string {
   return raw.replace(/[^A-Za-z0-9._-]+/g, '_');
 }

@@ -3,10 +3,14 @@ import { describe, expect, it } from 'vitest';
 import {
   REGENERATE_COMMAND,
   renderReportJsonSchema,
+  renderUnreachedJsonSchema,
   REPORT_JSON_SCHEMA_FILE,
   reportJsonSchema,
+  UNREACHED_JSON_SCHEMA_FILE,
+  unreachedJsonSchema,
 } from './json-schema.ts';
 import { REPORT_SCHEMA, reportSchema } from './schema.ts';
+import { UNREACHED_SCHEMA, unreachedSchema } from './unreached.ts';
 
 describe('docs/report.schema.json', () => {
   it('is the JSON Schema generated from the zod schema (else regenerate it)', () => {
@@ -37,6 +41,27 @@ describe('docs/report.schema.json', () => {
         .sort(),
     );
     // A reader must accept fields a newer picogc of the same version adds.
+    expect(JSON.stringify(schema)).not.toContain('"additionalProperties":false');
+  });
+});
+
+describe('docs/unreached.schema.json', () => {
+  it('is the JSON Schema generated from the zod schema (else regenerate it)', () => {
+    const committed = readFileSync(new URL(`../../${UNREACHED_JSON_SCHEMA_FILE}`, import.meta.url), 'utf8');
+    expect(
+      committed === renderUnreachedJsonSchema(),
+      `${UNREACHED_JSON_SCHEMA_FILE} is out of date with src/report/unreached.ts: run \`${REGENERATE_COMMAND}\``,
+    ).toBe(true);
+  });
+
+  it('describes the report of an unreached board: its version, every field required, open objects', () => {
+    const schema = unreachedJsonSchema() as {
+      properties: Record<string, { const?: string }>;
+      required: string[];
+    };
+    expect(schema.properties.schema?.const).toBe(UNREACHED_SCHEMA);
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(unreachedSchema.shape).sort());
+    expect(schema.required.sort()).toEqual(Object.keys(unreachedSchema.shape).sort());
     expect(JSON.stringify(schema)).not.toContain('"additionalProperties":false');
   });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticReport } from '../../test/support/synthetic-report.ts';
-import { InputError } from '../errors.ts';
-import { loadReport, parseReport, UnknownSchemaError } from './load.ts';
+import { InputError, LinkError } from '../errors.ts';
+import { writeUnreachedRun } from '../run/unreached-run.ts';
+import { loadReport, loadRun, parseReport, UnknownSchemaError, UnreachedRunError } from './load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'picogc-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,5 +73,61 @@ describe('loadReport', () => {
     expect(() => parseReport(broken, 'x.json')).toThrow(
       /x\.json does not match picogc\.report\/1: device\.heapTotal: .*; exitCode: /,
     );
+  });
+});
+
+describe('a run that never reached its device', () => {
+  const out = join(dir, 'unreached');
+  const { unreached, runDir: written } = writeUnreachedRun({
+    outDir: out,
+    target: { kind: 'serial', id: 'ttyACM0', label: '/dev/ttyACM0', port: '/dev/ttyACM0' },
+    stage: 'connecting',
+    error: new LinkError('cannot open /dev/ttyACM0: EACCES'),
+    options: { profile: 'default', experiments: ['alloc-sizes', 'threshold'] },
+    startedAt: new Date('2026-01-02T03:04:05.678Z'),
+  });
+
+  it('is refused by loadReport with its own error saying so, the board, the stage and the error', () => {
+    expect(unreached.runId).toBe('20260102T030405Z-unreached-ttyACM0');
+    for (const [path, file] of [
+      [written, join(written, 'report.json')],
+      [join(out, 'latest'), join(out, 'latest', 'report.json')],
+      [join(written, 'report.json'), join(written, 'report.json')],
+    ] as const) {
+      const error = (() => {
+        try {
+          loadReport(path);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(UnreachedRunError);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as Error).message).toBe(
+        `${file} is the report of a run that never reached its device (/dev/ttyACM0), ` +
+          'so nothing was measured: opening the link and entering the raw REPL failed: ' +
+          'LinkError: cannot open /dev/ttyACM0: EACCES',
+      );
+    }
+  });
+
+  it('is read by loadRun (for `picogc report`), and an unknown version of it is refused as such', () => {
+    expect(loadRun(written)).toEqual({
+      kind: 'unreached',
+      unreached,
+      file: join(written, 'report.json'),
+      dir: written,
+    });
+    const reached = runDir('reached', syntheticReport([{ id: 'e' }], { runId: 'run-r' }));
+    expect(loadRun(reached)).toMatchObject({ kind: 'report', report: { runId: 'run-r' } });
+    const v2 = runDir('unreached-v2', { ...unreached, schema: 'picogc.unreached/2' });
+    expect(() => loadRun(v2)).toThrow(UnknownSchemaError);
+    expect(() => loadReport(v2)).toThrow(
+      /has report schema picogc\.unreached\/2; picogc .* reads picogc\.unreached\/1 only/,
+    );
+    const broken = runDir('unreached-broken', { ...unreached, stage: 'dreaming' });
+    expect(() => loadRun(broken)).toThrow(/does not match picogc\.unreached\/1: stage: /);
+    // Even a damaged one is not mistaken for a report with missing fields.
+    expect(() => loadReport(broken)).toThrow(UnreachedRunError);
   });
 });

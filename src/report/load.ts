@@ -1,14 +1,22 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { REPORT_SCHEMA, reportSchema, type Report } from './schema.ts';
+import { UNREACHED_SCHEMA, stoppedBy, unreachedSchema, type UnreachedReport } from './unreached.ts';
 
 /**
  * A report.json written by a picogc this one cannot read: a newer (or older) schema version. Its
  * own name, so scripts and the CLI line say what is wrong rather than "invalid input".
  */
 export class UnknownSchemaError extends InputError {}
+
+/**
+ * The run directory is one of a run that never reached its device (`picogc.unreached/1`): there is
+ * nothing measured to read. Its own name, so a compare or a baseline says that and why.
+ */
+export class UnreachedRunError extends InputError {}
 
 export interface LoadedReport {
   report: Report;
@@ -18,8 +26,13 @@ export interface LoadedReport {
   dir: string;
 }
 
-/** The schema family picogc reports belong to; the part after the slash is the version. */
-const REPORT_FAMILY = REPORT_SCHEMA.slice(0, REPORT_SCHEMA.indexOf('/') + 1);
+/** A run directory's report.json as read: a reached run's report, or the report of an unreached board. */
+export type LoadedRun =
+  | ({ kind: 'report' } & LoadedReport)
+  | { kind: 'unreached'; unreached: UnreachedReport; file: string; dir: string };
+
+/** The schema family of a document; the part after the slash is the version. */
+const family = (schema: string) => schema.slice(0, schema.indexOf('/') + 1);
 
 /**
  * Reads and validates a report: `path` is a report.json, a run directory holding one, or the
@@ -28,6 +41,29 @@ const REPORT_FAMILY = REPORT_SCHEMA.slice(0, REPORT_SCHEMA.indexOf('/') + 1);
  * the body is looked at, since its fields may mean something else.
  */
 export function loadReport(path: string): LoadedReport {
+  const { json, file } = readRunJson(path);
+  return { report: parseReport(json, file), file, dir: dirname(file) };
+}
+
+/**
+ * As loadReport, but a run that never reached its device is read too, not refused: for what shows
+ * a run whatever became of it (`picogc report` rebuilding its views).
+ */
+export function loadRun(path: string): LoadedRun {
+  const { json, file } = readRunJson(path);
+  const dir = dirname(file);
+  if (schemaOf(json) === UNREACHED_SCHEMA) {
+    return {
+      kind: 'unreached',
+      unreached: validated(unreachedSchema, json, UNREACHED_SCHEMA, file),
+      file,
+      dir,
+    };
+  }
+  return { kind: 'report', report: parseReport(json, file), file, dir };
+}
+
+function readRunJson(path: string): { json: unknown; file: string } {
   const file = reportFile(path);
   let text: string;
   try {
@@ -35,13 +71,15 @@ export function loadReport(path: string): LoadedReport {
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${reason(error)}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { json: JSON.parse(text), file };
   } catch (error) {
     throw new InputError(`${file} is not JSON: ${reason(error)}`);
   }
-  return { report: parseReport(json, file), file, dir: dirname(file) };
+}
+
+function schemaOf(json: unknown): unknown {
+  return typeof json === 'object' && json !== null ? (json as { schema?: unknown }).schema : undefined;
 }
 
 /** Validates parsed JSON as a report of the schema this picogc writes. `where` names it in errors. */
@@ -53,20 +91,34 @@ export function parseReport(json: unknown, where = 'report'): Report {
   if (typeof schema !== 'string') {
     throw new InputError(`${where} is not a picogc report: it has no "schema" field`);
   }
+  if (schema === UNREACHED_SCHEMA) {
+    const parsed = unreachedSchema.safeParse(json);
+    const board = parsed.success ? ` (${parsed.data.target.label})` : '';
+    const why = parsed.success ? `: ${stoppedBy(parsed.data.stage, parsed.data.error)}` : '';
+    throw new UnreachedRunError(
+      `${where} is the report of a run that never reached its device${board}, so nothing was measured${why}`,
+    );
+  }
   if (schema !== REPORT_SCHEMA) {
-    if (schema.startsWith(REPORT_FAMILY)) {
+    const known = [REPORT_SCHEMA, UNREACHED_SCHEMA].find((k) => family(k) === family(schema));
+    if (known) {
       throw new UnknownSchemaError(
-        `${where} has report schema ${schema}; picogc ${TOOL_VERSION} reads ${REPORT_SCHEMA} only ` +
+        `${where} has report schema ${schema}; picogc ${TOOL_VERSION} reads ${known} only ` +
           '(use the picogc version that wrote it)',
       );
     }
     throw new InputError(`${where} is not a picogc report: schema ${JSON.stringify(schema)}`);
   }
-  const parsed = reportSchema.safeParse(json);
+  return validated(reportSchema, json, REPORT_SCHEMA, where);
+}
+
+/** `json` as `schema` reads it, or an InputError naming the first fields that do not match. */
+function validated<T>(schema: z.ZodType<T>, json: unknown, name: string, where: string): T {
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
     const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : '';
-    throw new InputError(`${where} does not match ${REPORT_SCHEMA}: ${issues.join('; ')}${more}`);
+    throw new InputError(`${where} does not match ${name}: ${issues.join('; ')}${more}`);
   }
   return parsed.data;
 }

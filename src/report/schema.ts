@@ -4,6 +4,7 @@ import { boardTagSchema } from './board-tag.ts';
 import { checkSchema, metricSchema } from '../experiments/experiment.ts';
 import { firmwareBlockSchema } from '../firmware/report-block.ts';
 import { notRunSchema, recoveryEventSchema } from './recovery-event.ts';
+import { runHeaderShape } from './run-header.ts';
 
 /**
  * report.json: the source of truth of a run. HTML, Markdown and JUnit are views of it, and
@@ -33,19 +34,7 @@ export type ExperimentReport = z.infer<typeof experimentReportSchema>;
 
 export const reportSchema = z.object({
   schema: z.literal(REPORT_SCHEMA),
-  tool: z.object({ name: z.literal('picogc'), version: z.string() }),
-  runId: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  host: z.object({ node: z.string(), platform: z.string(), hostname: z.string() }),
-  options: z.object({
-    profile: z.enum(['default', 'quick']),
-    reps: z.number().int().positive().optional(),
-    experiments: z.array(z.string()),
-    firmwareLabel: z.string().optional(),
-    /** The deadline of one device call, in device time (stretched on a slow device: device.pace). */
-    stepTimeoutMs: z.number().positive().optional(),
-  }),
+  ...runHeaderShape,
   device: deviceInfoSchema,
   /** Which board of the bench this run was on (its identity, port, lock key). */
   board: boardTagSchema.optional(),

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Device } from '../device/device.ts';
 import type { DeviceInfo } from '../device/device-info.ts';
 import { uploadScripts } from '../device/scripts.ts';
@@ -12,7 +11,7 @@ import type { Progress } from './progress.ts';
 import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
 import type { RecoveryEvent, RecoveryRequest } from '../report/recovery-event.ts';
-import { TOOL_VERSION } from '../version.ts';
+import { hostBlock, runOptionsBlock, toolBlock } from '../report/run-header.ts';
 
 const REPAIR_RUNGS = {
   resend: 'resend',
@@ -122,18 +121,18 @@ export async function runSuite(options: RunOptions): Promise<Report> {
   const exitCode = failed ? 3 : checkFailed ? 1 : 0;
   return {
     schema: REPORT_SCHEMA,
-    tool: { name: 'picogc', version: TOOL_VERSION },
+    tool: toolBlock(),
     runId: options.runId,
     startedAt,
     finishedAt: new Date().toISOString(),
-    host: { node: process.version, platform: `${process.platform}-${process.arch}`, hostname: hostname() },
-    options: {
+    host: hostBlock(),
+    options: runOptionsBlock({
       profile: options.profile,
-      ...(options.reps ? { reps: options.reps } : {}),
+      reps: options.reps,
       experiments: options.experiments.map((e) => e.id),
-      ...(options.firmwareLabel ? { firmwareLabel: options.firmwareLabel } : {}),
+      firmwareLabel: options.firmwareLabel,
       stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-    },
+    }),
     device: options.info,
     experiments: reports,
     crossChecks,

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device } from '../device/device.ts';
-import type { DeviceInfo } from '../device/device-info.ts';
 import { deviceId } from '../device/device-id.ts';
 import type { AnyExperiment } from '../experiments/experiment.ts';
 import type { ParamOverride } from '../experiments/params.ts';
@@ -9,6 +8,7 @@ import { writeViews } from '../report/views.ts';
 import { createProgress, type Progress } from './progress.ts';
 import type { RecoveryRequest } from '../report/recovery-event.ts';
 import type { Report } from '../report/schema.ts';
+import { claimRunDir, latestLinkName, pointLatest, runIdFor, type LatestName } from './run-dir.ts';
 import { runSuite } from './runner.ts';
 
 export interface SessionOptions {
@@ -33,7 +33,7 @@ export interface SessionOptions {
    * Name of the link in `outDir` pointing at this run (default `latest`); several boards running
    * at once each get their own (e.g. `latest-<device id>`), or they would overwrite one another's.
    */
-  latestName?: string | ((info: DeviceInfo) => string);
+  latestName?: LatestName;
 }
 
 export interface SessionResult {
@@ -47,7 +47,8 @@ export interface SessionResult {
  */
 export async function runSession(options: SessionOptions): Promise<SessionResult> {
   const info = await options.device.info();
-  const { runId, runDir } = claimRunDir(options.outDir, makeRunId(info));
+  const id = deviceId(info);
+  const { runId, runDir } = claimRunDir(options.outDir, runIdFor(id));
   const progress = options.progress ?? createProgress();
   let report: Report;
   try {
@@ -72,48 +73,6 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   if (options.extra) report = { ...report, ...options.extra };
   writeFileSync(join(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeViews(report, runDir);
-  const latest = options.latestName ?? 'latest';
-  pointLatest(options.outDir, runId, typeof latest === 'string' ? latest : latest(info));
+  pointLatest(options.outDir, runId, latestLinkName(options.latestName, id));
   return { report, runDir };
-}
-
-/**
- * The run's directory, created here. Run ids have one-second resolution: a second run of the same
- * board within that second (a quick subset, a retry) gets `-2`, `-3`… instead of mixing its files
- * into the first one's.
- */
-function claimRunDir(outDir: string, baseId: string): { runId: string; runDir: string } {
-  mkdirSync(outDir, { recursive: true });
-  for (let n = 1; ; n++) {
-    const runId = n === 1 ? baseId : `${baseId}-${n}`;
-    const runDir = join(outDir, runId);
-    if (existsSync(runDir)) continue;
-    try {
-      mkdirSync(runDir);
-      return { runId, runDir };
-    } catch (error) {
-      // Another process took the name between the check and the mkdir: try the next one.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
-
-/** UTC time + device id: sortable, unique per board, safe as a directory name. */
-export function makeRunId(info: DeviceInfo, now = new Date()): string {
-  const time = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${time}-${deviceId(info)}`;
-}
-
-function pointLatest(outDir: string, runId: string, name: string): void {
-  const latest = join(outDir, name);
-  rmSync(latest, { force: true });
-  try {
-    symlinkSync(runId, latest);
-  } catch {
-    // Filesystems without symlinks get a file naming the run instead.
-    writeFileSync(latest, `${runId}\n`);
-  }
 }

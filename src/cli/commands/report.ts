@@ -53,18 +53,25 @@ interface ReportOptions {
   metric?: string;
 }
 
-/** Rebuilds the views next to the report.json found at `path`; returns the files written. */
+/**
+ * Rebuilds the views next to the report.json found at `path`; returns the files written. The report
+ * of a board that was never reached (`picogc.unreached/1`) is a run directory too: its views are
+ * rebuilt the same way.
+ */
 export async function rebuildRun(
   path: string,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<string[]> {
-  const { loadReport } = await import('../../report/load.ts');
-  const { writeViews } = await import('../../report/views.ts');
-  const { report, file, dir } = loadReport(path);
-  await writeViews(report, dir);
-  const files = ['index.html', 'summary.md', 'junit.xml'].map((name) => join(dir, name));
-  out.write(
-    `rebuilt from ${file} (${report.schema}, run ${report.runId}):\n${files.map((f) => `  ${f}\n`).join('')}`,
-  );
+  const { loadRun } = await import('../../report/load.ts');
+  const { VIEW_FILES, writeUnreachedViews, writeViews } = await import('../../report/views.ts');
+  const run = loadRun(path);
+  const head =
+    run.kind === 'report'
+      ? `${run.report.schema}, run ${run.report.runId}`
+      : `${run.unreached.schema}, run ${run.unreached.runId}: the board was never reached`;
+  if (run.kind === 'report') await writeViews(run.report, run.dir);
+  else writeUnreachedViews(run.unreached, run.dir);
+  const files = VIEW_FILES.map((name) => join(run.dir, name));
+  out.write(`rebuilt from ${run.file} (${head}):\n${files.map((f) => `  ${f}\n`).join('')}`);
   return files;
 }

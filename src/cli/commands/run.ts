@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { failedBoard } from '../error-line.ts';
 import type { BoardOutcome } from '../../boards/board-run.ts';
 import {
   addBenchOptions,
@@ -61,9 +62,13 @@ export function register(program: Command): void {
       ...boardRunSettings(options, commandLine('run')),
       ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
     });
-    // One board that could not be reached fails the way a single-board run always has.
+    // One board that could not be reached fails the way a single-board run always has (and says
+    // where its run directory is, when it was locked but never answered).
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
-    if (only && !only.report) throw only.cause;
+    if (only && !only.report) {
+      process.exitCode = failedBoard(only, program.opts<{ verbose?: boolean }>().verbose === true);
+      return;
+    }
     if (options.json)
       process.stdout.write(`${JSON.stringify(only ? only.report : jsonOutcomes(outcomes), null, 2)}\n`);
     else printBenchOutcomes(outcomes);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { failedBoard } from '../error-line.ts';
 import {
   addBenchOptions,
   boardRunSettings,
@@ -36,7 +37,10 @@ export function register(program: Command): void {
     });
     // One board that could not be reached (or runs another build than --firmware) fails as such.
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
-    if (only && !only.report) throw only.cause;
+    if (only && !only.report) {
+      process.exitCode = failedBoard(only, program.opts<{ verbose?: boolean }>().verbose === true);
+      return;
+    }
     printBenchOutcomes(outcomes);
     const codes: (0 | 1 | 3)[] = [];
     for (const outcome of outcomes) {
