@@ -33,31 +33,25 @@ describe('a replay the host left', () => {
     const current = deviceScriptHashes();
     const stale = { ...current, pause: sha256(old) };
     const offset = oldHost.indexOf('# an older');
-    const message = explainDivergence(
-      'golden.rec.gz',
-      { command: 'picogc run', scripts: stale, notes: {} },
-      {
-        offset,
-        recorded: oldHost.subarray(offset, offset + 8),
-        sent: Buffer.from('\x04'),
-        recordedHost: oldHost,
-      },
-    );
+    /** The replay of golden.rec.gz, recorded with `scripts` and `recordedHost`, sent `sent` at `offset`. */
+    const diverged = (scripts: Record<string, string>, recordedHost: Buffer, sent: string) =>
+      explainDivergence(
+        'golden.rec.gz',
+        { command: 'picogc run', scripts, notes: {} },
+        {
+          offset,
+          recorded: recordedHost.subarray(offset, offset + 8),
+          sent: Buffer.from(sent),
+          recordedHost,
+        },
+      );
+    const message = diverged(stale, oldHost, '\x04');
     expect(message).toMatch(
       /^replay of golden.rec.gz diverged at host byte \d+, in the upload of device-scripts\/pause.py/,
     );
     expect(message).toMatch(/device-scripts\/ changed since it was recorded \(pause.py changed\)/);
     expect(message).toMatch(/re-record it/);
-    const sameScripts = explainDivergence(
-      'golden.rec.gz',
-      { command: 'picogc run', scripts: current, notes: {} },
-      {
-        offset,
-        recorded: host.subarray(offset, offset + 8),
-        sent: Buffer.from('# edit'),
-        recordedHost: host,
-      },
-    );
+    const sameScripts = diverged(current, host, '# edit');
     expect(sameScripts).toMatch(/the code picogc sends changed since it was recorded/);
   });
 });

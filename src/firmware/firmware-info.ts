@@ -6,7 +6,9 @@ import {
   type MicroPythonScan,
 } from './micropython-build.ts';
 import { hex32 } from './uf2-families.ts';
-import { UF2_MAX_FILE_SIZE, Uf2Error, parseUf2, type ParseUf2Options, type Uf2Image } from './uf2.ts';
+import { Uf2Error } from './uf2-error.ts';
+import { UF2_MAX_FILE_SIZE } from './uf2-format.ts';
+import { parseUf2, type ParseUf2Options, type Uf2Image } from './uf2.ts';
 
 /** Read and verify a UF2 file. A file that cannot be read is an `InputError`; a bad image a `Uf2Error`. */
 export async function readUf2File(

@@ -1,18 +1,13 @@
 import { familyByName, type Rp2FamilyName } from './uf2-families.ts';
+import { encodeUf2Block } from './uf2-blocks.ts';
 import {
   RP2_FLASH_BASE,
   RP2_PAGE_SIZE,
-  UF2_BLOCK_SIZE,
   UF2_DATA_SIZE,
-  UF2_END_MAGIC_OFFSET,
   UF2_FLAG_EXTENSION_TAGS_PRESENT,
   UF2_FLAG_FAMILY_ID_PRESENT,
-  UF2_HEADER_SIZE,
-  UF2_MAGIC_END,
-  UF2_MAGIC_START0,
-  UF2_MAGIC_START1,
   UF2_TAG_RP2_IGNORE_BLOCK,
-} from './uf2.ts';
+} from './uf2-format.ts';
 
 /**
  * A small UF2 writer so tests (and the virtual Pico's bootloader tests) can make images on the fly:
@@ -53,38 +48,6 @@ export function writeUf2(bytes: Uint8Array, options: Uf2WriteOptions = {}): Uint
     );
   }
   return concat(blocks);
-}
-
-export interface Uf2BlockFields {
-  flags: number;
-  targetAddr: number;
-  payload: Uint8Array;
-  blockNo: number;
-  numBlocks: number;
-  /** Written into the family / file-size word whatever the flags say. */
-  familyId: number;
-  /** Bytes placed after the payload in the data area (extension tags). */
-  trailer?: Uint8Array;
-}
-
-export function encodeUf2Block(fields: Uf2BlockFields): Uint8Array {
-  const block = new Uint8Array(UF2_BLOCK_SIZE);
-  const view = new DataView(block.buffer);
-  const words = [
-    UF2_MAGIC_START0,
-    UF2_MAGIC_START1,
-    fields.flags,
-    fields.targetAddr,
-    fields.payload.length,
-    fields.blockNo,
-    fields.numBlocks,
-    fields.familyId,
-  ];
-  words.forEach((word, i) => view.setUint32(i * 4, word >>> 0, true));
-  block.set(fields.payload, UF2_HEADER_SIZE);
-  if (fields.trailer) block.set(fields.trailer, UF2_HEADER_SIZE + ((fields.payload.length + 3) & ~3));
-  view.setUint32(UF2_END_MAGIC_OFFSET, UF2_MAGIC_END, true);
-  return block;
 }
 
 /** picotool's RP2350-E10 block: family `absolute`, block 0 of 2, a page of 0xef, tagged "ignore". */

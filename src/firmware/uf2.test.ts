@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
 import { familyByName } from './uf2-families.ts';
-import { Uf2Error, parseUf2, readUf2Blocks, type Uf2ErrorReason } from './uf2.ts';
-import { e10WorkaroundBlock, encodeUf2Block, writeUf2 } from './uf2-writer.ts';
+import { encodeUf2Block, readUf2Blocks } from './uf2-blocks.ts';
+import { Uf2Error, type Uf2ErrorReason } from './uf2-error.ts';
+import { parseUf2 } from './uf2.ts';
+import { e10WorkaroundBlock, writeUf2 } from './uf2-writer.ts';
 
 const BLOCK = 512;
 

@@ -2,7 +2,8 @@ import { formatNumber } from '../format.ts';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { renderSvg, trendSpec, type TrendPoint } from '../report/charts.ts';
+import { renderSvg } from '../report/charts/render.ts';
+import { trendSpec, type TrendPoint } from '../report/charts/trend.ts';
 import { chartFigure, chartGrid, html, renderPage, trustedSvg, type TrustedHtml } from '../report/html.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { resolveReportDir } from './from-report.ts';
@@ -38,7 +39,7 @@ export interface TrendPageResult {
  * firmware label, each detected step drawn as a dashed rule before the first run at the new level,
  * and each point linking to its run's report when that run directory still exists. Self-contained
  * and under the same rules as the run report (CSP without scripts, every device string escaped,
- * inline SVG from charts.ts). `picogc report --history PATH --out DIR` and `picogc nightly` write it.
+ * inline SVG from report/charts/). `picogc report --history PATH --out DIR` and `picogc nightly` write it.
  */
 export async function writeTrendPage(
   historyPath: string,

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PICO_PORT, UART_PORT } from '../../test/support/serial-ports.ts';
 import { LinkError, UsageError } from '../errors.ts';
 import { describePort, listPorts, resolveAutoPort, type PortInfo } from './discovery.ts';
 
@@ -20,10 +21,10 @@ function fakeSysfs(root: string): void {
     if (type) file(`class/tty/${name}/type`, type);
   };
   const pico = 'devices/pci0000:00/0000:00:14.0/usb1/1-2';
-  file(`${pico}/idVendor`, '2e8a');
-  file(`${pico}/idProduct`, '0005');
-  file(`${pico}/serial`, 'E6614C311B7A8B2F');
-  file(`${pico}/manufacturer`, 'MicroPython');
+  file(`${pico}/idVendor`, PICO_PORT.vendorId);
+  file(`${pico}/idProduct`, PICO_PORT.productId);
+  file(`${pico}/serial`, PICO_PORT.serialNumber);
+  file(`${pico}/manufacturer`, PICO_PORT.manufacturer);
   tty('ttyACM0', `${pico}/1-2:1.0`);
   const ftdi = 'devices/pci0000:00/0000:00:14.0/usb1/1-3';
   file(`${ftdi}/idVendor`, '0403');
@@ -47,15 +48,8 @@ describe('listPorts', () => {
   it('reads USB identity from sysfs when udev is not used, and marks the Pico', async () => {
     const ports = await listPorts({ sysfsRoot: join(root, 'sys'), useUdev: false, platform: 'linux' });
     expect(ports).toEqual([
-      {
-        path: '/dev/ttyACM0',
-        vendorId: '2e8a',
-        productId: '0005',
-        serialNumber: 'E6614C311B7A8B2F',
-        manufacturer: 'MicroPython',
-        isPico: true,
-      },
-      { path: '/dev/ttyS0', isPico: false },
+      PICO_PORT,
+      UART_PORT,
       { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001', serialNumber: 'A10KZ3', isPico: false },
     ]);
   });
@@ -92,7 +86,7 @@ describe('listPorts', () => {
     writeFileSync(join(dev, 'ttyACM0'), '');
     symlinkSync(join(dev, 'ttyACM0'), join(dev, 'serial/by-id/usb-MicroPython_Board-if00'));
     const port = await describePort(join(dev, 'serial/by-id/usb-MicroPython_Board-if00'), join(root, 'sys'));
-    expect(port?.serialNumber).toBe('E6614C311B7A8B2F');
+    expect(port?.serialNumber).toBe(PICO_PORT.serialNumber);
     expect(await describePort(join(dev, 'missing'), join(root, 'sys'))).toBeUndefined();
   });
 });
@@ -105,16 +99,17 @@ describe('resolveAutoPort', () => {
     serialNumber,
     isPico: true,
   });
-  const uart: PortInfo = { path: '/dev/ttyS0', isPico: false };
 
   it('picks the single Pico', async () => {
-    expect(await resolveAutoPort(() => Promise.resolve([uart, pico('/dev/ttyACM0', 'AB')]))).toMatchObject({
+    expect(
+      await resolveAutoPort(() => Promise.resolve([UART_PORT, pico('/dev/ttyACM0', 'AB')])),
+    ).toMatchObject({
       path: '/dev/ttyACM0',
     });
   });
 
   it('refuses with a link error and advice when there is none', async () => {
-    const error = await resolveAutoPort(() => Promise.resolve([uart])).catch((e: unknown) => e);
+    const error = await resolveAutoPort(() => Promise.resolve([UART_PORT])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LinkError);
     expect((error as LinkError).exitCode).toBe(3);
     expect((error as Error).message).toMatch(/no Raspberry Pi Pico found.*BOOTSEL.*--device sim/);

@@ -11,7 +11,7 @@ import {
 } from '../meminfo/types.ts';
 import { GcHeap } from './heap.ts';
 import { HeapArea, type ModelObject } from './heap-area.ts';
-import { ALLOC_TABLE_GAP_BYTE, BLOCKS_PER_ATB, BLOCKS_PER_FTB, type AreaLayout } from './layout.ts';
+import { BLOCKS_PER_ATB, areaLayout } from './layout.ts';
 import type { PortConfig } from './port-config.ts';
 
 export interface SeedOptions {
@@ -38,7 +38,8 @@ export function heapFromMemInfo(config: PortConfig, info: MemInfo, options: Seed
     if (area.blocks.length % BLOCKS_PER_ATB !== 0) {
       throw new InputError(`heap map area ${index} has ${area.blocks.length} blocks, not a multiple of 4`);
     }
-    return layoutOfPool(config, area.poolStart, area.blocks.length);
+    // The smallest area gc_setup_area would give these blocks with its pool here.
+    return areaLayout(config, area.blocks.length, area.poolStart);
   });
   const [first, ...more] = layouts;
   const heap = new GcHeap(config, first);
@@ -70,26 +71,6 @@ export function heapFromMemInfo(config: PortConfig, info: MemInfo, options: Seed
   if (options.seededObjectsAreRoots ?? true) heap.roots.push(...roots);
   heap.thresholdBlocks = config.thresholdDefaultBlocks;
   return heap;
-}
-
-/** The smallest area gc_setup_area would give `blocks` blocks with its pool at `poolStart`. */
-function layoutOfPool(config: PortConfig, poolStart: number, blocks: number): AreaLayout {
-  const atbBytes = blocks / BLOCKS_PER_ATB;
-  const bitTable = Math.ceil(blocks / BLOCKS_PER_FTB);
-  const ftbBytes = config.finaliserTable ? bitTable : 0;
-  const wtbBytes = config.weakrefTable ? bitTable : 0;
-  const tables = atbBytes + ALLOC_TABLE_GAP_BYTE + ftbBytes + wtbBytes;
-  return {
-    start: poolStart - tables,
-    end: poolStart + blocks * config.bytesPerBlock,
-    atbBytes,
-    ftbBytes,
-    wtbBytes,
-    blocks,
-    poolStart,
-    totalBytes: blocks * config.bytesPerBlock,
-    slackBytes: 0,
-  };
 }
 
 export interface RenderOptions {

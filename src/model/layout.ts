@@ -34,20 +34,35 @@ export function setupArea(config: PortConfig, start: number, end: number): AreaL
     bitsPerByte * BLOCKS_PER_ATB * config.bytesPerBlock;
   const atbBytes = Math.max(0, Math.floor(((total - ALLOC_TABLE_GAP_BYTE) * bitsPerByte) / perAtbByte));
   const blocks = atbBytes * BLOCKS_PER_ATB;
+  return areaLayout(config, blocks, end - blocks * config.bytesPerBlock, start);
+}
+
+/**
+ * An area of `blocks` blocks (a multiple of 4) whose pool starts at `poolStart`, its tables from
+ * `start` up; without `start`, right below the pool, no slack (as a heap map shows an area).
+ */
+export function areaLayout(
+  config: PortConfig,
+  blocks: number,
+  poolStart: number,
+  start?: number,
+): AreaLayout {
+  const atbBytes = blocks / BLOCKS_PER_ATB;
   const tableBytes = (n: boolean): number => (n ? Math.ceil(blocks / BLOCKS_PER_FTB) : 0);
   const ftbBytes = tableBytes(config.finaliserTable);
   const wtbBytes = tableBytes(config.weakrefTable);
-  const poolStart = end - blocks * config.bytesPerBlock;
+  const tables = atbBytes + ALLOC_TABLE_GAP_BYTE + ftbBytes + wtbBytes;
+  const tablesStart = start ?? poolStart - tables;
   return {
-    start,
-    end,
+    start: tablesStart,
+    end: poolStart + blocks * config.bytesPerBlock,
     atbBytes,
     ftbBytes,
     wtbBytes,
     blocks,
     poolStart,
     totalBytes: blocks * config.bytesPerBlock,
-    slackBytes: poolStart - (start + atbBytes + ALLOC_TABLE_GAP_BYTE + ftbBytes + wtbBytes),
+    slackBytes: poolStart - (tablesStart + tables),
   };
 }
 

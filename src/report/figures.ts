@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { heapGeometry } from '../experiments/heap-geometry.ts';
-import {
-  collectionRateSpec,
-  pauseVsLiveSpec,
-  pauseVsPositionSpec,
-  renderChart,
-  sawtoothSpec,
-  type MeasuredPoint,
-} from './charts.ts';
+import { collectionRateSpec } from './charts/collection-rate.ts';
+import { pauseVsLiveSpec, type MeasuredPoint } from './charts/pause-vs-live.ts';
+import { pauseVsPositionSpec } from './charts/pause-vs-position.ts';
+import { renderChart } from './charts/render.ts';
+import { sawtoothSpec } from './charts/sawtooth.ts';
 import { renderHeapMap } from './heapmap-svg.ts';
 import { chartFigure, html, type TrustedHtml } from './html.ts';
 import type { ExperimentReport, Report } from './schema.ts';

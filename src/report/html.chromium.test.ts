@@ -4,14 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumStatus, launchChromium, type ChromiumSession } from '../../test/support/chromium.ts';
 import { loadMemInfo } from '../../test/support/fixtures.ts';
-import {
-  collectionRateSpec,
-  pauseVsLiveSpec,
-  pauseVsPositionSpec,
-  renderChart,
-  sawtoothSpec,
-  trendSpec,
-} from './charts.ts';
+import { collectionRateSpec } from './charts/collection-rate.ts';
+import { pauseVsLiveSpec } from './charts/pause-vs-live.ts';
+import { pauseVsPositionSpec } from './charts/pause-vs-position.ts';
+import { renderChart } from './charts/render.ts';
+import { sawtoothSpec } from './charts/sawtooth.ts';
+import { trendSpec } from './charts/trend.ts';
 import { longestFreeRun, renderHeapMap } from './heapmap-svg.ts';
 import { chartFigure, chartGrid, deviceCard, html, renderPage, verdictTable } from './html.ts';
 

@@ -71,7 +71,7 @@ function render(value: HtmlValue): string {
 }
 
 /**
- * Marks SVG from picogc's own renderers (charts.ts, heapmap-svg.ts) as trusted. A cheap structural
+ * Marks SVG from picogc's own renderers (charts/, heapmap-svg.ts) as trusted. A cheap structural
  * check refuses anything that could execute, as a second line behind the renderers' escaping.
  */
 export function trustedSvg(svg: string): TrustedHtml {

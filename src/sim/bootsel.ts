@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { sleep, systemClock, type Clock } from '../clock.ts';
 import { INDEX_FILE, INFO_UF2_FILE } from '../firmware/bootsel-drive.ts';
 import { findMicroPythonBuild, type MicroPythonBuildInfo } from '../firmware/micropython-build.ts';
-import { Uf2Error, parseUf2, type Uf2Image } from '../firmware/uf2.ts';
+import { Uf2Error } from '../firmware/uf2-error.ts';
+import { parseUf2, type Uf2Image } from '../firmware/uf2.ts';
 import type { FlashedBuild } from './capabilities.ts';
 
 /**

@@ -1,21 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplDriver } from './testing.ts';
-import { VirtualPico } from './virtual-pico.ts';
+import { StartedPicos, type ReplDriver } from './testing.ts';
 
-const started: VirtualPico[] = [];
-
-async function rawRepl(options: Parameters<typeof VirtualPico.start>[0] = {}): Promise<ReplDriver> {
-  const pico = await VirtualPico.start(options);
-  started.push(pico);
-  const repl = new ReplDriver(pico.link);
-  await repl.until('>>> ');
-  await repl.enterRaw();
-  return repl;
-}
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((pico) => pico.close()));
-});
+const picos = new StartedPicos();
+afterEach(() => picos.closeAll());
 
 /** What the host's `timedCollect()` does on the virtual Pico: two executions. */
 async function timedCollect(repl: ReplDriver): Promise<number> {
@@ -28,7 +15,7 @@ async function timedCollect(repl: ReplDriver): Promise<number> {
 
 describe('the article’s pattern on the server protocol', () => {
   it('2000 live bytearray(48) cost 2000 x 64 bytes, the list 16 + 8000 (+32 for the temporary [None])', async () => {
-    const repl = await rawRepl();
+    const repl = await picos.rawRepl();
     const out = await repl.run(
       [
         'import gc',
@@ -49,7 +36,7 @@ describe('the article’s pattern on the server protocol', () => {
 
   it('a timed collection is one figure for one live set, and 2000 live objects take far longer than 10', async () => {
     const pausesFor = async (live: number) => {
-      const repl = await rawRepl();
+      const repl = await picos.rawRepl();
       await repl.run(`keep = [bytearray(48) for i in range(${live})]`);
       // The first collections also free the comprehension's garbage and the output of the last.
       for (let i = 0; i < 2; i++) await timedCollect(repl);
@@ -68,7 +55,7 @@ describe('the article’s pattern on the server protocol', () => {
   });
 
   it('gc.collect() inside a script does not collect; the next execution sees it done (deferred)', async () => {
-    const repl = await rawRepl();
+    const repl = await picos.rawRepl();
     const out = await repl.run(
       [
         'import gc',
@@ -98,7 +85,7 @@ describe('determinism', () => {
       '    junk[i] = None',
     ].join('\n');
     const heapMap = async () => {
-      const repl = await rawRepl({ seed: 1 });
+      const repl = await picos.rawRepl({ seed: 1 });
       await repl.run(script);
       await repl.run('import gc\ngc.collect()');
       return repl.run('import micropython\nmicropython.mem_info(1)');

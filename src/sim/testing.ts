@@ -12,6 +12,7 @@ import {
   RAW_PASTE_REQUEST,
 } from '../protocol/raw-repl-vocabulary.ts';
 import { LinkReader } from './link-reader.ts';
+import { VirtualPico, type VirtualPicoOptions } from './virtual-pico.ts';
 
 /**
  * The host side of a Pico's raw REPL, driven byte by byte, for the virtual Pico's own tests. (The
@@ -108,5 +109,26 @@ export class ReplDriver {
     const frame = await this.exec(code);
     if (frame.stderr !== '') throw new Error(`device raised: ${frame.stderr}`);
     return frame.stdout;
+  }
+}
+
+/**
+ * The virtual Picos a test file starts, each handed over at the raw REPL's prompt; the file closes
+ * them all after each test (`afterEach(() => picos.closeAll())`).
+ */
+export class StartedPicos {
+  private readonly started: VirtualPico[] = [];
+
+  async rawRepl(options: VirtualPicoOptions = {}): Promise<ReplDriver> {
+    const pico = await VirtualPico.start(options);
+    this.started.push(pico);
+    const repl = new ReplDriver(pico.link);
+    await repl.until('>>> ');
+    await repl.enterRaw();
+    return repl;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.started.splice(0).map((pico) => pico.close()));
   }
 }

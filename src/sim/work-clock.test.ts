@@ -1,23 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEXT } from '../protocol/raw-repl-vocabulary.ts';
-import { ReplDriver } from './testing.ts';
-import { VirtualPico } from './virtual-pico.ts';
+import { StartedPicos, type ReplDriver } from './testing.ts';
 import { pauseUs, usPerCount, workClockCalibration } from './work-clock.ts';
 
-const started: VirtualPico[] = [];
-
-async function rawRepl(seed = 0): Promise<ReplDriver> {
-  const pico = await VirtualPico.start({ seed, clock: 'work' });
-  started.push(pico);
-  const repl = new ReplDriver(pico.link);
-  await repl.until('>>> ');
-  await repl.enterRaw();
-  return repl;
-}
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((pico) => pico.close()));
-});
+const picos = new StartedPicos();
+const rawRepl = (seed = 0) => picos.rawRepl({ seed, clock: 'work' });
+afterEach(() => picos.closeAll());
 
 /** The closing collection after `gc.collect()`: counted instructions and Pico ns, as the host reads them. */
 async function collect(repl: ReplDriver): Promise<{ work: number; ns: number }> {

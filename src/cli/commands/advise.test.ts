@@ -1,35 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InProcessCli } from '../../../test/support/in-process-cli.ts';
 import { loadMemInfo } from '../../../test/support/fixtures.ts';
 import { syntheticReport } from '../../../test/support/synthetic-report.ts';
 import { inputsFromReport } from '../../advise/from-report.ts';
-import { main } from '../main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'picogc-advise-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => vi.restoreAllMocks());
-
-let stdout = '';
-let stderr = '';
-async function run(...argv: string[]): Promise<number> {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return await main(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = new InProcessCli();
 
 /** A board run whose pause-vs-live measured 0…2000 live objects, with the real 2000-object heap map. */
 const board = syntheticReport(
@@ -76,7 +56,7 @@ describe('inputsFromReport', () => {
 
 describe('picogc advise', () => {
   it('prints inputs, arithmetic, the recommendation and the threshold', async () => {
-    const code = await run(
+    const code = await cli.run(
       'advise',
       '--pause-us',
       '900',
@@ -92,10 +72,10 @@ describe('picogc advise', () => {
       '0.05',
     );
     expect(code).toBe(0);
-    expect(stdout).toContain('recommendation: tune gc.threshold');
-    expect(stdout).toContain('  gc.threshold: 32000 B');
-    expect(stdout).toContain('  interval         T = Gmax / R = 32000 / 20800 = 1.538 s');
-    expect(stdout).toContain('  gc.threshold(32000)');
+    expect(cli.stdout).toContain('recommendation: tune gc.threshold');
+    expect(cli.stdout).toContain('  gc.threshold: 32000 B');
+    expect(cli.stdout).toContain('  interval         T = Gmax / R = 32000 / 20800 = 1.538 s');
+    expect(cli.stdout).toContain('  gc.threshold(32000)');
   });
 
   it('reads the pause from a run directory, and --json gives the same advice as data', async () => {
@@ -103,7 +83,7 @@ describe('picogc advise', () => {
     mkdirSync(runDir);
     writeFileSync(join(runDir, 'report.json'), JSON.stringify(board));
     expect(
-      await run(
+      await cli.run(
         'advise',
         '--report',
         runDir,
@@ -118,7 +98,7 @@ describe('picogc advise', () => {
         '--json',
       ),
     ).toBe(0);
-    const out = JSON.parse(stdout) as { input: Record<string, number>; advice: { strategy: string } };
+    const out = JSON.parse(cli.stdout) as { input: Record<string, number>; advice: { strategy: string } };
     expect(out.input).toMatchObject({ pauseUs: 2150, freeBytes: 105_248, sweepUsPerBlock: 0.04 });
     // Lfull = 2150 + 0.04 × 105248/16 = 2413 µs ≤ 3000.
     expect(out.advice.strategy).toBe('leave-defaults');
@@ -126,17 +106,17 @@ describe('picogc advise', () => {
 
   it('usage errors exit 2 with one line', async () => {
     const base = ['--alloc-bytes', '64', '--rate-hz', '50', '--budget-us', '3000'];
-    expect(await run('advise', ...base)).toBe(2);
-    expect(stderr).toBe('picogc: UsageError: give --pause-us, or --report with --live\n');
-    expect(await run('advise', ...base, '--pause-us', '5', '--report', dir)).toBe(2);
-    expect(stderr).toContain('give either --pause-us or --report, not both');
-    expect(await run('advise', ...base, '--pause-us', '5', '--seam-us', '100')).toBe(2);
-    expect(stderr).toContain('give --seam-us and --seam-hz together');
-    expect(await run('advise', ...base, '--pause-us', '-5')).toBe(2);
-    expect(stderr).toBe(
+    expect(await cli.run('advise', ...base)).toBe(2);
+    expect(cli.stderr).toBe('picogc: UsageError: give --pause-us, or --report with --live\n');
+    expect(await cli.run('advise', ...base, '--pause-us', '5', '--report', dir)).toBe(2);
+    expect(cli.stderr).toContain('give either --pause-us or --report, not both');
+    expect(await cli.run('advise', ...base, '--pause-us', '5', '--seam-us', '100')).toBe(2);
+    expect(cli.stderr).toContain('give --seam-us and --seam-hz together');
+    expect(await cli.run('advise', ...base, '--pause-us', '-5')).toBe(2);
+    expect(cli.stderr).toBe(
       "picogc: UsageError: option '--pause-us <us>' argument '-5' is invalid. expected a number > 0\n",
     );
-    expect(await run('advise', ...base, '--report', join(dir, 'missing'), '--live', '3')).toBe(2);
-    expect(stderr).toMatch(/^picogc: InputError: no such file or directory: /);
+    expect(await cli.run('advise', ...base, '--report', join(dir, 'missing'), '--live', '3')).toBe(2);
+    expect(cli.stderr).toMatch(/^picogc: InputError: no such file or directory: /);
   });
 });

@@ -1,13 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InProcessCli } from '../../../test/support/in-process-cli.ts';
 import { fakeMicroPythonImage, writeUf2 } from '../../firmware/uf2-writer.ts';
-import { main } from '../main.ts';
 
+const cli = new InProcessCli();
 let dir: string;
-let stdout: string;
-let stderr: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'picogc-firmware-'));
@@ -15,27 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-async function run(...argv: string[]): Promise<number> {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return await main(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 async function file(name: string, bytes: Uint8Array): Promise<string> {
   const path = join(dir, name);
@@ -46,13 +24,13 @@ async function file(name: string, bytes: Uint8Array): Promise<string> {
 describe('picogc firmware info', () => {
   it('prints family, flash range, sha256, version and board of a valid image; exit 0', async () => {
     const path = await file('build.uf2', writeUf2(fakeMicroPythonImage({ size: 32 * 1024 })));
-    expect(await run('firmware', 'info', path)).toBe(0);
-    expect(stderr).toBe('');
-    expect(stdout).toContain('rp2040 (0xe48bff56, Raspberry Pi RP2040), 128 blocks');
-    expect(stdout).toContain('0x10000000..0x10008000 (32768 bytes, contiguous)');
-    expect(stdout).toMatch(/^micropython +v1\.28\.0 on 2026-04-06 \(GNU 12\.2\.1 MinSizeRel\)$/m);
-    expect(stdout).toMatch(/^board +Raspberry Pi Pico with RP2040$/m);
-    expect(stdout).toMatch(/^sha256 +[0-9a-f]{64}$/m);
+    expect(await cli.run('firmware', 'info', path)).toBe(0);
+    expect(cli.stderr).toBe('');
+    expect(cli.stdout).toContain('rp2040 (0xe48bff56, Raspberry Pi RP2040), 128 blocks');
+    expect(cli.stdout).toContain('0x10000000..0x10008000 (32768 bytes, contiguous)');
+    expect(cli.stdout).toMatch(/^micropython +v1\.28\.0 on 2026-04-06 \(GNU 12\.2\.1 MinSizeRel\)$/m);
+    expect(cli.stdout).toMatch(/^board +Raspberry Pi Pico with RP2040$/m);
+    expect(cli.stdout).toMatch(/^sha256 +[0-9a-f]{64}$/m);
   });
 
   it('--json prints one object with the same facts', async () => {
@@ -60,8 +38,8 @@ describe('picogc firmware info', () => {
       'json.uf2',
       writeUf2(fakeMicroPythonImage({ size: 4096, version: 'v1.28.0-dirty' })),
     );
-    expect(await run('firmware', 'info', path, '--json')).toBe(0);
-    const info = JSON.parse(stdout) as Record<string, unknown>;
+    expect(await cli.run('firmware', 'info', path, '--json')).toBe(0);
+    const info = JSON.parse(cli.stdout) as Record<string, unknown>;
     expect(info).toMatchObject({
       schema: 'picogc.firmware/1',
       file: path,
@@ -76,8 +54,8 @@ describe('picogc firmware info', () => {
 
   it('says so when the image carries no MicroPython version, still exit 0', async () => {
     const path = await file('plain.uf2', writeUf2(new Uint8Array(1024)));
-    expect(await run('firmware', 'info', path)).toBe(0);
-    expect(stdout).toContain('no MicroPython version string found');
+    expect(await cli.run('firmware', 'info', path)).toBe(0);
+    expect(cli.stdout).toContain('no MicroPython version string found');
   });
 
   it.each([
@@ -86,24 +64,24 @@ describe('picogc firmware info', () => {
     ['an ESP32 image', writeUf2(new Uint8Array(512), { family: 0x1c5f21b0 }), 'wrong-family'],
   ])('exits 2 with one line naming the reason: %s', async (_label, bytes, reason) => {
     const path = await file(`${reason}.uf2`, bytes);
-    expect(await run('firmware', 'info', path)).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr.startsWith(`picogc: Uf2Error: ${path}: ${reason}: `)).toBe(true);
-    expect(stderr).toMatch(/^[^\n]+\n$/); // one line
+    expect(await cli.run('firmware', 'info', path)).toBe(2);
+    expect(cli.stdout).toBe('');
+    expect(cli.stderr.startsWith(`picogc: Uf2Error: ${path}: ${reason}: `)).toBe(true);
+    expect(cli.stderr).toMatch(/^[^\n]+\n$/); // one line
   });
 
   it('exits 2 for a wrong --family, a missing file, and an unknown family name', async () => {
     const path = await file('pico.uf2', writeUf2(new Uint8Array(512)));
-    expect(await run('firmware', 'info', path, '--family', 'rp2350-arm-s')).toBe(2);
-    expect(stderr).toMatch(/^picogc: Uf2Error: .*wrong-family: the image is for rp2040 \(0xe48bff56\)/);
-    expect(await run('firmware', 'info', join(dir, 'absent.uf2'))).toBe(2);
-    expect(stderr).toBe(`picogc: InputError: cannot read ${join(dir, 'absent.uf2')}: ENOENT\n`);
-    expect(await run('firmware', 'info', path, '--family', 'esp32')).toBe(2);
-    expect(stderr).toMatch(/^picogc: UsageError: --family must be one of rp2040, /);
+    expect(await cli.run('firmware', 'info', path, '--family', 'rp2350-arm-s')).toBe(2);
+    expect(cli.stderr).toMatch(/^picogc: Uf2Error: .*wrong-family: the image is for rp2040 \(0xe48bff56\)/);
+    expect(await cli.run('firmware', 'info', join(dir, 'absent.uf2'))).toBe(2);
+    expect(cli.stderr).toBe(`picogc: InputError: cannot read ${join(dir, 'absent.uf2')}: ENOENT\n`);
+    expect(await cli.run('firmware', 'info', path, '--family', 'esp32')).toBe(2);
+    expect(cli.stderr).toMatch(/^picogc: UsageError: --family must be one of rp2040, /);
   });
 
   it('exits 2 on a missing argument', async () => {
-    expect(await run('firmware', 'info')).toBe(2);
-    expect(stderr).toContain("missing required argument 'file'");
+    expect(await cli.run('firmware', 'info')).toBe(2);
+    expect(cli.stderr).toContain("missing required argument 'file'");
   });
 });

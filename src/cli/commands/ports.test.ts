@@ -4,23 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PICO_PORT, UART_PORT } from '../../../test/support/serial-ports.ts';
 import { formatPortTable } from './ports.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/picogc.js', import.meta.url));
 
 describe('picogc ports', () => {
   it('prints a table with Picos marked', () => {
-    const table = formatPortTable([
-      {
-        path: '/dev/ttyACM0',
-        vendorId: '2e8a',
-        productId: '0005',
-        serialNumber: 'E6614C311B7A8B2F',
-        manufacturer: 'MicroPython',
-        isPico: true,
-      },
-      { path: '/dev/ttyS0', isPico: false },
-    ]);
+    const table = formatPortTable([PICO_PORT, UART_PORT]);
     expect(table).toBe(
       [
         '   PORT          VID:PID    SERIAL            MANUFACTURER',

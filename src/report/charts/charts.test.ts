@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
-import {
-  collectionRateSpec,
-  pauseVsLiveSpec,
-  pauseVsPositionSpec,
-  renderChart,
-  renderSvg,
-  sawtoothSpec,
-  trendSpec,
-  type TrendPoint,
-} from './charts.ts';
+import { InputError } from '../../errors.ts';
+import { collectionRateSpec } from './collection-rate.ts';
+import { pauseVsLiveSpec } from './pause-vs-live.ts';
+import { pauseVsPositionSpec } from './pause-vs-position.ts';
+import { renderChart, renderSvg } from './render.ts';
+import { sawtoothSpec } from './sawtooth.ts';
+import { trendSpec, type TrendPoint } from './trend.ts';
 
 const EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
