@@ -1,17 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../clock.ts';
-import {
-  DeviceResetError,
-  escapeBytes,
-  InputError,
-  LinkError,
-  ProtocolError,
-  TimeoutError,
-} from '../errors.ts';
+import { escapeBytes, InputError, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
 import { ByteChannel, type ProtocolLog } from './byte-channel.ts';
 import { expectOk, sendClassic } from './classic.ts';
 import {
-  BYTE,
   CTRL_B,
   CTRL_C,
   CTRL_D,
@@ -20,44 +12,16 @@ import {
   FRIENDLY_PROMPT,
   INTERRUPT_LINE,
   OK,
-  MPY_SOFT_REBOOT,
   RAW_BANNER_PROMPT,
   SOFT_REBOOT_LINE,
-  TEXT,
 } from '../protocol/raw-repl-vocabulary.ts';
 import { Deadline } from './deadline.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
+import { readFrame, readPromptAfterFrame } from './output-frame.ts';
+import type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
 
-export type PasteMode = 'raw-paste' | 'classic';
-
-export interface ExecOptions {
-  /** Deadline for the whole exec: handshake, upload, run and output (default 10 000 ms). */
-  timeoutMs?: number;
-  /** Called with stdout text as it arrives (UTF-8 decoded, the device's `\r\n` kept). */
-  onStdout?: (text: string) => void;
-  onStderr?: (text: string) => void;
-  /** Use classic raw mode for this exec, whatever the connection prefers. */
-  forceClassic?: boolean;
-  /**
-   * How long the raw-paste request may wait for its reply (default 2000 ms). A device answers at
-   * once; a request damaged on the way gets no answer at all, and the session is resynchronised.
-   */
-  handshakeMs?: number;
-  /**
-   * Text that ends the code's output (a checked exec's end marker): once it has arrived, the frame
-   * must close within `handshakeMs`, or a frame byte was lost on the way and the session resyncs.
-   */
-  outputEnd?: RegExp;
-}
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  pasteMode: PasteMode;
-  /** The code raised SystemExit (e.g. `sys.exit()`), so the device soft-rebooted after the frame. */
-  softRebooted?: boolean;
-}
+export type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
 
 export interface RawReplOptions {
   clock?: Clock;
@@ -310,16 +274,19 @@ export class RawRepl {
         await expectOk(this.channel, enterStage('ok', 'waiting for OK'));
       }
       const stallMs = options.handshakeMs ?? HANDSHAKE_MS;
-      await this.readFrame(
+      await readFrame(
+        this.channel,
         frame,
         enterStage('frame', 'waiting for the output frame'),
         options.outputEnd,
         stallMs,
       );
-      const softRebooted = await this.readPromptAfterFrame(
+      const softRebooted = await readPromptAfterFrame(
+        this.channel,
         enterStage('prompt', 'waiting for the prompt'),
         stallMs,
       );
+      if (softRebooted) this.info('the code raised SystemExit; the device soft-rebooted');
       this.state = 'raw';
       return {
         stdout: frame.stdout,
@@ -333,74 +300,6 @@ export class RawRepl {
       }
       throw this.settleAfterFailure(error);
     }
-  }
-
-  private async readFrame(
-    frame: FrameParser,
-    deadline: Deadline,
-    outputEnd?: RegExp,
-    stallMs = Number.POSITIVE_INFINITY,
-  ): Promise<void> {
-    for (;;) {
-      // A stdout callback may make more bytes arrive while push() runs: empty the buffer first.
-      while (this.channel.available > 0) {
-        const bytes = this.channel.takeAll();
-        const used = frame.push(bytes);
-        if (frame.done) {
-          this.channel.unshift(bytes.subarray(used));
-          return;
-        }
-        this.checkForReboot(frame);
-      }
-      const ended = outputEnd !== undefined && !frame.inStderr && outputEnd.test(frame.stdout);
-      if (await this.channel.waitForData(ended ? deadline.within(stallMs) : deadline)) continue;
-      if (!ended || deadline.expired) throw this.channel.timeoutError(deadline);
-      throw new ProtocolError(
-        `the output ended but its frame did not close within ${stallMs} ms (a frame byte lost on the way?)`,
-        this.channel.tail(),
-      );
-    }
-  }
-
-  /**
-   * A board that reboots in the middle of an exec sends its boot text where the frame should be: a
-   * soft reboot ends at the raw prompt (the mode survives), a hard reset at the friendly one. Either
-   * way the exec is over, its state gone; waiting for the frame would only run into the deadline.
-   * The session is left unsynced: the next operation enters the raw REPL again.
-   */
-  private checkForReboot(frame: FrameParser): void {
-    if (frame.inStderr) return;
-    const text = frame.stdout;
-    if (text.endsWith(TEXT.RAW_BANNER_PROMPT) && text.includes(TEXT.MPY_SOFT_REBOOT)) {
-      throw new DeviceResetError(`the device soft-rebooted during the exec: ${escapeBytes(text.slice(-80))}`);
-    }
-    if (text.includes(TEXT.FRIENDLY_BANNER_END) && text.endsWith(TEXT.FRIENDLY_PROMPT)) {
-      throw new DeviceResetError(`the device reset during the exec: ${escapeBytes(text.slice(-80))}`);
-    }
-  }
-
-  /**
-   * After the frame comes `>`. After SystemExit the raw REPL returns instead and the port's main
-   * loop soft-reboots: `MPY: soft reboot`, boot.py's output, the raw banner. Anything else is
-   * rejected at once rather than waited on.
-   */
-  private async readPromptAfterFrame(
-    deadline: Deadline,
-    stallMs = Number.POSITIVE_INFINITY,
-  ): Promise<boolean> {
-    // The prompt follows the frame at once; without it, the frame's end was not what it seemed.
-    const next = await this.channel.readExactly(1, deadline.within(stallMs)).catch((error: unknown) => {
-      if (!(error instanceof TimeoutError) || deadline.expired) throw error;
-      throw new ProtocolError(`no prompt within ${stallMs} ms of the output frame`, this.channel.tail());
-    });
-    if (next[0] === BYTE.PROMPT) return false;
-    this.channel.unshift(next);
-    if (!(await this.channel.readIfNext(MPY_SOFT_REBOOT, deadline))) {
-      throw new ProtocolError('expected the ">" prompt after the output frame', this.channel.tail());
-    }
-    await this.channel.readUntil(RAW_BANNER_PROMPT, deadline);
-    this.info('the code raised SystemExit; the device soft-rebooted');
-    return true;
   }
 
   /**
@@ -425,8 +324,8 @@ export class RawRepl {
     try {
       await this.channel.write(CTRL_C, grace);
       if (stage === 'frame') {
-        await this.readFrame(frame, grace);
-        await this.readPromptAfterFrame(grace);
+        await readFrame(this.channel, frame, grace);
+        await readPromptAfterFrame(this.channel, grace);
         synced = true;
       } else if (stage !== 'classic-upload') {
         // Mid-handshake or mid-paste the device ends its reader with \x04, then prints the frame.

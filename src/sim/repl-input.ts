@@ -55,6 +55,13 @@ export class ReplInput {
     return byte;
   }
 
+  /** The next `count` bytes (at most what is queued), for a running script's stdin. */
+  take(count: number): Buffer {
+    const bytes = Buffer.allocUnsafe(Math.min(count, this.pending));
+    for (let i = 0; i < bytes.length; i++) bytes[i] = this.shift()!;
+    return bytes;
+  }
+
   /** Put bytes back at the front, as if never shifted (stdin a script took and did not read). */
   unshift(bytes: Uint8Array): void {
     this.queue = [...bytes, ...this.queue.slice(this.head)];

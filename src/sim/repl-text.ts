@@ -1,7 +1,11 @@
 /**
- * The two rewrites the REPL server applies to the VM's output. The bytes it writes itself are the
- * raw REPL's vocabulary (src/protocol/raw-repl-vocabulary.ts); all other output is the VM's own.
+ * The two rewrites the REPL server applies to the VM's output, and the one answer it composes for
+ * a VM it had to replace. Other bytes it writes itself are the raw REPL's vocabulary
+ * (src/protocol/raw-repl-vocabulary.ts); all other output is the VM's own.
  */
+
+import { TEXT, rawErrorFrame } from '../protocol/raw-repl-vocabulary.ts';
+import type { ReplMode } from './vm-protocol.ts';
 
 const VM_BANNER = /^(MicroPython \S+ on \S+); JS with Emscripten\r$/m;
 export const MACHINE_NAME = 'picogc virtual Pico with webassembly-pyscript VM';
@@ -12,6 +16,13 @@ export const MACHINE_NAME = 'picogc virtual Pico with webassembly-pyscript VM';
  */
 export function rewriteBanner(text: string): string {
   return text.replace(VM_BANNER, `$1; ${MACHINE_NAME}\r`);
+}
+
+/** What a Pico prints for a KeyboardInterrupt whose line is unknown: no traceback lines. */
+export function unknownLineInterrupted(mode: ReplMode): Buffer {
+  return mode === 'raw'
+    ? rawErrorFrame(TEXT.KEYBOARD_INTERRUPT)
+    : Buffer.from(`${TEXT.KEYBOARD_INTERRUPT}${TEXT.FRIENDLY_PROMPT}`, 'latin1');
 }
 
 /**

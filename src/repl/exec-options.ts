@@ -1,0 +1,31 @@
+/** What an exec of the raw REPL takes and gives (raw-repl.ts). */
+
+export type PasteMode = 'raw-paste' | 'classic';
+
+export interface ExecOptions {
+  /** Deadline for the whole exec: handshake, upload, run and output (default 10 000 ms). */
+  timeoutMs?: number;
+  /** Called with stdout text as it arrives (UTF-8 decoded, the device's `\r\n` kept). */
+  onStdout?: (text: string) => void;
+  onStderr?: (text: string) => void;
+  /** Use classic raw mode for this exec, whatever the connection prefers. */
+  forceClassic?: boolean;
+  /**
+   * How long the raw-paste request may wait for its reply (default 2000 ms). A device answers at
+   * once; a request damaged on the way gets no answer at all, and the session is resynchronised.
+   */
+  handshakeMs?: number;
+  /**
+   * Text that ends the code's output (a checked exec's end marker): once it has arrived, the frame
+   * must close within `handshakeMs`, or a frame byte was lost on the way and the session resyncs.
+   */
+  outputEnd?: RegExp;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  pasteMode: PasteMode;
+  /** The code raised SystemExit (e.g. `sys.exit()`), so the device soft-rebooted after the frame. */
+  softRebooted?: boolean;
+}
