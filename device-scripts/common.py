@@ -10,11 +10,9 @@ MARK = "@picogc "
 
 
 def emit(kind, **fields):
-    # Numbered and CRC-checked (the host's stub, _picogc_x, counts them per exec): a line damaged or
-    # lost on the way is noticed and asked for again.
+    # The host's stub (_picogc_x) numbers the line, prints it in parts with their CRC-32, and keeps
+    # it until the next step, so a part damaged or lost on the way can be asked for again.
     fields["kind"] = kind
-    # The host's stub numbers it, prints it in parts with their CRC-32, and keeps it until the next
-    # step, so a part lost on the way can be asked for again.
     _picogc_put(json.dumps(fields))
 
 

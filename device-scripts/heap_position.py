@@ -20,7 +20,7 @@ def pin_top(fill_bytes):
     # the hole fillers leaves that float alone at the top. A tuple is one allocation, so id() (a
     # MicroPython object's heap address) gives where the filler starts.
     global pin, _slots
-    filler = _one * ((fill_bytes - 8) // 4)
+    filler, shrunk = _filler(fill_bytes)
     top = id(filler)
     n = 0
     candidate = _pin_value * 1.0
@@ -31,7 +31,19 @@ def pin_top(fill_bytes):
     pin = candidate if id(candidate) > top else None
     filler = None
     _slots = None
-    emit("pinned", ok=pin is not None, address=id(candidate), filler_address=top, holes_filled=n)
+    emit("pinned", ok=pin is not None, address=id(candidate), filler_address=top, holes_filled=n, shrunk=shrunk)
+
+
+def _filler(fill_bytes):
+    # The host sized the filler from a heap map read in the previous exec. This exec's own code
+    # (the checked upload and its compilation: more on older compilers) may since have taken blocks
+    # at the start of that run, so the filler gives up 16 blocks at a time until it fits.
+    for shrunk in range(16):
+        try:
+            return _one * ((fill_bytes - 256 * shrunk - 8) // 4), shrunk
+        except MemoryError:
+            pass
+    return _one * ((fill_bytes - 256 * 16 - 8) // 4), 16
 
 
 def unpin():

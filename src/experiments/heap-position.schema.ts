@@ -26,5 +26,13 @@ export const heapPositionSampleSchema = z.discriminatedUnion('type', [
     position: z.enum(['packed', 'pinned']),
     memInfo: z.string(),
   }),
+  /** Where the pin landed, and the blocks the filler gave up to fit beside the exec's own code. */
+  z.object({
+    type: z.literal('pin'),
+    nLive: z.number().int(),
+    round: z.number().int(),
+    address: z.number().int(),
+    shrunkBlocks: z.number().int().nonnegative(),
+  }),
 ]);
 export type HeapPositionSample = z.infer<typeof heapPositionSampleSchema>;

@@ -22,6 +22,8 @@ const pinnedSchema = z.object({
   address: z.number(),
   filler_address: z.number(),
   holes_filled: z.number().int(),
+  /** 16-block steps the filler gave up to fit beside the exec's own code (heap_position.py). */
+  shrunk: z.number().int().nonnegative(),
 });
 
 /**
@@ -49,7 +51,7 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
         record({ type: 'pause', nLive, position, rep, us, method }),
       );
     };
-    const pinTop = async () => {
+    const pinTop = async (nLive: number, round: number) => {
       const before = heapGeometry(await device.memInfo({ heapMap: true }));
       await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 64})`);
       const room = heapGeometry(await device.memInfo({ heapMap: true }));
@@ -61,6 +63,7 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
           escapeBytes(JSON.stringify(pinned)),
         );
       }
+      record({ type: 'pin', nLive, round, address: pinned.address, shrunkBlocks: pinned.shrunk * 16 });
     };
 
     await inRounds(
@@ -69,7 +72,7 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
       async (nLive, slice) => {
         await rebuild(device, `build(${nLive}, ${params.size})`, timeoutMs);
         await measure(nLive, 'packed', slice);
-        await pinTop();
+        await pinTop(nLive, slice.round);
         await measure(nLive, 'pinned', slice);
         await exec('unpin()');
       },
