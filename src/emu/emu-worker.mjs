@@ -5,10 +5,11 @@
 // at type-check time. Decisions (which ROM routines to replace, what to declare) live in the
 // TypeScript host (rp2040-emu.ts); message shapes are checked there (emu-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { installFastMemory } from './fast-memory.mjs';
+import { runFor } from './run-loop.mjs';
 
 const port = parentPort;
 const FLASH_START = 0x10000000;
-const CYCLE_NANOS = 1e9 / 125_000_000; // 125 MHz, as the simulator's own loop assumes
 /** Cycles emulated between looks at the host's messages. */
 const SLICE_CYCLES = 2_000_000;
 /** rp2040js's host-side CDC FIFO drops what does not fit (facts: 512 bytes): feed it only its free room. */
@@ -62,6 +63,7 @@ async function handle(message) {
         break;
       case 'input':
         pending.push(message.bytes);
+        run(); // a chip asleep with nothing scheduled wakes for it
         break;
       case 'stop':
         stopped = true;
@@ -79,7 +81,7 @@ async function handle(message) {
 /** Power-on (or watchdog) reset: a fresh chip with the ROM patched and the flash kept. */
 function boot() {
   const { RP2040, USBCDC } = rp2040js;
-  mcu = new RP2040(); // with its SimulationClock: time is emulated cycles, not the host's
+  mcu = installFastMemory(new RP2040()); // with its SimulationClock: time is emulated cycles, not the host's
   clock = mcu.clock;
   // rp2040js logs every USB transfer at its default level; only its errors are worth a line.
   mcu.logger = {
@@ -167,32 +169,18 @@ function feedInput() {
 }
 
 function run() {
-  if (running) return;
+  if (running || stopped) return;
   running = true;
+  // A watchdog reset inside a slice replaces the chip: the slice ends there, the next runs the new one.
+  const machine = { core: mcu.core, clock, feedInput, stopped: () => stopped || machine.core !== mcu.core };
   const slice = () => {
-    if (stopped) {
-      running = false;
-      return;
-    }
+    let outcome;
     try {
-      feedInput();
-      const core = mcu.core;
-      let steps = 0;
-      for (let done = 0; done < SLICE_CYCLES && !stopped; steps++) {
-        if (core.waiting) {
-          const nanos = clock.nanosToNextAlarm;
-          if (nanos <= 0) break;
-          clock.tick(nanos);
-          done += nanos / CYCLE_NANOS;
-          cycles += nanos / CYCLE_NANOS;
-        } else {
-          const spent = core.executeInstruction();
-          clock.tick(spent * CYCLE_NANOS);
-          done += spent;
-          cycles += spent;
-        }
-        if ((steps & 0x3ff) === 0) feedInput();
-      }
+      machine.core = mcu.core;
+      machine.clock = clock;
+      const result = runFor(machine, SLICE_CYCLES);
+      cycles += result.cycles;
+      outcome = result.outcome;
     } catch (error) {
       stopped = true;
       running = false;
@@ -202,7 +190,12 @@ function run() {
       });
       return;
     }
-    setImmediate(slice);
+    if (outcome === 'budget' || (outcome === 'stopped' && !stopped)) {
+      setImmediate(slice); // let the host's messages in, then go on
+    } else {
+      // Stopped, or asleep with nothing scheduled: nothing runs until the host sends input.
+      running = false;
+    }
   };
   slice();
 }
