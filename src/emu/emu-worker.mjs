@@ -5,6 +5,7 @@
 // at type-check time. Decisions (which ROM routines to replace, what to declare) live in the
 // TypeScript host (rp2040-emu.ts); message shapes are checked there (emu-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { CdcInput } from './cdc-input.mjs';
 import { installFastMemory } from './fast-memory.mjs';
 import { runFor } from './run-loop.mjs';
 
@@ -12,16 +13,14 @@ const port = parentPort;
 const FLASH_START = 0x10000000;
 /** Cycles emulated between looks at the host's messages. */
 const SLICE_CYCLES = 2_000_000;
-/** rp2040js's host-side CDC FIFO drops what does not fit (facts: 512 bytes): feed it only its free room. */
-const CDC_FIFO_BYTES = 512;
 
 let rp2040js;
 let mcu;
-let cdc;
 let clock;
-/** Host input not yet handed to the CDC FIFO. */
-let pending = [];
-let pendingOffset = 0;
+/** The host's bytes on their way into the firmware's USB serial port. */
+let input;
+/** Bytes that arrived before the chip booted. */
+let early = [];
 let running = false;
 let stopped = false;
 /** Flash contents kept across a watchdog reset (`machine.reset()`): rp2040js's reset() erases it. */
@@ -62,7 +61,8 @@ async function handle(message) {
         run();
         break;
       case 'input':
-        pending.push(message.bytes);
+        if (input) input.push(message.bytes);
+        else early.push(message.bytes);
         run(); // a chip asleep with nothing scheduled wakes for it
         break;
       case 'stop':
@@ -104,7 +104,11 @@ function boot() {
     flash = kept;
     boot();
   };
-  cdc = new USBCDC(mcu.usbCtrl);
+  const cdc = new USBCDC(mcu.usbCtrl);
+  // Bytes the host sent before a watchdog reset still reach the firmware, as they did before.
+  const carried = input?.takeQueued() ?? early;
+  input = new CdcInput(cdc);
+  for (const bytes of carried) input.push(bytes);
   cdc.onDeviceConnected = () => port.postMessage({ type: 'connected' });
   cdc.onSerialData = (bytes) => port.postMessage({ type: 'output', bytes: Uint8Array.from(bytes) });
   // Boot as the ROM would after finding a valid boot2: run the image's second stage from flash.
@@ -158,14 +162,7 @@ function onBreak(code) {
 }
 
 function feedInput() {
-  while (pending.length > 0 && cdc.txFIFO.itemCount < CDC_FIFO_BYTES) {
-    const chunk = pending[0];
-    cdc.sendSerialByte(chunk[pendingOffset++]);
-    if (pendingOffset >= chunk.length) {
-      pending.shift();
-      pendingOffset = 0;
-    }
-  }
+  input.feed();
 }
 
 function run() {
