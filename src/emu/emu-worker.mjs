@@ -6,6 +6,7 @@
 // TypeScript host (rp2040-emu.ts); message shapes are checked there (emu-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { CdcInput } from './cdc-input.mjs';
+import { installFastDecode } from './fast-decode.mjs';
 import { installFastMemory } from './fast-memory.mjs';
 import { runFor } from './run-loop.mjs';
 
@@ -92,6 +93,8 @@ function boot() {
       console.warn(`${component}: ${message}`);
     },
   };
+  const kept = installFastDecode(mcu.core);
+  if (kept) console.warn(kept); // slower, not different: said once, as a warning
   mcu.loadBootrom(patchedBootrom());
   mcu.flash.set(flash.subarray(0, Math.min(flash.length, mcu.flash.length)));
   flash = mcu.flash; // from now on the chip's own array is the flash

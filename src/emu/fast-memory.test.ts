@@ -54,6 +54,19 @@ describe('the fast memory paths', () => {
     expect(Buffer.from(fast.sram).equals(Buffer.from(plain.sram))).toBe(true);
   });
 
+  it('fetch the same halfwords (every instruction is one), in flash, at its end and elsewhere', () => {
+    const { plain, fast } = chips();
+    for (const mcu of [plain, fast]) {
+      mcu.flash.set([0x01, 0x02, 0x03, 0x04, 0x05], 0x400);
+      mcu.flash.set([0xaa, 0xbb], mcu.flash.length - 2);
+      mcu.sram.set([0x11, 0x22, 0x33, 0x44], 0x100);
+    }
+    const halfwords = [0x10000400, 0x10000401, 0x10000402, 0x10fffffe, 0x10ffffff, 0x11000400];
+    for (const address of [...halfwords, 0x20000100, 0x20000101, 0x20000102, 0x00000010, 0x40054028]) {
+      expect(fast.core.readUint16(address), `0x${address.toString(16)}`).toBe(plain.core.readUint16(address));
+    }
+  });
+
   it('find the same peripheral for every 16 KiB block of the address space', () => {
     const { plain, fast } = chips();
     for (let block = 0; block < 0x40000; block++) {
