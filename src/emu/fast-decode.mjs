@@ -7,10 +7,15 @@
 // the chain's own conditions on every opcode), so a `switch` jumps straight there. What each handler
 // does is untouched. Wide (32-bit) instructions, whose choice also depends on their second half,
 // keep the chain, with only the conditions that can match one of them, in the original order.
+// The same code also runs inside run-loop.mjs's batch loop (`runBatch`), saving a call per
+// instruction.
 //
 // The method's source is read from the installed rp2040js (pinned: 1.4.1) and checked as it is
 // taken apart: anything unexpected and the original method is kept (`installFastDecode` says so).
-// test/emu/fast-decode.test.ts runs both decoders over every opcode and compares the chips after.
+// fast-decode.test.ts runs both decoders over every opcode and compares the chips after, and runs a
+// program batched and instruction by instruction.
+
+import { CYCLE_NANOS } from './run-loop.mjs';
 
 /** Free names the method uses from its module (cortex-m0-core.js), with their values there. */
 const MODULE_SCOPE = {
@@ -24,8 +29,11 @@ const MODULE_SCOPE = {
 const BODY_INDENT = '        ';
 const HEADER = /^ {8}(?:else )?if \((.*)\) \{$/;
 const COMMENT = /^ {8}\/\//;
-/** The table's mark for an opcode no condition matches: rp2040js's final `else` (not implemented). */
-const UNMATCHED = -1;
+// The table's marks beyond the handlers' indices: an opcode no condition matches (rp2040js's final
+// `else`: not implemented), and a wide opcode (the chain decides). Non-negative, so the switch's
+// cases are dense small integers, which V8 compiles to a jump table.
+const unmatched = (handlers) => handlers.length;
+const wideMark = (handlers) => handlers.length + 1;
 
 /** A 16-bit opcode that starts a 32-bit instruction (as the method itself decides it). */
 export function isWide(opcode) {
@@ -77,19 +85,22 @@ export function parseExecuteInstruction(source) {
 
 /**
  * For each 16-bit opcode, the handler rp2040js's chain picks for it: the first whose condition
- * holds, with the second half 0 as the method reads it for a 16-bit instruction. Wide opcodes are
- * not in the table (their choice needs the second half).
+ * holds, with the second half 0 as the method reads it for a 16-bit instruction; none: the number
+ * of handlers; a wide opcode (whose choice needs the second half): one more.
  */
 export function decodeTable(handlers) {
   const tests = handlers.map(({ condition }) => {
     if (/\bthis\b/.test(condition)) throw new Error(`a handler condition reads the core: ${condition}`);
     return new Function('opcode', 'opcode2', `return (${condition});`);
   });
-  const table = new Int8Array(0x10000).fill(UNMATCHED);
+  const table = new Uint8Array(0x10000);
   for (let opcode = 0; opcode < 0x10000; opcode++) {
-    if (isWide(opcode)) continue;
+    if (isWide(opcode)) {
+      table[opcode] = wideMark(handlers);
+      continue;
+    }
     const index = tests.findIndex((test) => test(opcode, 0));
-    table[opcode] = index;
+    table[opcode] = index < 0 ? unmatched(handlers) : index;
   }
   return table;
 }
@@ -104,8 +115,8 @@ function wideHandlers(handlers) {
   });
 }
 
-/** The source of the decoded method: the same prologue, handlers, final else and epilogue. */
-export function decodedSource({ prologue, handlers, elseBody, epilogue }) {
+/** The decoding part of the method: the same prologue, handlers and final else, in a switch. */
+function decodedDispatch({ prologue, handlers, elseBody }) {
   const wide = wideHandlers(handlers);
   const chain = [
     ...wide.map(
@@ -116,28 +127,66 @@ export function decodedSource({ prologue, handlers, elseBody, epilogue }) {
   const cases = handlers.map(({ body }, i) => `case ${i}: {\n${body.join('\n')}\nbreak;\n}`).join('\n');
   return [
     ...prologue,
-    'switch (wideInstruction ? -2 : DECODE[opcode]) {',
+    'switch (DECODE[opcode]) {',
     cases,
-    `case ${UNMATCHED}: {\n${elseBody.join('\n')}\nbreak;\n}`,
+    `case ${unmatched(handlers)}: {\n${elseBody.join('\n')}\nbreak;\n}`,
     `default: {\n${chain}\n}`,
     '}',
-    ...epilogue,
   ].join('\n');
 }
 
-/** Build the decoded executeInstruction for rp2040js's core class (its prototype's method). */
-export function buildDecodedExecute(original) {
+/** The source of the decoded method: the decoding part, then the same epilogue. */
+export function decodedSource(parsed) {
+  return [decodedDispatch(parsed), ...parsed.epilogue].join('\n');
+}
+
+/**
+ * The source of `runBatch(clock, limit, batch)`: up to `batch` instructions or `limit` cycles while
+ * the core is awake, each exactly the decoded method's work followed by run-loop.mjs's clock step
+ * (tick only when an alarm falls due), without a call per instruction. Returns the cycles run.
+ */
+export function batchSource(parsed) {
+  const epilogue = parsed.epilogue.map((line) => line.trim());
+  if (epilogue.join(' ') !== 'this.cycles += deltaCycles; return deltaCycles;') {
+    throw new Error(`unexpected end of executeInstruction(): ${epilogue.join(' ')}`);
+  }
+  const bodies = [...parsed.handlers.flatMap((h) => h.body), ...parsed.elseBody, ...parsed.prologue];
+  if (bodies.some((line) => /\b(return|continue)\b/.test(line))) {
+    throw new Error('a handler leaves executeInstruction() early: it cannot run in a loop');
+  }
+  return [
+    'let cycles = 0;',
+    'for (let n = 0; n < batch && cycles < limit && !this.waiting; n++) {',
+    decodedDispatch(parsed),
+    'this.cycles += deltaCycles;',
+    'const nanos = deltaCycles * CYCLE_NANOS;',
+    'const alarm = clock.nextAlarm;',
+    'if (alarm !== null && alarm.nanos <= clock.nanosCounter + nanos) clock.tick(nanos);',
+    'else clock.nanosCounter += nanos;',
+    'cycles += deltaCycles;',
+    '}',
+    'return cycles;',
+  ].join('\n');
+}
+
+/** Build the decoded executeInstruction and runBatch for rp2040js's core class (its prototype's method). */
+export function buildDecoded(original) {
   const parsed = parseExecuteInstruction(original.toString());
-  const source = decodedSource(parsed);
-  const names = Object.keys(MODULE_SCOPE);
-  const make = new Function(...names, 'DECODE', `return function executeInstruction() {\n${source}\n};`);
-  return make(...names.map((name) => MODULE_SCOPE[name]), decodeTable(parsed.handlers));
+  const names = [...Object.keys(MODULE_SCOPE), 'DECODE', 'CYCLE_NANOS'];
+  const values = [...Object.values(MODULE_SCOPE), decodeTable(parsed.handlers), CYCLE_NANOS];
+  const make = (header, source) =>
+    new Function(...names, `return function ${header} {\n${source}\n};`)(...values);
+  return {
+    executeInstruction: make('executeInstruction()', decodedSource(parsed)),
+    runBatch: make('runBatch(clock, limit, batch)', batchSource(parsed)),
+  };
 }
 
 const built = new WeakMap();
 
 /**
- * Give one core (a `CortexM0Core` of rp2040js) the decoded executeInstruction, as an own property.
+ * Give one core (a `CortexM0Core` of rp2040js) the decoded executeInstruction and runBatch, as own
+ * properties (run-loop.mjs uses runBatch where a core has one).
  * Returns null if it did, or why the original was kept.
  */
 export function installFastDecode(core) {
@@ -145,10 +194,11 @@ export function installFastDecode(core) {
   try {
     let decoded = built.get(original);
     if (!decoded) {
-      decoded = buildDecodedExecute(original);
+      decoded = buildDecoded(original);
       built.set(original, decoded);
     }
-    core.executeInstruction = decoded;
+    core.executeInstruction = decoded.executeInstruction;
+    core.runBatch = decoded.runBatch;
     return null;
   } catch (error) {
     return `rp2040js's decoder kept: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,6 +1,7 @@
 import { RP2040 } from 'rp2040js';
 import { describe, expect, it } from 'vitest';
 import { decodeTable, installFastDecode, isWide, parseExecuteInstruction } from './fast-decode.mjs';
+import { runFor } from './run-loop.mjs';
 
 /**
  * The decoded executeInstruction must do exactly what rp2040js's does. Every 16-bit opcode (and
@@ -124,6 +125,49 @@ describe('the decoded executeInstruction', () => {
           expect(actual, `0x${opcode.toString(16)} 0x${opcode2.toString(16)}`).toEqual(expected);
         }
       }
+    }
+  });
+
+  it('runs a batch exactly as the loop runs the decoded method instruction by instruction', () => {
+    // A loop of random instructions that keeps to itself: arithmetic, compares, short forward
+    // branches, loads and stores through r5 (never written), multi-cycle ones, and now and then a
+    // WFI, which an alarm ends; a branch back to the start closes it.
+    const body = [
+      0x2001, 0x3101, 0x1a52, 0x4288, 0x0049, 0x0852, 0x4048, 0x4348, 0x682b, 0x606b, 0x786b, 0x706b, 0xd100,
+      0xd000, 0x4008, 0x1c4c, 0xb401, 0xbc01,
+    ];
+    const LENGTH = 1000; // a B reaches back 1024 halfwords
+    for (let seed = 1; seed <= 4; seed++) {
+      const runs = [true, false].map((batched) => {
+        const c = chip(true);
+        if (!batched) delete (c.mcu.core as { runBatch?: unknown }).runBatch;
+        let x = seed * 7919;
+        const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+        for (let i = 0; i < LENGTH; i++) {
+          const r = next();
+          c.mcu.writeUint16(CODE + 2 * i, r % 97 === 0 ? 0xbf30 : body[(r >>> 8) % body.length]!);
+        }
+        const back = (-(LENGTH + 2) >>> 0) & 0x7ff; // B to CODE from the end
+        c.mcu.writeUint16(CODE + 2 * LENGTH, 0xe000 | back);
+        setState(c.mcu, c.mcu.readUint16(CODE), c.mcu.readUint16(CODE + 2), seed);
+        c.mcu.core.registers[5] = WINDOW[0] + 0x1000;
+        const fired: number[] = [];
+        const alarm = c.mcu.clock.createAlarm(() => {
+          fired.push(c.mcu.clock.nanos);
+          c.mcu.core.waiting = false;
+          alarm.schedule(3_000 + (fired.length % 7) * 8);
+        });
+        alarm.schedule(1_000);
+        const clock = c.mcu.clock as unknown as Parameters<typeof runFor>[0]['clock'];
+        const machine = { core: c.mcu.core, clock, feedInput() {}, stopped: () => false };
+        const outcomes = [runFor(machine, 100_000), runFor(machine, 100_000)];
+        const sram = [...c.mcu.sram.subarray(0, WINDOW[1] - WINDOW[0])];
+        return { outcomes, fired, now: c.mcu.clock.nanos, state: snapshot(c, 0), sram };
+      });
+      expect(runs[0]!.fired.length).toBeGreaterThan(20);
+      expect(runs[0]!.state.log).toEqual([]);
+      expect(runs[0]!.state.flags[8]).toBeGreaterThan(50_000); // core.cycles: instructions ran
+      expect(runs[0]).toEqual(runs[1]);
     }
   });
 });

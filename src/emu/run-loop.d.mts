@@ -8,6 +8,8 @@ export declare function whileAsleep(state: { nextAlarmNanos: number | null; nowN
 export interface LoopCore {
   waiting: boolean;
   executeInstruction(): number;
+  /** The loop of runAwake with the instruction inlined (fast-decode.mjs): cycles run. */
+  runBatch?(clock: LoopClock, limit: number, batch: number): number;
 }
 export interface LoopClock {
   nanosCounter: number;

@@ -63,6 +63,8 @@ export function runFor(machine, budget) {
  * during that instruction: otherwise the new time is simply stored.
  */
 function runAwake(core, clock, limit) {
+  // fast-decode.mjs gives rp2040js's core this same loop with the instruction inlined.
+  if (core.runBatch) return core.runBatch(clock, limit, BATCH);
   let cycles = 0;
   for (let n = 0; n < BATCH && cycles < limit && !core.waiting; n++) {
     const spent = core.executeInstruction();
