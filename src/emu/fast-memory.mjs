@@ -6,7 +6,7 @@
 // straight to SRAM for an aligned SRAM address (what rp2040js would do for it anyway), its 16-bit
 // read (every instruction fetch) straight to flash, and everything else to the chip as before; the
 // chip's peripheral lookup becomes an array index.
-// rp2040js is pinned (1.4.1): test/emu/fast-memory.test.ts holds these paths to its own.
+// rp2040js is pinned (1.4.1): fast-memory.test.ts holds these paths to its own.
 
 const RAM_START = 0x20000000;
 const FLASH_START = 0x10000000;
