@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecording, writeRecording } from '../src/link/recording.ts';
 import { REPO, runCli } from './support/cli.ts';
-import { editAnswers } from './support/recording-edit.ts';
+import { editAnswers, editDataParts } from './support/recording-edit.ts';
 
 /**
  * A regression on real firmware is caught: v1.28.0's golden recordings with the device's answers
@@ -31,7 +31,9 @@ describe('a regression in real firmware', () => {
   it('a float that costs 32 bytes instead of 16 fails validate, naming the check', async () => {
     const edited = editAnswers(readRecording(join(GOLDEN, 'validate.rec.gz')), (code, answer) =>
       code.startsWith('alloc_sizes()')
-        ? answer.replace(/(@picogc \{"object": "float",[^\n]*?)"bytes": 16\b/g, '$1"bytes": 32')
+        ? editDataParts(answer, (text) =>
+            text.replace(/^(\{"object": "float",.*?)"bytes": 16\b/, '$1"bytes": 32'),
+          )
         : answer,
     );
     const file = join(dir, 'float32.rec.gz');
@@ -50,8 +52,8 @@ describe('a regression in real firmware', () => {
     const slower = editAnswers(original, (code, answer) =>
       /gc\.collect\(\)\nprint\(time\.ticks_diff/.test(code)
         ? answer.replace(
-            /^(\x04?)(\d+)\r\n/,
-            (_, echo: string, us: string) => `${echo}${Math.round(Number(us) * 1.1)}\r\n`,
+            /^([\x01\x04]*@picogc\+\r\n)(\d+)\r\n/,
+            (_, start: string, us: string) => `${start}${Math.round(Number(us) * 1.1)}\r\n`,
           )
         : answer,
     );
