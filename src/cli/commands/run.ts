@@ -10,6 +10,7 @@ import {
   historyPath,
   suitePlan,
   targetRequest,
+  withFirmwareFile,
   type BenchOptionValues,
 } from '../options.ts';
 
@@ -54,12 +55,14 @@ export function register(program: Command): void {
     const plan = await suitePlan(options);
     // A baseline that cannot be read fails before any board is touched.
     const baseline = options.baseline === undefined ? undefined : loadReport(options.baseline).report;
-    const targets = await resolveTargets(targetRequest(options));
+    // --firmware v1.28.0 becomes its cached file here, after the cheap checks, before any board.
+    const bench = await withFirmwareFile(options);
+    const targets = await resolveTargets(targetRequest(bench));
     // reports/history.jsonl whatever --out says: the history outlives any one output directory.
     const history = historyPath(options, DEFAULT_HISTORY);
     const { outcomes, exitCode } = await runBench(targets, {
       ...plan,
-      ...boardRunSettings(options, commandLine('run')),
+      ...boardRunSettings(bench, commandLine('run')),
       ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
     });
     // One board that could not be reached fails the way a single-board run always has (and says

@@ -7,6 +7,7 @@ import {
   historyPath,
   suitePlan,
   targetRequest,
+  withFirmwareFile,
   type BenchOptionValues,
 } from '../options.ts';
 
@@ -28,11 +29,13 @@ export function register(program: Command): void {
     const { resolveTargets } = await import('../../device/target.ts');
     const { validationVerdict } = await import('../../report/validation.ts');
     const plan = await suitePlan(options);
-    const targets = await resolveTargets(targetRequest(options));
+    // --firmware v1.28.0 becomes its cached file here, after the cheap checks, before any board.
+    const bench = await withFirmwareFile(options);
+    const targets = await resolveTargets(targetRequest(bench));
     const history = typeof options.history === 'string' ? historyPath(options, '') : undefined;
     const { outcomes } = await runBench(targets, {
       ...plan,
-      ...boardRunSettings(options, commandLine('validate')),
+      ...boardRunSettings(bench, commandLine('validate')),
       ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
     });
     // One board that could not be reached (or runs another build than --firmware) fails as such.
