@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
 import { failedBoard } from '../error-line.ts';
-import {
-  addBenchOptions,
-  boardRunSettings,
-  commandLine,
-  historyPath,
-  suitePlan,
-  targetRequest,
-  withFirmwareFile,
-  type BenchOptionValues,
-} from '../options.ts';
+import { addBenchOptions, historyPath, suitePlan, type BenchOptionValues } from '../options.ts';
+import { runSuite } from '../run-suite.ts';
 
 /**
  * `picogc validate`: run the suite against every board named (as `picogc run` does: locks,
@@ -23,21 +15,12 @@ export function register(program: Command): void {
       .description('run the checks strictly: exit 0 only when every applicable check passes'),
     'none; validate appends only when --history is given',
   ).action(async (options: BenchOptionValues) => {
-    const { runBench, worstExitCode } = await import('../../boards/bench-run.ts');
-    const { appendBoardRecord } = await import('../../boards/board-history.ts');
+    const { worstExitCode } = await import('../../boards/bench-run.ts');
     const { printBenchOutcomes } = await import('../../boards/outcome-text.ts');
-    const { resolveTargets } = await import('../../device/target.ts');
     const { validationVerdict } = await import('../../report/validation.ts');
     const plan = await suitePlan(options);
-    // --firmware v1.28.0 becomes its cached file here, after the cheap checks, before any board.
-    const bench = await withFirmwareFile(options);
-    const targets = await resolveTargets(targetRequest(bench));
     const history = typeof options.history === 'string' ? historyPath(options, '') : undefined;
-    const { outcomes } = await runBench(targets, {
-      ...plan,
-      ...boardRunSettings(bench, commandLine('validate')),
-      ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
-    });
+    const { outcomes } = await runSuite(options, plan, 'validate', history);
     // One board that could not be reached (or runs another build than --firmware) fails as such.
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
     if (only && !only.report) {
