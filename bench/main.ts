@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BenchModule } from './bench-module.ts';
 import { falseAlarmBench } from './false-alarm.ts';
 import { faultMatrixBench } from './fault-matrix.ts';
+import { emuBench } from './emu.ts';
 import { modelBench } from './model.ts';
 import { quickRepeatBench } from './quick-repeat.ts';
 import { recordBench } from './record.ts';
@@ -25,6 +26,7 @@ const modules: BenchModule[] = [
   quickRepeatBench,
   falseAlarmBench,
   faultMatrixBench,
+  emuBench,
 ].filter((m) => !only || only.includes(m.name));
 
 const outDir = 'reports/bench';

@@ -4,7 +4,7 @@ import { ProtocolError, escapeBytes } from '../errors.ts';
 
 /**
  * How fast the device runs against the host's clock. Deadlines are budgets of device time: on a
- * device slower than real time (an emulated RP2040 runs at about 0.37×) each is stretched by
+ * device slower than real time (an emulated RP2040 runs at about half speed) each is stretched by
  * `deadlineScale`, so a slow device is never a timeout while a hung one still is.
  */
 export const paceSchema = z.object({

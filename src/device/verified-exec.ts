@@ -19,13 +19,17 @@ export const STUB_SOURCE = [
   '_picogc_n = [0]',
   '_picogc_out = []',
   'def _picogc_x(src, crc, again=0):',
+  '    global _picogc_out',
   '    if binascii.crc32(src) != crc:',
   "        print('@picogc! %d %d' % (len(src), binascii.crc32(src)))",
   '        return',
   "    print('@picogc+')",
   '    if not again:',
   '        _picogc_n[0] = 0',
-  '        _picogc_out.clear()',
+  // A new list every step, not clear(): clear() shrinks a list's item array in place, so one grown
+  // while the heap was full would stay high in the heap for good, and every later collection
+  // would sweep up to it (since v1.22 the sweep ends at the last used block).
+  '        _picogc_out = []',
   '    exec(src, globals())',
   "    print('@picogc. %d' % _picogc_n[0])",
   // A data line goes out in parts of PART characters, each with its CRC: on a noisy link a short

@@ -5,22 +5,23 @@
 // at type-check time. Decisions (which ROM routines to replace, what to declare) live in the
 // TypeScript host (rp2040-emu.ts); message shapes are checked there (emu-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { CdcInput } from './cdc-input.mjs';
+import { installFastDecode } from './fast-decode.mjs';
+import { installFastMemory } from './fast-memory.mjs';
+import { runFor } from './run-loop.mjs';
 
 const port = parentPort;
 const FLASH_START = 0x10000000;
-const CYCLE_NANOS = 1e9 / 125_000_000; // 125 MHz, as the simulator's own loop assumes
 /** Cycles emulated between looks at the host's messages. */
 const SLICE_CYCLES = 2_000_000;
-/** rp2040js's host-side CDC FIFO drops what does not fit (facts: 512 bytes): feed it only its free room. */
-const CDC_FIFO_BYTES = 512;
 
 let rp2040js;
 let mcu;
-let cdc;
 let clock;
-/** Host input not yet handed to the CDC FIFO. */
-let pending = [];
-let pendingOffset = 0;
+/** The host's bytes on their way into the firmware's USB serial port. */
+let input;
+/** Bytes that arrived before the chip booted. */
+let early = [];
 let running = false;
 let stopped = false;
 /** Flash contents kept across a watchdog reset (`machine.reset()`): rp2040js's reset() erases it. */
@@ -61,7 +62,9 @@ async function handle(message) {
         run();
         break;
       case 'input':
-        pending.push(message.bytes);
+        if (input) input.push(message.bytes);
+        else early.push(message.bytes);
+        run(); // a chip asleep with nothing scheduled wakes for it
         break;
       case 'stop':
         stopped = true;
@@ -79,7 +82,7 @@ async function handle(message) {
 /** Power-on (or watchdog) reset: a fresh chip with the ROM patched and the flash kept. */
 function boot() {
   const { RP2040, USBCDC } = rp2040js;
-  mcu = new RP2040(); // with its SimulationClock: time is emulated cycles, not the host's
+  mcu = installFastMemory(new RP2040()); // with its SimulationClock: time is emulated cycles, not the host's
   clock = mcu.clock;
   // rp2040js logs every USB transfer at its default level; only its errors are worth a line.
   mcu.logger = {
@@ -90,6 +93,8 @@ function boot() {
       console.warn(`${component}: ${message}`);
     },
   };
+  const kept = installFastDecode(mcu.core);
+  if (kept) console.warn(kept); // slower, not different: said once, as a warning
   mcu.loadBootrom(patchedBootrom());
   mcu.flash.set(flash.subarray(0, Math.min(flash.length, mcu.flash.length)));
   flash = mcu.flash; // from now on the chip's own array is the flash
@@ -102,7 +107,11 @@ function boot() {
     flash = kept;
     boot();
   };
-  cdc = new USBCDC(mcu.usbCtrl);
+  const cdc = new USBCDC(mcu.usbCtrl);
+  // Bytes the host sent before a watchdog reset still reach the firmware, as they did before.
+  const carried = input?.takeQueued() ?? early;
+  input = new CdcInput(cdc);
+  for (const bytes of carried) input.push(bytes);
   cdc.onDeviceConnected = () => port.postMessage({ type: 'connected' });
   cdc.onSerialData = (bytes) => port.postMessage({ type: 'output', bytes: Uint8Array.from(bytes) });
   // Boot as the ROM would after finding a valid boot2: run the image's second stage from flash.
@@ -156,43 +165,22 @@ function onBreak(code) {
 }
 
 function feedInput() {
-  while (pending.length > 0 && cdc.txFIFO.itemCount < CDC_FIFO_BYTES) {
-    const chunk = pending[0];
-    cdc.sendSerialByte(chunk[pendingOffset++]);
-    if (pendingOffset >= chunk.length) {
-      pending.shift();
-      pendingOffset = 0;
-    }
-  }
+  input.feed();
 }
 
 function run() {
-  if (running) return;
+  if (running || stopped) return;
   running = true;
+  // A watchdog reset inside a slice replaces the chip: the slice ends there, the next runs the new one.
+  const machine = { core: mcu.core, clock, feedInput, stopped: () => stopped || machine.core !== mcu.core };
   const slice = () => {
-    if (stopped) {
-      running = false;
-      return;
-    }
+    let outcome;
     try {
-      feedInput();
-      const core = mcu.core;
-      let steps = 0;
-      for (let done = 0; done < SLICE_CYCLES && !stopped; steps++) {
-        if (core.waiting) {
-          const nanos = clock.nanosToNextAlarm;
-          if (nanos <= 0) break;
-          clock.tick(nanos);
-          done += nanos / CYCLE_NANOS;
-          cycles += nanos / CYCLE_NANOS;
-        } else {
-          const spent = core.executeInstruction();
-          clock.tick(spent * CYCLE_NANOS);
-          done += spent;
-          cycles += spent;
-        }
-        if ((steps & 0x3ff) === 0) feedInput();
-      }
+      machine.core = mcu.core;
+      machine.clock = clock;
+      const result = runFor(machine, SLICE_CYCLES);
+      cycles += result.cycles;
+      outcome = result.outcome;
     } catch (error) {
       stopped = true;
       running = false;
@@ -202,7 +190,12 @@ function run() {
       });
       return;
     }
-    setImmediate(slice);
+    if (outcome === 'budget' || (outcome === 'stopped' && !stopped)) {
+      setImmediate(slice); // let the host's messages in, then go on
+    } else {
+      // Stopped, or asleep with nothing scheduled: nothing runs until the host sends input.
+      running = false;
+    }
   };
   slice();
 }

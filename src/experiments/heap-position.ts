@@ -53,7 +53,9 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
     };
     const pinTop = async (nLive: number, round: number) => {
       const before = heapGeometry(await device.memInfo({ heapMap: true }));
-      await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 64})`);
+      // A slot for every free block outside the longest run, and for the blocks in front of the
+      // filler that this exec's own code and the last one's garbage leave free (heap_position.py).
+      await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 512})`);
       const room = heapGeometry(await device.memInfo({ heapMap: true }));
       const fillBytes = (room.longestFreeRun.length - params.marginBlocks) * 16;
       const pinned = parseOneRecord((await exec(`pin_top(${fillBytes})`)).stdout, 'pinned', pinnedSchema);

@@ -189,6 +189,34 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
   );
 
   it.skipIf(NO_IMAGES)(
+    'an idle REPL costs no host CPU, and a sleeping chip is fast-forwarded to its timer',
+    async () => {
+      const { device } = await openEmuDevice({ firmware: FIRMWARE!, bootrom: BOOTROM! });
+      try {
+        // The REPL waits for the host: the chip sleeps (WFE) with nothing scheduled, and its thread
+        // blocks instead of stepping (it used to take a zero-length USB packet every few µs).
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const used = process.cpuUsage(cpu);
+        const cpuShare = (used.user + used.system) / 1000 / (performance.now() - started);
+        expect(cpuShare).toBeLessThan(0.1);
+        // 5 s of device sleep: the clock jumps to the timer's alarm, far faster than real time.
+        const sleepStarted = performance.now();
+        const { stdout } = await device.exec(
+          'import time\n_t = time.ticks_ms()\ntime.sleep_ms(5000)\nprint(time.ticks_diff(time.ticks_ms(), _t))',
+          { timeoutMs: 60_000 },
+        );
+        expect(Number(stdout.trim())).toBeGreaterThanOrEqual(5000);
+        expect(performance.now() - sleepStarted).toBeLessThan(2500);
+      } finally {
+        await device.close();
+      }
+    },
+    120_000,
+  );
+
+  it.skipIf(NO_IMAGES)(
     'the pause-vs-live curve shows the mark-stack cliff near 64 children (facts §9)',
     async () => {
       const { device } = await openEmuDevice({ firmware: FIRMWARE!, bootrom: BOOTROM! });
