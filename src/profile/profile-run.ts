@@ -161,3 +161,17 @@ async function removeProbe(device: ReplDevice): Promise<void> {
     ].join('\n'),
   );
 }
+
+/**
+ * The program's traceback as the program alone would show it: the stub's frame, the probe's
+ * `_pp_run` frame and the call of it (the frame just before) are left out; the program's own
+ * frames keep the line numbers of APP.py.
+ */
+export function programTraceback(traceback: string): string {
+  const lines = traceback.split('\n');
+  const probe = lines.findIndex((l) => /^ {2}File "<stdin>", line \d+, in _pp_run$/.test(l));
+  return lines
+    .filter((_, i) => probe < 0 || (i !== probe && i !== probe - 1))
+    .filter((l) => !/^ {2}File "<stdin>", line \d+, in _picogc_x$/.test(l))
+    .join('\n');
+}

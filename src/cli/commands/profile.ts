@@ -71,6 +71,7 @@ export function register(program: Command): void {
     const { resolveTarget } = await import('../../device/target.ts');
     const { readProgram, runProfileSession } = await import('../../profile/profile-session.ts');
     const { profileText } = await import('../../profile/profile-text.ts');
+    const { programTraceback } = await import('../../profile/profile-run.ts');
     if (options.hz > 1000)
       throw new UsageError('--hz: at most 1000 (a soft timer counts whole milliseconds)');
     readProgram(app); // a missing program is an input error before any device is touched
@@ -103,7 +104,7 @@ export function register(program: Command): void {
       if (outcome.reason === 'interrupted') process.exitCode = INTERRUPTED;
       else if (outcome.error instanceof DeviceException) {
         process.stderr.write(
-          `picogc: the program raised ${outcome.error.type}: ${outcome.error.detail}\n${outcome.error.traceback}\n`,
+          `picogc: the program raised ${outcome.error.type}: ${outcome.error.detail}\n${programTraceback(outcome.error.traceback)}\n`,
         );
         process.exitCode = 1;
       } else if (outcome.error) throw outcome.error;
