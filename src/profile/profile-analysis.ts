@@ -13,6 +13,9 @@ import { lastOf, timelineOf } from './timeline.ts';
  * the disk. What the device could not show is said in `notShown`, never filled in.
  */
 
+/** The heap chart's points at most: a long run's readings thinned evenly, its drops kept. */
+export const HEAP_POINTS = 3000;
+
 export interface AnalysisOptions {
   runId: string;
   /** The mark whose iterations the advice is for (default: the most called). */
@@ -138,6 +141,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       ...(m.gapUs ? { gapUs: m.gapUs } : {}),
       ...(m.allocPerIteration !== undefined ? { allocPerIteration: m.allocPerIteration } : {}),
     })),
+    heap: thin(timeline.readings, HEAP_POINTS).map((r) => ({ tUs: r.t, alloc: r.v })),
     freeRuns: onSim
       ? []
       : records.flatMap((r) =>
@@ -187,4 +191,11 @@ function samplerShare(begin: { hz: number; every: number; tick_us: number; alloc
   const cheap = Math.max(0, begin.tick_us - begin.alloc_us);
   const perSecond = (begin.hz / begin.every) * begin.tick_us + (begin.hz - begin.hz / begin.every) * cheap;
   return perSecond / 1e6;
+}
+
+/** At most `max` readings: every n-th, plus each one that shows a drop (a collection stays visible). */
+function thin<T extends { v: number }>(readings: readonly T[], max: number): T[] {
+  if (readings.length <= max) return [...readings];
+  const every = Math.ceil(readings.length / max);
+  return readings.filter((r, i) => i % every === 0 || (i > 0 && r.v < readings[i - 1]!.v));
 }

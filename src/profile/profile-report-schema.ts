@@ -85,6 +85,8 @@ export const profileReportSchema = z.object({
       allocPerIteration: z.number().optional(),
     }),
   ),
+  /** gc.mem_alloc() over time (every reading, or evenly thinned to at most HEAP_POINTS). */
+  heap: z.array(z.object({ tUs: z.number(), alloc: z.number() })),
   freeRuns: z.array(
     z.object({ tUs: z.number(), maxFreeBytes: z.number(), freeBytes: z.number().optional() }),
   ),

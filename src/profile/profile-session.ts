@@ -87,7 +87,7 @@ export async function runProfileSession(
     ...(options.markName ? { markName: options.markName } : {}),
     ...(options.budgetUs !== undefined ? { budgetUs: options.budgetUs } : {}),
   });
-  writeProfileViews(report, runDir);
+  await writeProfileViews(report, runDir);
   pointLatest(options.outDir, runId, 'latest-profile');
   return { runDir, report, outcome };
 }

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatNumber, formatUs } from '../format.ts';
-import { html, renderPage, type TrustedHtml } from '../report/html.ts';
+import { chartFigure, chartGrid, html, renderPage, type TrustedHtml } from '../report/html.ts';
+import { renderChart } from '../report/charts/render.ts';
+import { freeRunSpec, heapSpec } from './profile-charts.ts';
 import { md } from '../report/markdown.ts';
 import type { ProfileReport } from './profile-report-schema.ts';
 import { profileLines } from './profile-text.ts';
@@ -12,9 +14,9 @@ import { profileLines } from './profile-text.ts';
  * through `md`, so a mark name or a printed line can never become markup).
  */
 
-export function writeProfileViews(report: ProfileReport, dir: string): void {
+export async function writeProfileViews(report: ProfileReport, dir: string): Promise<void> {
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'index.html'), profileHtml(report));
+  writeFileSync(join(dir, 'index.html'), await profileHtml(report));
   writeFileSync(join(dir, 'summary.md'), profileMarkdown(report));
 }
 
@@ -30,8 +32,14 @@ export function profileMarkdown(report: ProfileReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function profileHtml(report: ProfileReport): string {
+export async function profileHtml(report: ProfileReport): Promise<string> {
   const c = report.collections;
+  const charts: TrustedHtml[] = [];
+  const specs = [
+    ['Heap', heapSpec(report)],
+    ['Fragmentation', freeRunSpec(report)],
+  ] as const;
+  for (const [title, spec] of specs) if (spec) charts.push(chartFigure(title, await renderChart(spec)));
   const body = html`
     <section>
       <h2>Summary</h2>
@@ -45,6 +53,7 @@ export function profileHtml(report: ProfileReport): string {
         )}
       </table>
     </section>
+    ${charts.length > 0 ? chartGrid(charts) : ''}
     ${report.allocation ? allocationTable(report.allocation.series) : ''}
     ${
       c.events.length > 0
