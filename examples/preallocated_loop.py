@@ -1,6 +1,7 @@
 # The same loop with nothing allocated per iteration: integers that stay small (no heap object)
 # and a preallocated array written in place. gc.mem_alloc() does not move while it runs.
-# Expected advice: leave the defaults (A = 0: the loop makes no garbage).
+# Expected: R near 0 (only compiling the program at its start), no collection; advice: leave the
+# defaults (A = 0: the loop makes no garbage).
 import array
 import time
 import picogc_probe

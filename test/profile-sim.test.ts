@@ -52,7 +52,7 @@ describe('picogc profile on the virtual Pico', () => {
     const { records, report } = await lastRun(out);
     expect(records[0]!.type).toBe('header');
     expect(records.some((r) => r.type === 'begin' && r.timer === false)).toBe(true);
-    expect(records.filter((r) => r.type === 'samples').length).toBeGreaterThan(10);
+    expect(records.filter((r) => r.type === 'samples').length).toBeGreaterThan(3);
     expect(records.some((r) => r.type === 'end' && r.how === 'time')).toBe(true);
     expect(report.stopped.reason).toBe('time');
     expect(report.sampler.missing + report.sampler.damagedLines + report.sampler.lostOnDevice).toBe(0);
@@ -75,6 +75,17 @@ describe('picogc profile on the virtual Pico', () => {
     expect(report.freeRuns).toEqual([]);
     expect(cli.stdout).toContain('R = ');
     expect(cli.stdout).toContain('not shown');
+  });
+
+  it('advises tuning gc.threshold for the leaking loop when an iteration can absorb 5 ms', async () => {
+    const out = join(dir, 'leaky-budget');
+    const app = example('leaky_sensor.py');
+    expect(
+      await cli.run('profile', '--device', 'sim', '--seconds', '2', '--budget-us', '5000', '--out', out, app),
+    ).toBe(0);
+    const { report } = await lastRun(out);
+    expect(report.advice!.strategy).toBe('tune-threshold');
+    expect(report.advice!.code.join('\n')).toMatch(/gc\.threshold\(\d+\)/);
   });
 
   it('finds no allocation in the pre-allocated loop: leave the defaults', async () => {

@@ -1,3 +1,4 @@
+import { MIN_DROP_BYTES } from './collections.ts';
 import type { Timeline } from './timeline.ts';
 import { CODE_FLUSH_BEGIN, CODE_FLUSH_END } from './timeline.ts';
 
@@ -5,7 +6,7 @@ import { CODE_FLUSH_BEGIN, CODE_FLUSH_END } from './timeline.ts';
  * How fast the program allocates: the rises of gc.mem_alloc() between consecutive readings, summed.
  * The probe's own printing is left out exactly (a flush reads the heap before and after itself);
  * an interval with a collection in it counts nothing (what it allocated is hidden by the drop), so
- * R is a lower bound by at most one interval per collection.
+ * R is a lower bound by at most one interval per collection. Small drops count against it.
  */
 
 export interface AllocRate {
@@ -20,7 +21,11 @@ export interface AllocRate {
   probeBytes: number;
 }
 
-export function allocRate(timeline: Timeline, windowUs = 1_000_000): AllocRate | undefined {
+export function allocRate(
+  timeline: Timeline,
+  windowUs = 1_000_000,
+  minDropBytes = MIN_DROP_BYTES,
+): AllocRate | undefined {
   const r = timeline.readings;
   if (r.length < 2) return undefined;
   const start = r[0]!.t;
@@ -31,7 +36,10 @@ export function allocRate(timeline: Timeline, windowUs = 1_000_000): AllocRate |
   const windows = new Map<number, number>();
   for (let i = 1; i < r.length; i++) {
     const rise = r[i]!.v - r[i - 1]!.v;
-    if (rise <= 0) continue;
+    // A collection's drop hides what was allocated; a smaller drop is an explicit free (a list
+    // moved by realloc, a frame the VM put on the heap and took back) and counts against R, so R
+    // is the heap's net filling rate, the one that decides when it is full.
+    if (rise === 0 || rise <= -minDropBytes) continue;
     if (r[i - 1]!.code === CODE_FLUSH_BEGIN && r[i]!.code === CODE_FLUSH_END) {
       probeBytes += rise;
       continue;

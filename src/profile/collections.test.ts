@@ -8,17 +8,22 @@ type Entry = [number, number, number];
 
 const samples = (entries: Entry[]): ResultRecord[] => [{ type: 'samples', n: 0, entries }];
 
+/** 500 Hz ticks (2 ms), the heap read every 10 ms. */
+const TIMING = { periodUs: 2_000, readUs: 0 };
+
 /**
- * A 100 Hz sampler (10 ms period) over a program allocating 160 B per tick; a collection at tick
- * `at` frees everything but 1000 B and holds the next tick back by `stallUs`.
+ * Heap readings every 10 ms over a program allocating 160 B between them; a collection before
+ * reading `at` frees all but 1000 B and holds the VM `stallUs`, so the tick due in it comes late.
  */
-function sawtooth(ticks: number, collectAt: number[], stallUs: number): Entry[] {
+function sawtooth(readings: number, collectAt: number[], stallUs: number): Entry[] {
   const out: Entry[] = [];
   let alloc = 1000;
   let t = 0;
-  for (let k = 0; k < ticks; k++) {
+  for (let k = 0; k < readings; k++) {
     if (collectAt.includes(k)) {
       alloc = 1000;
+      // The tick due 1 ms into the stall runs when it ends: its gap is the period plus the rest.
+      out.push([3, t - 8_000 + 1_000 + stallUs, 2_000 + stallUs - 1_000]);
       t += stallUs;
     }
     out.push([0, t, alloc]);
@@ -29,10 +34,11 @@ function sawtooth(ticks: number, collectAt: number[], stallUs: number): Entry[] 
 }
 
 describe('collections from gc.mem_alloc() drops', () => {
-  it('finds each drop and measures its stall from the late tick after it', () => {
+  it('finds each drop, and its stall from the late tick between the two readings (±P/2)', () => {
     const timeline = timelineOf(samples(sawtooth(100, [30, 70], 4_000)));
-    const found = findCollections(timeline, 10_000);
+    const found = findCollections(timeline, TIMING);
     expect(found.map((c) => c.t)).toEqual([30 * 10_000 + 4_000, 70 * 10_000 + 8_000]);
+    // gap 5000 µs: the stall is between 3000 and 5000 µs; taken as 4000.
     expect(found.map((c) => c.stallUs)).toEqual([4_000, 4_000]);
     expect(found[0]!.freedBytes).toBe(29 * 160);
     expect(found[0]!.inFlush).toBe(false);
@@ -44,46 +50,48 @@ describe('collections from gc.mem_alloc() drops', () => {
       [0, 10_000, 4968],
       [0, 20_000, 5200],
     ];
-    expect(findCollections(timelineOf(samples(entries)), 10_000)).toEqual([]);
-    expect(findCollections(timelineOf(samples(entries)), 10_000, 16)).toHaveLength(1);
+    expect(findCollections(timelineOf(samples(entries)), TIMING)).toEqual([]);
+    expect(findCollections(timelineOf(samples(entries)), TIMING, 16)).toHaveLength(1);
   });
 
-  it('takes the probe’s own flush out of the stall, and says when a drop fell inside a flush', () => {
+  it('takes the probe’s own flush and heap reads out of a late tick’s gap', () => {
     const entries: Entry[] = [
       [0, 0, 9000],
-      [0, 10_000, 9160],
-      [1, 10_500, 9160], // flush begins
-      [2, 13_500, 9900], // ends: 3 ms, 740 B of its own
-      [0, 23_000, 1000], // a collection: 13 ms interval = 10 ms period + 3 ms flush
-      [0, 33_000, 1160],
-      [1, 33_100, 1160],
-      [2, 36_000, 900], // a drop inside a flush
-      [0, 46_000, 1000],
+      [1, 1_500, 9000], // a flush begins
+      [2, 4_500, 9700], // and ends: 3 ms, 700 B of its own
+      [3, 6_000, 5_000], // 5 ms since the tick before: the flush (3 ms), a period, ±1 ms
+      [0, 10_000, 1000],
+      [0, 20_000, 1160],
+      [3, 29_000, 9_000], // late only by the heap read that began it (8 ms)
+      [0, 30_000, 1320],
+      [1, 40_100, 1320],
+      [2, 46_000, 900], // a drop inside a flush
+      [0, 50_000, 1000],
     ];
     const timeline = timelineOf(samples(entries));
     expect(timeline.flushes).toHaveLength(2);
-    expect(flushTime(timeline.flushes, 10_000, 23_000)).toBe(3_000);
-    const found = findCollections(timeline, 10_000);
-    expect(found[0]!.stallUs).toBe(0);
+    expect(flushTime(timeline.flushes, 0, 6_000)).toBe(3_000);
+    const found = findCollections(timeline, { periodUs: 2_000, readUs: 8_000 });
+    expect(found[0]!.stallUs).toBe(1_000);
     expect(found[1]!.inFlush).toBe(true);
+    expect(otherLateness(timeline, { periodUs: 2_000, readUs: 8_000 }, found)).toEqual([]);
   });
 
-  it('has no stall without a timer (marks only)', () => {
+  it('has no stall without a timer (marks only), nor where no tick came late', () => {
     const entries: Entry[] = [
       [16, 0, 9000],
       [16, 10_000, 1000],
     ];
-    expect(findCollections(timelineOf(samples(entries)), 0)[0]!.stallUs).toBeNull();
+    expect(findCollections(timelineOf(samples(entries)), undefined)[0]!.stallUs).toBeNull();
+    expect(findCollections(timelineOf(samples(entries)), TIMING)[0]!.stallUs).toBeNull();
   });
 
-  it('keeps lateness away from collections apart: the program’s own long stretches', () => {
+  it('keeps late ticks away from collections apart: the program’s own stretches without a yield', () => {
     const entries = sawtooth(50, [20], 4_000);
-    entries[40]![1] += 2_500; // one tick 2.5 ms late with no drop
-    for (let k = 41; k < 50; k++) entries[k]![1] += 2_500;
+    entries.push([3, 450_000, 4_500]); // held up 2.5 ms past its period, no drop near it
+    entries.sort((a, b) => a[1] - b[1]);
     const timeline = timelineOf(samples(entries));
-    const late = otherLateness(timeline, 10_000, findCollections(timeline, 10_000));
-    expect(Math.max(...late)).toBe(2_500);
-    expect(late).not.toContain(4_000);
+    expect(otherLateness(timeline, TIMING, findCollections(timeline, TIMING))).toEqual([2_500]);
   });
 });
 

@@ -4,10 +4,14 @@ import type { FlushWindow, TimedEntry, Timeline } from './timeline.ts';
 /**
  * Collections seen in the samples. gc.mem_alloc() only falls when memory is freed, and in a running
  * program that is a collection (an explicit free, e.g. a list moved by realloc, frees a block or
- * two: drops smaller than `minDropBytes` are not counted). A soft timer's callback cannot run
- * while the collector runs (it is scheduled, and the VM runs nothing scheduled inside gc_collect),
- * so the tick that follows a collection arrives late by about the pause: its interval minus one
- * period, minus any flush of the probe's in the same interval. Resolution: one timer period.
+ * two: drops smaller than `minDropBytes` are not counted).
+ *
+ * The stall: the timer's callback is scheduled, and nothing scheduled runs inside gc_collect, so
+ * the tick that falls due during a collection runs when it ends. The probe records such a late tick
+ * with the µs since the tick before it (`gap`). With ticks due every P µs (rp2's hardware alarm,
+ * no drift), a collection of D µs that delays a tick gives gap − P ≤ D ≤ gap: the stall is taken as
+ * gap − P/2, within ±P/2, after the probe's own busy time in that gap (a flush, a heap read) is
+ * taken out.
  */
 
 export interface Collection {
@@ -15,7 +19,7 @@ export interface Collection {
   t: number;
   /** Bytes the drop freed (at least: what was allocated in the same interval is not known). */
   freedBytes: number;
-  /** The pause as the late tick measured it, µs; null where no tick brackets it. */
+  /** The pause (±P/2), µs; null where no late tick fell between the two readings. */
   stallUs: number | null;
   /** The drop fell inside one of the probe's flushes (its print allocated into a collection). */
   inFlush: boolean;
@@ -23,59 +27,69 @@ export interface Collection {
 
 export const MIN_DROP_BYTES = 256;
 
+/** How the late ticks are read: the timer's period, and what one heap read costs (µs). */
+export interface TickTiming {
+  periodUs: number;
+  readUs: number;
+}
+
 export function findCollections(
   timeline: Timeline,
-  periodUs: number,
+  timing: TickTiming | undefined,
   minDropBytes = MIN_DROP_BYTES,
 ): Collection[] {
   const out: Collection[] = [];
-  const { readings, ticks, flushes } = timeline;
+  const { readings, flushes } = timeline;
   for (let i = 1; i < readings.length; i++) {
     const before = readings[i - 1]!;
     const after = readings[i]!;
     if (before.v - after.v < minDropBytes) continue;
+    // (flushes are few: one a second)
     const inFlush = flushes.some((f) => f.begin <= before.t && after.t <= f.end);
-    // (flushes are few: a handful a second)
     out.push({
       t: after.t,
       freedBytes: before.v - after.v,
-      stallUs: periodUs > 0 ? stallBetween(ticks, flushes, before, after, periodUs) : null,
+      stallUs: timing ? stallBetween(timeline, before, after, timing) : null,
       inFlush,
     });
   }
   return out;
 }
 
-/** The longest tick lateness in (before, after], less the flushes inside that interval. */
+/** The longest stall a late tick in (before, after] shows, or null if none came late. */
 function stallBetween(
-  ticks: readonly TimedEntry[],
-  flushes: readonly FlushWindow[],
+  timeline: Timeline,
   before: TimedEntry,
   after: TimedEntry,
-  periodUs: number,
+  timing: TickTiming,
 ): number | null {
   let worst: number | null = null;
-  for (let k = Math.max(1, firstAfter(ticks, before.index)); k < ticks.length; k++) {
-    const tick = ticks[k]!;
-    const previous = ticks[k - 1]!;
-    const late = tick.t - previous.t - periodUs - flushTime(flushes, previous.t, tick.t);
-    worst = Math.max(worst ?? late, late);
-    // The first tick at or after the reading that showed the drop closes the interval.
-    if (tick.index >= after.index) break;
+  for (const tick of lateIn(timeline.late, before.t, after.t)) {
+    const gap = probeFreeGap(timeline, tick, timing.readUs);
+    worst = Math.max(worst ?? gap, gap);
   }
-  return worst === null ? null : Math.max(0, worst);
+  return worst === null ? null : Math.max(0, worst - timing.periodUs / 2);
 }
 
-/** The position of the first tick whose entry index is above `index` (ticks are in index order). */
-function firstAfter(ticks: readonly TimedEntry[], index: number): number {
+/** A late tick's gap less the probe's own busy time in it: its flushes, a heap read that began it. */
+export function probeFreeGap(timeline: Timeline, tick: TimedEntry, readUs: number): number {
+  const from = tick.t - tick.v;
+  const reading = timeline.ticks.some((r) => r.t === from) ? readUs : 0;
+  return tick.v - flushTime(timeline.flushes, from, tick.t) - reading;
+}
+
+/** The late ticks with from < t ≤ to (ticks are in time order). */
+function lateIn(late: readonly TimedEntry[], from: number, to: number): TimedEntry[] {
   let lo = 0;
-  let hi = ticks.length;
+  let hi = late.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ticks[mid]!.index <= index) lo = mid + 1;
+    if (late[mid]!.t <= from) lo = mid + 1;
     else hi = mid;
   }
-  return lo;
+  const out: TimedEntry[] = [];
+  for (let k = lo; k < late.length && late[k]!.t <= to; k++) out.push(late[k]!);
+  return out;
 }
 
 /** µs of the probe's flushes that lie within (from, to]. */
@@ -122,20 +136,27 @@ export function histogram(values: readonly number[]): HistogramBin[] {
     .map(([low, count]) => ({ fromUs: low, toUs: low === 0 ? 1 : low * 2, count }));
 }
 
-/** Tick lateness outside collections and flushes: the program's own long stretches without a yield. */
+/**
+ * Late ticks away from collections, each as its gap less the probe's busy time less one period
+ * (the least it can have been held up): the program's own stretches without a yield (a long C
+ * call), and anything else that held the VM. Those that are only the probe's own are left out.
+ */
 export function otherLateness(
   timeline: Timeline,
-  periodUs: number,
+  timing: TickTiming,
   collections: readonly Collection[],
+  readings: readonly TimedEntry[] = timeline.readings,
 ): number[] {
-  const { ticks, flushes } = timeline;
+  const collectionSpans: [number, number][] = [];
+  for (const c of collections) {
+    const at = readings.findIndex((r) => r.t === c.t);
+    if (at > 0) collectionSpans.push([readings[at - 1]!.t, c.t]);
+  }
   const out: number[] = [];
-  const collectionTimes = new Set(collections.map((c) => c.t));
-  for (let k = 1; k < ticks.length; k++) {
-    const tick = ticks[k]!;
-    if (collectionTimes.has(tick.t)) continue;
-    const previous = ticks[k - 1]!;
-    out.push(Math.max(0, tick.t - previous.t - periodUs - flushTime(flushes, previous.t, tick.t)));
+  for (const tick of timeline.late) {
+    if (collectionSpans.some(([from, to]) => tick.t > from && tick.t <= to)) continue;
+    const held = probeFreeGap(timeline, tick, timing.readUs) - timing.periodUs;
+    if (held > 0) out.push(held);
   }
   return out;
 }

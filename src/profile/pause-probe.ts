@@ -4,26 +4,30 @@ import type { ResultRecord } from './results-records.ts';
 /**
  * The two pauses the advice rests on, timed right after the program with its globals still alive:
  * L, a collection of the live set with no garbage (the device's own timed collection), and the
- * same collection with GARBAGE_BLOCKS one-block floats of fresh garbage, whose difference over the
- * blocks is k, the sweep cost of one block of garbage. On a board both are ticks_us around
- * gc.collect() in one exec; on the virtual Pico both are the closing collection of an exec.
+ * same collection after half the free heap was filled with one-block floats of fresh garbage, whose
+ * difference over those blocks is k, the cost of one block of garbage: it must reach past the live
+ * set (a few blocks of garbage fall into holes under the highest live block and cost nothing
+ * more). On a board both are ticks_us around gc.collect() in one exec; on the virtual Pico both
+ * are the closing collection of an exec.
  */
 
-export const GARBAGE_BLOCKS = 1000;
-
 /** One float a step: a 16-byte block of garbage each on a Pico (and on the virtual Pico). */
-const MAKE_GARBAGE = `for _pp_i in range(${GARBAGE_BLOCKS}):\n    _pp_x = 1.5 * _pp_i\n_pp_x = None`;
+const makeGarbage = (blocks: number) =>
+  `for _pp_i in range(${blocks}):\n    _pp_x = 1.5 * _pp_i\n_pp_x = None`;
 
 const WHOLE = (out: string) => (/^\d+\r\n$/.test(out) ? undefined : 'not a whole number');
 
 export async function measurePauses(device: ReplDevice, record: (r: ResultRecord) => void): Promise<void> {
-  const { capabilities } = await device.info();
+  const { capabilities, heapTotal } = await device.info();
   // The program's last garbage goes first, untimed: L is the live set's pause, not a full heap's.
   await device.exec('import gc\ngc.collect()');
   const live = await device.timedCollect();
   const { stdout } = await device.exec('import gc\nprint(gc.mem_alloc())', { validate: WHOLE });
   // The virtual Pico's heap grows where a Pico's would have collected: L then sweeps a bigger heap.
   const heapTotalAfter = gcTotal(await device.memInfo());
+  const liveBytes = Number(stdout.trim());
+  const blocks = Math.max(100, Math.floor((heapTotal - liveBytes) / 2 / 16));
+  const MAKE_GARBAGE = makeGarbage(blocks);
   let garbageUs: number;
   if (capabilities.collectTiming === 'ticks_us') {
     const out = await device.exec(
@@ -42,9 +46,9 @@ export async function measurePauses(device: ReplDevice, record: (r: ResultRecord
     type: 'pause',
     us: live.us,
     method: live.method,
-    liveBytes: Number(stdout.trim()),
+    liveBytes,
     heapTotalAfter,
     garbageUs,
-    garbageBlocks: GARBAGE_BLOCKS,
+    garbageBlocks: blocks,
   });
 }

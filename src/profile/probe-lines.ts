@@ -11,10 +11,10 @@ import { DATA_MARK } from '../device/data-lines.ts';
 
 /** One ring entry: what happened (`code`), when (µs since the probe started) and a value. */
 export const entrySchema = z.object({
-  /** 0 a timer tick, 1 a flush began, 2 a flush ended, 16 + id a mark. */
+  /** 0 a tick that read the heap, 1 a flush began, 2 a flush ended, 3 a late tick, 16 + id a mark. */
   code: z.number().int().min(0),
   t: z.number().int(),
-  /** gc.mem_alloc() in bytes, or -1 where it was not read. */
+  /** gc.mem_alloc() in bytes, or -1 where it was not read; for a late tick, µs since the tick before. */
   v: z.number().int().min(-1),
 });
 export type Entry = z.infer<typeof entrySchema>;
@@ -34,8 +34,10 @@ export const beginSchema = z.object({
   alloc: z.number().int().min(0),
   /** µs one gc.mem_alloc() took at start (it walks the whole allocation table). */
   alloc_us: z.number().int().min(0),
-  /** µs one sampler tick took at start, reading gc.mem_alloc(). */
+  /** µs one sampler tick took at start (one that neither reads the heap nor is late). */
   tick_us: z.number().int().min(0),
+  /** A tick this many µs later than its period is recorded (with the µs since the tick before). */
+  late_us: z.number().int().min(0),
 });
 
 /** Ring entries from index `n` on, as the hex of their int32 triples (little-endian). */

@@ -61,15 +61,23 @@ export function adviceFromProfile(
   inputs.push(
     `F = ${formatNumber(m.heapTotal)} − ${formatNumber(m.pause.liveBytes)} = ${formatNumber(F)} B: the heap less the live set after that collection`,
   );
-  const k = measuredSweepCost(m.pause);
-  inputs.push(
-    `k = (${formatNumber(m.pause.garbageUs)} − ${formatNumber(m.pause.us)}) / ${m.pause.garbageBlocks} = ${formatNumber(k)} µs per block: the same collection with ${m.pause.garbageBlocks} blocks of fresh garbage`,
-  );
+  // k: the program's own collections say what a block of its garbage costs where they were timed
+  // (a board); else the garbage made after the program (the virtual Pico), which can read low:
+  // fresh floats fill holes under the live set's highest block, which the sweep walks anyway.
+  const afterProgram = measuredSweepCost(m.pause);
   const inProgram = sweepCost(m.collections, L);
-  if (inProgram !== undefined)
+  const afterLine = `k = (${formatNumber(m.pause.garbageUs)} − ${formatNumber(m.pause.us)}) / ${m.pause.garbageBlocks} = ${formatNumber(afterProgram)} µs per block: the same collection after ${m.pause.garbageBlocks} blocks of fresh garbage`;
+  let k: number;
+  if (inProgram !== undefined) {
+    k = inProgram;
     inputs.push(
-      `(cross-check: the in-program collections give k = ${formatNumber(inProgram)} µs per block, the median of (stall − L) / (freed / 16))`,
+      `k = ${formatNumber(k)} µs per block: the median of (stall − L) / (freed / 16) over the program's ${m.collections.filter((c) => c.stallUs !== null && !c.inFlush).length} timed collections`,
     );
+    inputs.push(`(cross-check: ${afterLine})`);
+  } else {
+    k = afterProgram;
+    inputs.push(`${afterLine} (no collection inside the program was timed)`);
+  }
   const B = options.budgetUs ?? mark.gapUs!.p50;
   inputs.push(
     options.budgetUs !== undefined

@@ -3,8 +3,8 @@ import { analyseProfile } from './profile-analysis.ts';
 import { RESULTS_FORMAT, type ResultRecord } from './results-records.ts';
 
 /**
- * A constructed board profile: a 100 Hz sampler, a loop marked "control" every 10 ms allocating
- * 800 B, a collection every 2 s that stalls the next tick by 3 ms; after the program, L = 1000 µs
+ * A constructed board profile: a 500 Hz sampler reading the heap every 10 ms, a loop marked
+ * "control" every 10 ms allocating 800 B, a collection every 2 s that holds the VM 3 ms; after the program, L = 1000 µs
  * with 10 000 B live and 1100 µs with 1000 blocks of garbage (k = 0.1 µs per block).
  */
 function boardRecords(): ResultRecord[] {
@@ -14,6 +14,8 @@ function boardRecords(): ResultRecord[] {
   for (let k = 0; k < 600; k++) {
     if (k > 0 && k % 200 === 0) {
       alloc = 10_000;
+      // The tick due 1 ms into the 3 ms collection runs when it ends: 4 ms after the tick before.
+      entries.push([3, t - 7_000 + 3_000, 4_000]);
       t += 3_000;
     }
     entries.push([16, t + 100, -1]);
@@ -35,19 +37,20 @@ function boardRecords(): ResultRecord[] {
     header,
     {
       type: 'begin',
-      hz: 100,
-      flush_hz: 4,
-      every: 1,
+      hz: 500,
+      flush_hz: 1,
+      every: 5,
       timer: true,
       ring: 256,
       total: 200_000,
       alloc: 9000,
       alloc_us: 300,
-      tick_us: 340,
+      tick_us: 40,
+      late_us: 500,
     },
     { type: 'mark', id: 0, name: 'control' },
     { type: 'samples', n: 0, entries },
-    { type: 'end', how: 'time', error: null, t: t, entries: entries.length + 1, lost: 0, lines: 10 },
+    { type: 'end', how: 'time', error: null, t: t, entries: entries.length + 2, lost: 0, lines: 10 },
     { type: 'stopped', reason: 'time' },
     {
       type: 'pause',
@@ -74,7 +77,7 @@ describe('a profile’s report from its records', () => {
     expect(report.collections.predictedStallP50Us).toBeCloseTo(1995, 0);
     expect(report.marks[0]).toMatchObject({ name: 'control', calls: 600 });
     expect(report.pause!.sweepUsPerBlock).toBeCloseTo(0.1);
-    expect(report.sampler.cpuShare).toBeCloseTo(0.034);
+    expect(report.sampler.cpuShare).toBeCloseTo(0.05);
     const advice = report.advice!;
     // Lfull = 1000 + 0.1 × 190 000/16 = 2187.5 > 2000; L + k × A16/16 = 1005 ≤ 2000: tune.
     expect(advice.strategy).toBe('tune-threshold');

@@ -32,9 +32,12 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const pause = lastOf(records, 'pause');
   const timeline = timelineOf(records);
   // rp2's machine.Timer: delta_us = (uint64_t)(1e6 / freq), on the hardware alarm (µs).
-  const periodUs = begin && begin.hz > 0 ? Math.floor(1e6 / begin.hz + 1e-9) : 0;
+  const timing =
+    begin && begin.hz > 0
+      ? { periodUs: Math.floor(1e6 / begin.hz + 1e-9), readUs: begin.alloc_us }
+      : undefined;
   const rate = allocRate(timeline);
-  const collections = findCollections(timeline, periodUs, options.minDropBytes);
+  const collections = findCollections(timeline, timing, options.minDropBytes);
   const stalls = collections.filter((c) => c.stallUs !== null && !c.inFlush).map((c) => c.stallUs!);
   const marks = markGaps(timeline);
   const heapTotal = header?.heapTotal ?? 0;
@@ -73,8 +76,9 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       why: `the heap grew from ${heapTotal} to ${grewTo} B during the program (the virtual Pico never collects inside a script), so the pause after it sweeps a heap a Pico does not have: profile for fewer --seconds`,
     });
   else if ('why' in adviceOrWhy) notShown.push({ what: 'the advice', why: adviceOrWhy.why });
-  const lateness = periodUs > 0 ? otherLateness(timeline, periodUs, collections) : [];
+  const lateness = timing ? otherLateness(timeline, timing, collections) : [];
   const stallDistribution = distribution(stalls);
+  const flushUs = distribution(timeline.flushes.map((f) => f.end - f.begin));
   const latenessDistribution = distribution(lateness);
   const meanInterval =
     intervals.length > 0 ? intervals.reduce((a, b) => a + b, 0) / intervals.length : undefined;
@@ -95,6 +99,8 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       hz: begin?.hz ?? 0,
       flushHz: begin?.flush_hz ?? 0,
       every: begin?.every ?? 1,
+      periodUs: timing?.periodUs ?? 0,
+      ...(flushUs ? { flushUs } : {}),
       entries: timeline.entries.length,
       lostOnDevice: end?.lost ?? 0,
       // The last flush's own end entry is written after its print, so it never leaves the device.
@@ -186,11 +192,9 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   };
 }
 
-/** The sampler's CPU share: ticks reading the heap cost a tick, the others a tick less one read. */
+/** The sampler's CPU share: every tick costs tick_us, and one in `every` also reads the heap. */
 function samplerShare(begin: { hz: number; every: number; tick_us: number; alloc_us: number }): number {
-  const cheap = Math.max(0, begin.tick_us - begin.alloc_us);
-  const perSecond = (begin.hz / begin.every) * begin.tick_us + (begin.hz - begin.hz / begin.every) * cheap;
-  return perSecond / 1e6;
+  return (begin.hz * begin.tick_us + (begin.hz / begin.every) * begin.alloc_us) / 1e6;
 }
 
 /** At most `max` readings: every n-th, plus each one that shows a drop (a collection stays visible). */

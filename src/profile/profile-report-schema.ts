@@ -34,6 +34,8 @@ export const profileReportSchema = z.object({
     hz: z.number(),
     flushHz: z.number(),
     every: z.number(),
+    /** The timer's period, µs: a stall is known to within half of it. */
+    periodUs: z.number(),
     entries: z.number().int(),
     /** Entries overwritten on the device before a flush reached them. */
     lostOnDevice: z.number().int(),
@@ -44,7 +46,9 @@ export const profileReportSchema = z.object({
     /** µs of one gc.mem_alloc() and of one tick, measured by the probe at start. */
     allocUs: z.number().optional(),
     tickUs: z.number().optional(),
-    /** The share of the CPU the sampler takes: hz × (tick µs) / 1e6 (ticks reading the heap every `every`). */
+    /** How long the probe's flushes held the program (its prints, two heap reads, the free-run probe). */
+    flushUs: distribution.optional(),
+    /** The share of the CPU the sampler takes: (hz × tick µs + hz / every × read µs) / 1e6. */
     cpuShare: z.number(),
   }),
   allocation: z

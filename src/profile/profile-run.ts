@@ -22,10 +22,12 @@ export interface ProfileSettings {
   hz: number;
   /** Flushes a second (a second soft timer prints the ring). */
   flushHz: number;
-  /** Read gc.mem_alloc() on every this-many-th tick (it walks the whole allocation table). */
+  /** Read gc.mem_alloc() on every this-many-th tick (it walks the whole allocation table); 0 = auto. */
   every: number;
   /** The longest-free-run probe runs at most this often, ms (0 = never). */
   freeRunMs: number;
+  /** A tick later than this past its period is recorded (default LATE_US). */
+  lateUs?: number;
   /** Aborted (Ctrl-C on the host, a test): the program is interrupted, the samples kept. */
   signal?: AbortSignal;
 }
@@ -37,6 +39,12 @@ export interface ProfileOutcome {
   /** The program's exception, or what failed on the way (the link, the device). */
   error?: PicogcError | Error;
 }
+
+/**
+ * A tick this late (µs past its period) is worth a ring entry: above a scheduled callback's usual
+ * jitter, below the shortest collection of a Pico (~1 ms with an almost empty heap).
+ */
+export const LATE_US = 500;
 
 /** Device milliseconds a stopped program gets to flush its last samples and close its frame. */
 const STOP_GRACE_MS = 15_000;
@@ -72,7 +80,7 @@ export async function profileProgram(
   settings.signal?.addEventListener('abort', onAbort, { once: true });
   const call =
     `_pp_run(${bytesLiteral(Buffer.from(settings.source, 'utf8'))}, ${settings.hz}, ${settings.flushHz}, ` +
-    `${settings.every}, ${settings.freeRunMs}, ${settings.seconds})`;
+    `${settings.every}, ${settings.freeRunMs}, ${settings.seconds}, ${settings.lateUs ?? LATE_US})`;
   let outcome: ProfileOutcome;
   try {
     const run = device.exec(call, {

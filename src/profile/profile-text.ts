@@ -22,7 +22,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
   add(
     'sampler',
     (s.timer
-      ? `soft timer ${s.hz} Hz, gc.mem_alloc() every ${s.every === 1 ? 'tick' : `${s.every} ticks`}, flushed ${s.flushHz}×/s`
+      ? `soft timer ${s.hz} Hz (stalls ±${formatUs(s.periodUs / 2)}), gc.mem_alloc() every ${s.every === 1 ? 'tick' : `${s.every} ticks`}, flushed ${s.flushHz}×/s`
       : 'no machine.Timer: sampled at mark() calls only') +
       `; ${s.entries} entries, ${s.lostOnDevice} overwritten on the device, ${s.missing} missing, ${s.damagedLines} damaged lines` +
       (s.allocUs !== undefined
@@ -30,6 +30,11 @@ export function profileLines(report: ProfileReport): TextLine[] {
           (s.timer ? ` (${formatNumber(s.cpuShare * 100)}% of the CPU at this rate)` : '')
         : ''),
   );
+  if (s.flushUs)
+    add(
+      'probe',
+      `${s.flushUs.count} flushes held the program p50 ${formatUs(s.flushUs.p50)}, max ${formatUs(s.flushUs.max)} each (taken out of the stalls; inside the gaps between marks)`,
+    );
   const a = report.allocation;
   if (a)
     add(
@@ -55,7 +60,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
     if (c.otherLateness)
       add(
         'lateness',
-        `ticks away from collections and flushes: p50 ${formatUs(c.otherLateness.p50)}, p99 ${formatUs(c.otherLateness.p99)}, max ${formatUs(c.otherLateness.max)}`,
+        `${c.otherLateness.count} ticks held up away from collections and the probe: p50 ${formatUs(c.otherLateness.p50)}, p99 ${formatUs(c.otherLateness.p99)}, max ${formatUs(c.otherLateness.max)}`,
       );
   }
   for (const m of report.marks) {

@@ -9,6 +9,7 @@ import type { RecordOf, ResultRecord } from './results-records.ts';
 export const CODE_TICK = 0;
 export const CODE_FLUSH_BEGIN = 1;
 export const CODE_FLUSH_END = 2;
+export const CODE_LATE = 3;
 export const CODE_MARK = 16;
 
 export interface TimedEntry {
@@ -30,8 +31,10 @@ export interface FlushWindow {
 
 export interface Timeline {
   entries: TimedEntry[];
-  /** Timer ticks (code 0), in order. */
+  /** Timer ticks that read the heap (code 0), in order. */
   ticks: TimedEntry[];
+  /** Timer ticks that came late (code 3; v = µs since the tick before), in order. */
+  late: TimedEntry[];
   /** Every entry that read gc.mem_alloc(), in order. */
   readings: TimedEntry[];
   flushes: FlushWindow[];
@@ -72,7 +75,8 @@ export function timelineOf(records: readonly ResultRecord[]): Timeline {
   return {
     entries,
     ticks: entries.filter((e) => e.code === CODE_TICK),
-    readings: entries.filter((e) => e.v >= 0),
+    late: entries.filter((e) => e.code === CODE_LATE),
+    readings: entries.filter((e) => e.v >= 0 && e.code !== CODE_LATE),
     flushes,
     marks,
     names,

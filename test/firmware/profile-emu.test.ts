@@ -53,9 +53,19 @@ describe.skipIf(NO_IMAGES)(`picogc profile on real firmware${SKIP_REASON}`, () =
         JSON.parse(await readFile(join(runDir, 'report.json'), 'utf8')),
       );
       expect(report.sampler.timer).toBe(true);
-      expect(report.sampler.hz).toBe(100);
+      expect(report.sampler.hz).toBe(500);
+      // The sampler's own cost stays within its budget: heap reads ≤ 5%, ticks a few % more.
+      expect(report.sampler.cpuShare).toBeLessThan(0.15);
       expect(report.collections.count).toBeGreaterThanOrEqual(1);
-      expect(report.collections.stalls!.p50).toBeGreaterThan(0);
+      // Each stall is known to ±1 ms (a 2 ms period). A collection in the program sweeps a full
+      // heap: at least the live set's pause timed after it, and not many times more.
+      const stalls = report.collections.stalls!;
+      expect(stalls.p50 + report.sampler.periodUs / 2).toBeGreaterThan(report.pause!.us);
+      expect(stalls.p50).toBeLessThan(3 * report.pause!.us);
+      expect(report.advice!.inputs.join('\n')).toContain("over the program's");
+      // The cadence the heap's free room predicts, within a quarter.
+      expect(report.collections.intervalS! / report.collections.predictedIntervalS!).toBeGreaterThan(0.75);
+      expect(report.collections.intervalS! / report.collections.predictedIntervalS!).toBeLessThan(1.25);
       expect(report.advice?.mark).toBe('control');
       expect(report.freeRuns.length).toBeGreaterThan(0);
       expect(report.notShown).toEqual([]);
@@ -72,9 +82,10 @@ describe.skipIf(NO_IMAGES)(`picogc profile on real firmware${SKIP_REASON}`, () =
       const report = profileReportSchema.parse(
         JSON.parse(await readFile(join(out, 'latest-profile', 'report.json'), 'utf8')),
       );
-      // 100 ticks a second: a tick that allocated even one 16-byte block would show 1600 B/s.
+      // A heap read every ~90 ticks, each tick that allocated even one block would show 8000 B/s;
+      // what remains is the program's start (compiling it) over a few seconds.
       expect(report.sampler.entries).toBeGreaterThan(200);
-      expect(report.allocation!.bytesPerSecond).toBeLessThan(100);
+      expect(report.allocation!.bytesPerSecond).toBeLessThan(500);
       expect(report.collections.count).toBe(0);
       expect(report.advice!.strategy).toBe('leave-defaults');
     },

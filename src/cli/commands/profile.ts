@@ -40,16 +40,16 @@ export function register(program: Command): void {
       .option('--seconds <n>', 'how long to let it run, in device seconds', decimal({ above: 0 }), 10)
       .option(
         '--hz <n>',
-        'sampler ticks a second (a soft machine.Timer, whole milliseconds)',
+        'sampler ticks a second (a soft machine.Timer): a stall is measured to within half a period',
         wholeNumber(1),
-        100,
+        500,
       )
-      .option('--flush-hz <n>', 'how often a second the sampler prints what it holds', wholeNumber(1), 4)
+      .option('--flush-hz <n>', 'how often a second the sampler prints what it holds', wholeNumber(1), 1)
       .option(
         '--every <n>',
-        'read gc.mem_alloc() on every n-th tick (it walks the heap table)',
-        wholeNumber(1),
-        1,
+        'read gc.mem_alloc() on every n-th tick (it walks the whole heap table: ~9 ms on a Pico); 0: as often as 5% of the CPU allows',
+        wholeNumber(0),
+        0,
       )
       .option(
         '--free-run-ms <ms>',
@@ -73,7 +73,7 @@ export function register(program: Command): void {
     const { profileText } = await import('../../profile/profile-text.ts');
     const { programTraceback } = await import('../../profile/profile-run.ts');
     if (options.hz > 1000)
-      throw new UsageError('--hz: at most 1000 (a soft timer counts whole milliseconds)');
+      throw new UsageError('--hz: at most 1000 (each tick costs the program tens of µs)');
     readProgram(app); // a missing program is an input error before any device is touched
     const { device } = await openTarget(await resolveTarget(targetRequest(options)), {
       command: commandLine('profile'),
