@@ -53,14 +53,14 @@ export function profileLines(report: ProfileReport): TextLine[] {
     const stalls = c.stalls
       ? `; stall p50 ${formatUs(c.stalls.p50)}, p99 ${formatUs(c.stalls.p99)}, max ${formatUs(c.stalls.max)}` +
         (c.predictedStallP50Us !== undefined
-          ? ` (L + k × freed/16 predicts p50 ${formatUs(c.predictedStallP50Us)})`
+          ? ` (the pauses timed after the program, L + k × freed/16, predict p50 ${formatUs(c.predictedStallP50Us)})`
           : '')
       : '';
     add('collect', `${c.count} collection${c.count === 1 ? '' : 's'}${cadence}${stalls}`);
     if (c.otherLateness)
       add(
         'lateness',
-        `${c.otherLateness.count} ticks held up away from collections and the probe: p50 ${formatUs(c.otherLateness.p50)}, p99 ${formatUs(c.otherLateness.p99)}, max ${formatUs(c.otherLateness.max)}`,
+        `${c.otherLateness.count} tick${c.otherLateness.count === 1 ? '' : 's'} held up away from collections and the probe: p50 ${formatUs(c.otherLateness.p50)}, p99 ${formatUs(c.otherLateness.p99)}, max ${formatUs(c.otherLateness.max)}`,
       );
   }
   for (const m of report.marks) {
