@@ -20,6 +20,12 @@ export interface ExecOptions {
    * must close within `handshakeMs`, or a frame byte was lost on the way and the session resyncs.
    */
   outputEnd?: RegExp;
+  /**
+   * Aborting it interrupts the running code: one Ctrl-C, sent once the code has been uploaded (at
+   * once if it already has). The exec then ends as the code does with a KeyboardInterrupt: a
+   * traceback, or its own handling of it. Nothing is sent while it is not aborted.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {

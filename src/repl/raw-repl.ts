@@ -274,13 +274,13 @@ export class RawRepl {
         await expectOk(this.channel, enterStage('ok', 'waiting for OK'));
       }
       const stallMs = options.handshakeMs ?? HANDSHAKE_MS;
-      await readFrame(
-        this.channel,
-        frame,
-        enterStage('frame', 'waiting for the output frame'),
-        options.outputEnd,
-        stallMs,
-      );
+      const frameStep = enterStage('frame', 'waiting for the output frame');
+      const stopInterrupting = this.interruptOnAbort(options.signal, frameStep);
+      try {
+        await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
+      } finally {
+        stopInterrupting();
+      }
       const softRebooted = await readPromptAfterFrame(
         this.channel,
         enterStage('prompt', 'waiting for the prompt'),
@@ -300,6 +300,24 @@ export class RawRepl {
       }
       throw this.settleAfterFailure(error);
     }
+  }
+
+  /**
+   * While the code runs, an abort of `signal` sends one Ctrl-C (the device raises KeyboardInterrupt
+   * in it); the frame is then read as usual. Returns what removes the listener.
+   */
+  private interruptOnAbort(signal: AbortSignal | undefined, deadline: Deadline): () => void {
+    if (!signal) return () => undefined;
+    const interrupt = () => {
+      this.info('aborted: sending Ctrl-C to the running code');
+      this.channel.write(CTRL_C, deadline).catch(() => undefined);
+    };
+    if (signal.aborted) {
+      interrupt();
+      return () => undefined;
+    }
+    signal.addEventListener('abort', interrupt, { once: true });
+    return () => signal.removeEventListener('abort', interrupt);
   }
 
   /**
