@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../clock.ts';
-import { escapeBytes, InputError, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
+import { escapeBytes, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
 import { ByteChannel, type ProtocolLog } from './byte-channel.ts';
 import { expectOk, sendClassic } from './classic.ts';
 import {
@@ -19,7 +19,8 @@ import { Deadline } from './deadline.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
 import { readFrame, readPromptAfterFrame } from './output-frame.ts';
-import type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
+import { rejectControlBytes, type ExecOptions, type ExecResult, type PasteMode } from './exec-options.ts';
+import { interruptOnAbort } from './abort-interrupt.ts';
 
 export type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
 
@@ -275,7 +276,9 @@ export class RawRepl {
       }
       const stallMs = options.handshakeMs ?? HANDSHAKE_MS;
       const frameStep = enterStage('frame', 'waiting for the output frame');
-      const stopInterrupting = this.interruptOnAbort(options.signal, frameStep);
+      const stopInterrupting = interruptOnAbort(this.channel, options.signal, frameStep, (text) =>
+        this.info(text),
+      );
       try {
         await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
       } finally {
@@ -300,24 +303,6 @@ export class RawRepl {
       }
       throw this.settleAfterFailure(error);
     }
-  }
-
-  /**
-   * While the code runs, an abort of `signal` sends one Ctrl-C (the device raises KeyboardInterrupt
-   * in it); the frame is then read as usual. Returns what removes the listener.
-   */
-  private interruptOnAbort(signal: AbortSignal | undefined, deadline: Deadline): () => void {
-    if (!signal) return () => undefined;
-    const interrupt = () => {
-      this.info('aborted: sending Ctrl-C to the running code');
-      this.channel.write(CTRL_C, deadline).catch(() => undefined);
-    };
-    if (signal.aborted) {
-      interrupt();
-      return () => undefined;
-    }
-    signal.addEventListener('abort', interrupt, { once: true });
-    return () => signal.removeEventListener('abort', interrupt);
   }
 
   /**
@@ -400,17 +385,5 @@ export class RawRepl {
 
   private info(text: string): void {
     this.log?.('info', text);
-  }
-}
-
-/** Ctrl-A..Ctrl-D are commands to the raw REPL: inside the code they would cut it short. */
-function rejectControlBytes(code: string): void {
-  const at = code.search(/[\x01-\x04]/);
-  if (at >= 0) {
-    const byte = code.charCodeAt(at).toString(16).padStart(2, '0');
-    throw new InputError(
-      `the code contains the control byte \\x${byte} at offset ${at}, which the raw REPL takes as a ` +
-        'command; write it as an escape inside a string literal',
-    );
   }
 }
