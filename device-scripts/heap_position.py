@@ -1,7 +1,7 @@
 # Does a collection's pause follow free RAM, or where the highest live block sits? Since v1.22 the
 # sweep stops at the last used block, so one small object pinned at the top of the heap should
-# make the same live set cost more. The host calls prepare_pin(n) then pin_top(fill_bytes), with
-# sizes read from the heap map in between; unpin() removes the pin.
+# make the same live set cost more. The host calls prepare_pin(n) then pin_top(fill_bytes, run_end),
+# with sizes and the run's end address read from the heap map in between; unpin() removes the pin.
 pin = None
 _slots = None
 _one = (None,)
@@ -14,13 +14,13 @@ def prepare_pin(max_holes):
     _slots = [None] * max_holes
 
 
-def pin_top(fill_bytes):
+def pin_top(fill_bytes, run_end):
     # A filler takes all but the last few blocks of the free run above the live set. 1-block
     # floats then fill every lower hole until one lands above the filler; dropping the filler and
     # the hole fillers leaves that float alone at the top. A tuple is one allocation, so id() (a
     # MicroPython object's heap address) gives where the filler starts.
     global pin, _slots
-    filler, shrunk = _filler(fill_bytes)
+    filler, shrunk = _filler(fill_bytes, run_end)
     top = id(filler)
     n = 0
     candidate = _pin_value * 1.0
@@ -34,16 +34,22 @@ def pin_top(fill_bytes):
     emit("pinned", ok=pin is not None, address=id(candidate), filler_address=top, holes_filled=n, shrunk=shrunk)
 
 
-def _filler(fill_bytes):
+def _filler(fill_bytes, run_end):
     # The host sized the filler from a heap map read in the previous exec. This exec's own code
     # (the checked upload and its compilation: more on older compilers) may since have taken blocks
-    # at the start of that run, so the filler gives up 16 blocks at a time until it fits.
+    # at the start of that run, so the filler gives up 16 blocks at a time until it fits inside the
+    # run: too big, it raises MemoryError on a board, and lands in a new area of a heap that grows
+    # (there the host passes the run's end address; on a board, None).
     for shrunk in range(16):
+        size = fill_bytes - 256 * shrunk
         try:
-            return _one * ((fill_bytes - 256 * shrunk - 8) // 4), shrunk
+            filler = _one * ((size - 8) // 4)
         except MemoryError:
-            pass
-    return _one * ((fill_bytes - 256 * 16 - 8) // 4), 16
+            continue
+        if run_end is None or id(filler) + size <= run_end:
+            return filler, shrunk
+        filler = None
+    raise MemoryError("no room for the filler in the longest free run")
 
 
 def unpin():

@@ -12,24 +12,27 @@ import { DATA_MARK } from './data-lines.ts';
 
 /** Characters in one part of a data line. */
 const PART = 192;
+/** Data lines of one step the stub keeps without growing its list (alloc-sizes emits 21). */
+const OUT_SLOTS = 128;
 
 /** Defined once per VM (again after every soft reset): the stub and the data-line counter. */
 export const STUB_SOURCE = [
   'import binascii',
   '_picogc_n = [0]',
-  '_picogc_out = []',
+  // The step's data lines, kept to be asked for again, in a list made once with room for them:
+  // an item array grown while the heap was full would stay high in the heap for good (a list only
+  // shrinks in place), and every later collection would sweep up to it (v1.22+ sweeps to the last
+  // used block). A new list each step would land wherever the step's garbage left room.
+  `_picogc_out = [None] * ${OUT_SLOTS}`,
   'def _picogc_x(src, crc, again=0):',
-  '    global _picogc_out',
   '    if binascii.crc32(src) != crc:',
   "        print('@picogc! %d %d' % (len(src), binascii.crc32(src)))",
   '        return',
   "    print('@picogc+')",
   '    if not again:',
+  '        for i in range(_picogc_n[0]):',
+  '            _picogc_out[i] = None',
   '        _picogc_n[0] = 0',
-  // A new list every step, not clear(): clear() shrinks a list's item array in place, so one grown
-  // while the heap was full would stay high in the heap for good, and every later collection
-  // would sweep up to it (since v1.22 the sweep ends at the last used block).
-  '        _picogc_out = []',
   '    exec(src, globals())',
   "    print('@picogc. %d' % _picogc_n[0])",
   // A data line goes out in parts of PART characters, each with its CRC: on a noisy link a short
@@ -38,8 +41,11 @@ export const STUB_SOURCE = [
   `    c = body[p * ${PART} : (p + 1) * ${PART}]`,
   `    print('@picogc %d.%d/%d %08x %s' % (seq, p, (len(body) + ${PART - 1}) // ${PART} or 1, binascii.crc32(c.encode()), c))`,
   'def _picogc_put(body):',
-  '    _picogc_out.append(body)',
   '    seq = _picogc_n[0]',
+  '    if seq < len(_picogc_out):',
+  '        _picogc_out[seq] = body',
+  '    else:',
+  '        _picogc_out.append(body)',
   '    _picogc_n[0] += 1',
   `    for p in range((len(body) + ${PART - 1}) // ${PART} or 1):`,
   '        _picogc_part(seq, body, p)',

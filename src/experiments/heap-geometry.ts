@@ -4,6 +4,8 @@ import { parseMemInfo, summarizeHeapMap, type HeapSummary } from '../meminfo/ind
 export interface HeapGeometry extends HeapSummary {
   /** Area 0's block string, one character per block. */
   blocks: string;
+  /** Area 0's first block's address. */
+  poolStart: number;
   longestFreeRun: NonNullable<HeapSummary['longestFreeRun']>;
 }
 
@@ -17,5 +19,10 @@ export function heapGeometry(memInfoText: string): HeapGeometry {
   if (!area) throw new ProtocolError('mem_info(1) printed no heap map');
   const summary = summarizeHeapMap([area.blocks]);
   if (!summary.longestFreeRun) throw new ProtocolError('the heap has no free block left');
-  return { ...summary, blocks: area.blocks, longestFreeRun: summary.longestFreeRun };
+  return {
+    ...summary,
+    blocks: area.blocks,
+    poolStart: area.poolStart,
+    longestFreeRun: summary.longestFreeRun,
+  };
 }

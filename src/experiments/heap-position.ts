@@ -40,7 +40,7 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
   quick: { nLive: [0, 2000], size: 48, reps: 12, rounds: 3, warmup: 2, marginBlocks: 24 },
   sampleSchema: heapPositionSampleSchema,
   totalSteps: (p) => Math.min(p.rounds, p.reps),
-  async run({ device, params, record, step, timeoutMs }) {
+  async run({ device, info, params, record, step, timeoutMs }) {
     const exec = (code: string) => device.exec(code, { timeoutMs });
     const measure = async (nLive: number, position: 'packed' | 'pinned', slice: Slice) => {
       if (slice.round === 0) {
@@ -53,12 +53,17 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
     };
     const pinTop = async (nLive: number, round: number) => {
       const before = heapGeometry(await device.memInfo({ heapMap: true }));
-      // A slot for every free block outside the longest run, and for the blocks in front of the
-      // filler that this exec's own code and the last one's garbage leave free (heap_position.py).
-      await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 512})`);
+      await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 192})`);
       const room = heapGeometry(await device.memInfo({ heapMap: true }));
       const fillBytes = (room.longestFreeRun.length - params.marginBlocks) * 16;
-      const pinned = parseOneRecord((await exec(`pin_top(${fillBytes})`)).stdout, 'pinned', pinnedSchema);
+      // A heap that grows places a filler too big for the run elsewhere instead of refusing it.
+      const { start, length } = room.longestFreeRun;
+      const runEnd = info.capabilities.heapGrows ? room.poolStart + (start + length) * 16 : 'None';
+      const pinned = parseOneRecord(
+        (await exec(`pin_top(${fillBytes}, ${runEnd})`)).stdout,
+        'pinned',
+        pinnedSchema,
+      );
       if (!pinned.ok) {
         throw new DeviceDataError(
           'could not pin an object at the top of the heap',
