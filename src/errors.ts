@@ -33,6 +33,22 @@ export class LinkError extends PicogcError {
 }
 
 /**
+ * A file picogc downloads (an official MicroPython release) could not be fetched, or what arrived is
+ * not what was asked for: the server, the network or the transfer failed, not the user's input.
+ */
+export class DownloadError extends PicogcError {
+  readonly exitCode = 3;
+  constructor(
+    message: string,
+    /** The address that failed, named in the message too. */
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * The device rebooted in the middle of an exec (a soft reboot, a watchdog reset, a board that
  * reset and came back): everything it held is gone, so the step it was running cannot be finished,
  * only started again from a fresh interpreter. The session is back at a prompt.

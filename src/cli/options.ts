@@ -57,6 +57,27 @@ export function repeatable<T>(parse: (text: string) => T): (text: string, previo
 
 export const collect = repeatable((text: string) => text);
 
+/** How every `--firmware` (and `flash`'s and `firmware info`'s argument) takes a release tag. */
+export const FIRMWARE_VERSION_HELP =
+  '; or an official release by its tag (v1.28.0, RPI_PICO), downloaded once into the cache';
+
+/**
+ * A UF2 the user named as a command needs it: a file as given, a release tag (`v1.28.0`) as its
+ * verified file in the cache, downloaded first when it is not there (said on stderr). The
+ * downloader is loaded only here, when a command runs.
+ */
+export async function firmwareFile(firmware: string): Promise<string> {
+  const { resolveFirmware } = await import('../firmware/resolve-firmware.ts');
+  return resolveFirmware(firmware);
+}
+
+/** The options with `--firmware` resolved by `firmwareFile`, before targets and boards see it. */
+export async function withFirmwareFile<T extends { firmware?: string }>(options: T): Promise<T> {
+  return options.firmware === undefined
+    ? options
+    : { ...options, firmware: await firmwareFile(options.firmware) };
+}
+
 /** Which device(s): the same options for a command that talks to one device and for a bench. */
 export function addTargetOptions(command: Command, { many }: { many: boolean }): Command {
   const port = many
@@ -66,10 +87,11 @@ export function addTargetOptions(command: Command, { many }: { many: boolean }):
     .option('-p, --port <port>', ...(port as [string]))
     .option('-d, --device <kind>', DEVICE_KIND_HELP, parseDeviceKind)
     .option(
-      '--firmware <file>',
-      many
+      '--firmware <file|version>',
+      (many
         ? 'the MicroPython UF2 under test: flashed onto each USB board (and confirmed) before its run, or run by --device emu'
-        : 'a MicroPython UF2: what --device emu runs (on a board: the build under test)',
+        : 'a MicroPython UF2: what --device emu runs (on a board: the build under test)') +
+        FIRMWARE_VERSION_HELP,
     )
     .option('--bootrom <file>', 'for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom)')
     .option(

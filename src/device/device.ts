@@ -18,6 +18,11 @@ export interface DeviceExecOptions extends ExecOptions {
    * wrong with it, if anything, and a wrong answer is treated as damaged on the way.
    */
   validate?: (stdout: string) => string | undefined;
+  /**
+   * `onStdout` gets the text exactly as it came (the stub's markers, data lines with their sequence
+   * number and CRC), for a reader that checks the lines itself while the code runs.
+   */
+  rawStdout?: boolean;
 }
 
 /** What the device did to get through a faulty link, for the report: what, why, and its cost. */

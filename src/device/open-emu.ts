@@ -8,6 +8,7 @@ import type { FlashedImage } from '../firmware/flash-result.ts';
 import { verifyImage } from '../firmware/verify-image.ts';
 import { boardRunsBuild } from '../firmware/micropython-build.ts';
 import { readUf2File } from '../firmware/firmware-info.ts';
+import { resolveFirmware } from '../firmware/resolve-firmware.ts';
 import type { Link } from '../link/link.ts';
 import { relayOnPseudoTerminal, type PtyBackend, type PtyRelay } from '../link/pseudo-terminal.ts';
 import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './emu-capabilities.ts';
@@ -112,8 +113,10 @@ export async function loadEmuInputs(
       '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom --port P --out FILE)',
     );
   }
-  const image = await verifyImage(spec.firmware, spec.label);
-  const uf2 = await readUf2File(spec.firmware, { family: 'rp2040' });
+  // A release tag (v1.28.0) is its cached file; the CLI has resolved it already, a program may not have.
+  const firmware = await resolveFirmware(spec.firmware, spec.log ? { log: spec.log } : {});
+  const image = await verifyImage(firmware, spec.label);
+  const uf2 = await readUf2File(firmware, { family: 'rp2040' });
   let rom: Buffer;
   try {
     rom = await readFile(spec.bootrom);

@@ -89,14 +89,14 @@ export class ReplDevice implements Device {
    * on a device slower than real time.
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
-    const { idempotent, onStdout, validate, ...rest } = options;
+    const { idempotent, onStdout, validate, rawStdout, ...rest } = options;
     if (this.#paceStale) await this.measurePaceAgain();
     const exec = {
       ...rest,
       timeoutMs: this.wallMs(options.timeoutMs ?? DEFAULT_EXEC_MS),
       handshakeMs: this.wallMs(HANDSHAKE_MS),
       outputEnd: OUTPUT_END,
-      ...(onStdout ? { onStdout: streamedLines(onStdout) } : {}),
+      ...(onStdout ? { onStdout: rawStdout ? onStdout : streamedLines(onStdout) } : {}),
     };
     const started = systemClock.now();
     for (let attempt = 1; ; attempt++) {

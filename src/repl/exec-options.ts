@@ -1,3 +1,5 @@
+import { InputError } from '../errors.ts';
+
 /** What an exec of the raw REPL takes and gives (raw-repl.ts). */
 
 export type PasteMode = 'raw-paste' | 'classic';
@@ -20,6 +22,12 @@ export interface ExecOptions {
    * must close within `handshakeMs`, or a frame byte was lost on the way and the session resyncs.
    */
   outputEnd?: RegExp;
+  /**
+   * Aborting it interrupts the running code: one Ctrl-C, sent once the code has been uploaded (at
+   * once if it already has). The exec then ends as the code does with a KeyboardInterrupt: a
+   * traceback, or its own handling of it. Nothing is sent while it is not aborted.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -28,4 +36,16 @@ export interface ExecResult {
   pasteMode: PasteMode;
   /** The code raised SystemExit (e.g. `sys.exit()`), so the device soft-rebooted after the frame. */
   softRebooted?: boolean;
+}
+
+/** Ctrl-A..Ctrl-D are commands to the raw REPL: inside the code they would cut it short. */
+export function rejectControlBytes(code: string): void {
+  const at = code.search(/[\x01-\x04]/);
+  if (at >= 0) {
+    const byte = code.charCodeAt(at).toString(16).padStart(2, '0');
+    throw new InputError(
+      `the code contains the control byte \\x${byte} at offset ${at}, which the raw REPL takes as a ` +
+        'command; write it as an escape inside a string literal',
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../clock.ts';
-import { escapeBytes, InputError, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
+import { escapeBytes, LinkError, ProtocolError, TimeoutError } from '../errors.ts';
 import { ByteChannel, type ProtocolLog } from './byte-channel.ts';
 import { expectOk, sendClassic } from './classic.ts';
 import {
@@ -19,7 +19,8 @@ import { Deadline } from './deadline.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
 import { readFrame, readPromptAfterFrame } from './output-frame.ts';
-import type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
+import { rejectControlBytes, type ExecOptions, type ExecResult, type PasteMode } from './exec-options.ts';
+import { interruptOnAbort } from './abort-interrupt.ts';
 
 export type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
 
@@ -274,13 +275,15 @@ export class RawRepl {
         await expectOk(this.channel, enterStage('ok', 'waiting for OK'));
       }
       const stallMs = options.handshakeMs ?? HANDSHAKE_MS;
-      await readFrame(
-        this.channel,
-        frame,
-        enterStage('frame', 'waiting for the output frame'),
-        options.outputEnd,
-        stallMs,
+      const frameStep = enterStage('frame', 'waiting for the output frame');
+      const stopInterrupting = interruptOnAbort(this.channel, options.signal, frameStep, (text) =>
+        this.info(text),
       );
+      try {
+        await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
+      } finally {
+        stopInterrupting();
+      }
       const softRebooted = await readPromptAfterFrame(
         this.channel,
         enterStage('prompt', 'waiting for the prompt'),
@@ -382,17 +385,5 @@ export class RawRepl {
 
   private info(text: string): void {
     this.log?.('info', text);
-  }
-}
-
-/** Ctrl-A..Ctrl-D are commands to the raw REPL: inside the code they would cut it short. */
-function rejectControlBytes(code: string): void {
-  const at = code.search(/[\x01-\x04]/);
-  if (at >= 0) {
-    const byte = code.charCodeAt(at).toString(16).padStart(2, '0');
-    throw new InputError(
-      `the code contains the control byte \\x${byte} at offset ${at}, which the raw REPL takes as a ` +
-        'command; write it as an escape inside a string literal',
-    );
   }
 }

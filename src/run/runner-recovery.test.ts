@@ -131,7 +131,7 @@ describe('runSuite with a recovery strategy', () => {
 describe('a deadline that passes because the device ran slow', () => {
   it('measures the pace again before the retry, and says so in the report', async () => {
     // A 3 s stall of the link in mark-overflow's last round: its 1 s deadline passes once.
-    const { report, lines } = await run(await sim(['stall:3000@12500']));
+    const { report, lines } = await run(await sim(['stall:3000@12700']));
     expect(report.experiments.map((e) => [e.id, e.status, e.attempts])).toEqual([
       ['threshold', 'completed', 1],
       ['mark-overflow', 'completed', 2],

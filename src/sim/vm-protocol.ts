@@ -117,8 +117,4 @@ export const RING_HEADER_BYTES = 16;
  * execution ends (vm-stdin.mjs is the VM's side).
  */
 export const STDIN_RING_BYTES = 1 << 12;
-export const STDIN_HEADER_BYTES = 16;
-export const STDIN_WRITTEN = 0;
-export const STDIN_READ = 1;
-export const STDIN_WANTED = 2;
-export const STDIN_PENDING = 3;
+export { STDIN_HEADER_BYTES, STDIN_SLOT } from './stdin-ring-layout.mjs';

@@ -6,11 +6,10 @@
 // interrupted returns EINTR, on which the VM runs its pending KeyboardInterrupt
 // (MP_HAL_RETRY_SYSCALL in ports/webassembly/mphalport.h), as rp2 raises it from its read loop.
 
-const WRITTEN = 0;
-const READ = 1;
-const WANTED = 2;
-const PENDING = 3;
-const HEADER_BYTES = 16;
+import { STDIN_HEADER_BYTES, STDIN_SLOT } from './stdin-ring-layout.mjs';
+
+const { written: WRITTEN, read: READ, wanted: WANTED, pending: PENDING } = STDIN_SLOT;
+
 const POLLIN = 0x1;
 const POLLOUT = 0x4;
 const EINTR = 27; // emscripten's number (its ERRNO_CODES)
@@ -20,7 +19,7 @@ const WAIT_SLICE_MS = 50;
 export class Stdin {
   constructor(buffer, port) {
     this.control = new Int32Array(buffer, 0, 4);
-    this.data = new Uint8Array(buffer, HEADER_BYTES);
+    this.data = new Uint8Array(buffer, STDIN_HEADER_BYTES);
     this.port = port;
     /** The bytes being fed to the REPL and the next one's index; a read takes from here first. */
     this.segment = null;

@@ -5,11 +5,8 @@ import {
   RING_DATA_BYTES,
   RING_HEADER_BYTES,
   STDIN_HEADER_BYTES,
-  STDIN_PENDING,
-  STDIN_READ,
   STDIN_RING_BYTES,
-  STDIN_WANTED,
-  STDIN_WRITTEN,
+  STDIN_SLOT,
   workerMessageSchema,
   type BootConfig,
   type Booted,
@@ -116,34 +113,36 @@ export class MicroPythonVm {
 
   /** Bytes a read of the running script is blocked on (0: no read waits). */
   get stdinWanted(): number {
-    return Atomics.load(this.stdinControl, STDIN_WANTED);
+    return Atomics.load(this.stdinControl, STDIN_SLOT.wanted);
   }
 
   /** Room in the stdin ring. */
   get stdinRoom(): number {
     const used =
-      (Atomics.load(this.stdinControl, STDIN_WRITTEN) - Atomics.load(this.stdinControl, STDIN_READ)) | 0;
+      (Atomics.load(this.stdinControl, STDIN_SLOT.written) -
+        Atomics.load(this.stdinControl, STDIN_SLOT.read)) |
+      0;
     return this.stdinData.length - used;
   }
 
   /** Give the running script these bytes (no more than `stdinRoom`) and wake its read. */
   writeStdin(bytes: Uint8Array): void {
     if (bytes.length > this.stdinRoom) throw new RangeError('stdin ring overflow');
-    const written = Atomics.load(this.stdinControl, STDIN_WRITTEN);
+    const written = Atomics.load(this.stdinControl, STDIN_SLOT.written);
     const mask = this.stdinData.length - 1;
     for (let i = 0; i < bytes.length; i++) this.stdinData[(written + i) & mask] = bytes[i]!;
-    Atomics.store(this.stdinControl, STDIN_WRITTEN, (written + bytes.length) | 0);
-    Atomics.notify(this.stdinControl, STDIN_WRITTEN);
+    Atomics.store(this.stdinControl, STDIN_SLOT.written, (written + bytes.length) | 0);
+    Atomics.notify(this.stdinControl, STDIN_SLOT.written);
   }
 
   /** Bytes the host holds that a read could get: what `select.poll` on sys.stdin sees. */
   set stdinPending(count: number) {
-    Atomics.store(this.stdinControl, STDIN_PENDING, count);
+    Atomics.store(this.stdinControl, STDIN_SLOT.pending, count);
   }
 
   /** Wake a blocked stdin read early (a KeyboardInterrupt was scheduled for it). */
   wakeStdin(): void {
-    Atomics.notify(this.stdinControl, STDIN_WRITTEN);
+    Atomics.notify(this.stdinControl, STDIN_SLOT.written);
   }
 
   /**
@@ -151,13 +150,13 @@ export class MicroPythonVm {
    * order, taken back so the REPL gets them.
    */
   takeBackStdin(): Buffer {
-    const written = Atomics.load(this.stdinControl, STDIN_WRITTEN);
-    const read = Atomics.load(this.stdinControl, STDIN_READ);
+    const written = Atomics.load(this.stdinControl, STDIN_SLOT.written);
+    const read = Atomics.load(this.stdinControl, STDIN_SLOT.read);
     const unread = (written - read) | 0;
     const mask = this.stdinData.length - 1;
     const back = Buffer.allocUnsafe(Math.max(0, unread));
     for (let i = 0; i < back.length; i++) back[i] = this.stdinData[(read + i) & mask]!;
-    Atomics.store(this.stdinControl, STDIN_READ, written);
+    Atomics.store(this.stdinControl, STDIN_SLOT.read, written);
     return back;
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
+import { FIRMWARE_VERSION_HELP, firmwareFile } from '../options.ts';
 
 interface EmuOptions {
   pty?: boolean;
@@ -12,6 +13,7 @@ const GUIDANCE = `picogc emu serves your firmware on an emulated RP2040 (rp2040j
 pseudo-terminal, for picogc's --port and any other serial tool.
 
   picogc emu --pty --firmware FW.uf2 --bootrom ROM.bin
+                                   (or --firmware v1.28.0: that official release, cached)
                                    print the path of a pseudo-terminal (first line of stdout) and
                                    serve it until SIGINT/SIGTERM
   picogc validate --port PATH      then judge the build there, through the serial stack a board gets
@@ -26,7 +28,7 @@ export function register(program: Command): void {
     .description('serve your firmware on an emulated RP2040 (rp2040js) on a pseudo-terminal')
     .option('--pty', 'serve on a pseudo-terminal; its path is the first line of stdout')
     .option('--path <path>', 'where to create the pty link (default: a new temporary directory)')
-    .option('--firmware <file>', 'the MicroPython UF2 to run')
+    .option('--firmware <file|version>', `the MicroPython UF2 to run${FIRMWARE_VERSION_HELP}`)
     .option('--bootrom <file>', 'the RP2040 boot ROM read from your Pico (picogc bootrom)')
     .action(async (options: EmuOptions) => {
       if (!options.pty) {
@@ -42,7 +44,7 @@ export function register(program: Command): void {
       const { serveEmuOnPty } = await import('../../device/open-emu.ts');
       const log = (line: string) => process.stderr.write(`picogc: ${line}\n`);
       const server = await serveEmuOnPty({
-        firmware: options.firmware ?? '',
+        firmware: await firmwareFile(options.firmware ?? ''),
         bootrom: options.bootrom ?? '',
         ...(options.path === undefined ? {} : { path: options.path }),
         log,

@@ -6,6 +6,7 @@ import {
   commandLine,
   targetRequest,
   wholeNumber,
+  withFirmwareFile,
   type TargetOptionValues,
 } from '../options.ts';
 
@@ -31,7 +32,7 @@ export function register(program: Command): void {
       throw new UsageError('give the code to run, or -f FILE, but not both');
     }
     const source = options.file ? await readSource(options.file) : code!;
-    const { device } = await openTarget(await resolveTarget(targetRequest(options)), {
+    const { device } = await openTarget(await resolveTarget(targetRequest(await withFirmwareFile(options))), {
       command: commandLine('exec'),
     });
     try {

@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.ts';
 import type { FlashDeadlines, FlashResult } from '../../firmware/flash-result.ts';
 import { DRIVE_ENV } from '../../firmware/bootsel-drive.ts';
 import { DEFAULT_FLASH_DEADLINES } from '../../firmware/flash-result.ts';
+import { FIRMWARE_VERSION_HELP, firmwareFile } from '../options.ts';
 
 interface FlashCliOptions {
   port: string;
@@ -36,7 +37,7 @@ export function register(program: Command): void {
   const command = program
     .command('flash')
     .description('flash a MicroPython UF2 onto a Pico through its bootloader and confirm it runs that build')
-    .argument('<file>', 'the .uf2 image (RP2040)')
+    .argument('<file>', `the .uf2 image (RP2040)${FIRMWARE_VERSION_HELP}`)
     .option('-p, --port <port>', 'the board\'s serial port, or "auto" (the single Pico attached)', 'auto')
     .option(
       '--drive <dir>',
@@ -63,7 +64,7 @@ export function register(program: Command): void {
       if (typeof value === 'number') deadlines[key] = value * 1000;
     }
     const result = await flashFirmware({
-      image: file,
+      image: await firmwareFile(file),
       port: options.port,
       ...(options.drive !== undefined ? { drive: options.drive } : {}),
       ...(options.picotool === false ? { picotool: false } : {}),

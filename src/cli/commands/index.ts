@@ -10,6 +10,7 @@ import { register as history } from './history.ts';
 import { register as model } from './model.ts';
 import { register as nightly } from './nightly.ts';
 import { register as ports } from './ports.ts';
+import { register as profile } from './profile.ts';
 import { register as report } from './report.ts';
 import { register as run } from './run.ts';
 import { register as sim } from './sim.ts';
@@ -34,4 +35,5 @@ export const commands: RegisterCommand[] = [
   nightly,
   flash,
   bootrom,
+  profile,
 ];

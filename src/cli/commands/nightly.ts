@@ -9,6 +9,7 @@ import {
   historyPath,
   suitePlan,
   targetRequest,
+  withFirmwareFile,
   type BenchOptionValues,
 } from '../options.ts';
 
@@ -48,10 +49,12 @@ export function register(program: Command): void {
     const history = historyPath(options, join(options.out, 'history.jsonl'));
     if (!history)
       throw new UsageError('the nightly compares against the history: --no-history is not possible here');
-    const targets = await resolveTargets(targetRequest(options));
+    // --firmware v1.28.0 becomes its cached file here, after the cheap checks, before any board.
+    const bench = await withFirmwareFile(options);
+    const targets = await resolveTargets(targetRequest(bench));
     const result = await runNightly(targets, {
       ...plan,
-      ...boardRunSettings(options, commandLine('nightly')),
+      ...boardRunSettings(bench, commandLine('nightly')),
       historyPath: history,
       junitPath: options.junit ?? join(options.out, 'junit.xml'),
       ...(options.threshold !== undefined ? { rule: { thresholdPercent: options.threshold } } : {}),

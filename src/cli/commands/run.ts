@@ -3,15 +3,13 @@ import { failedBoard } from '../error-line.ts';
 import type { BoardOutcome } from '../../boards/board-run.ts';
 import {
   addBenchOptions,
-  boardRunSettings,
-  commandLine,
   decimal,
   DEFAULT_HISTORY,
   historyPath,
   suitePlan,
-  targetRequest,
   type BenchOptionValues,
 } from '../options.ts';
+import { runSuite } from '../run-suite.ts';
 
 interface RunOptions extends BenchOptionValues {
   json?: boolean;
@@ -46,22 +44,14 @@ export function register(program: Command): void {
     DEFAULT_HISTORY,
   ).action(async (options: RunOptions) => {
     const { againstBaseline } = await import('../../boards/baseline.ts');
-    const { runBench } = await import('../../boards/bench-run.ts');
-    const { appendBoardRecord } = await import('../../boards/board-history.ts');
     const { printBenchOutcomes } = await import('../../boards/outcome-text.ts');
-    const { resolveTargets } = await import('../../device/target.ts');
     const { loadReport } = await import('../../report/load.ts');
     const plan = await suitePlan(options);
     // A baseline that cannot be read fails before any board is touched.
     const baseline = options.baseline === undefined ? undefined : loadReport(options.baseline).report;
-    const targets = await resolveTargets(targetRequest(options));
     // reports/history.jsonl whatever --out says: the history outlives any one output directory.
     const history = historyPath(options, DEFAULT_HISTORY);
-    const { outcomes, exitCode } = await runBench(targets, {
-      ...plan,
-      ...boardRunSettings(options, commandLine('run')),
-      ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
-    });
+    const { outcomes, exitCode } = await runSuite(options, plan, 'run', history);
     // One board that could not be reached fails the way a single-board run always has (and says
     // where its run directory is, when it was locked but never answered).
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;

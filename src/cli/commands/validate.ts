@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import { failedBoard } from '../error-line.ts';
-import {
-  addBenchOptions,
-  boardRunSettings,
-  commandLine,
-  historyPath,
-  suitePlan,
-  targetRequest,
-  type BenchOptionValues,
-} from '../options.ts';
+import { addBenchOptions, historyPath, suitePlan, type BenchOptionValues } from '../options.ts';
+import { runSuite } from '../run-suite.ts';
 
 /**
  * `picogc validate`: run the suite against every board named (as `picogc run` does: locks,
@@ -22,19 +15,12 @@ export function register(program: Command): void {
       .description('run the checks strictly: exit 0 only when every applicable check passes'),
     'none; validate appends only when --history is given',
   ).action(async (options: BenchOptionValues) => {
-    const { runBench, worstExitCode } = await import('../../boards/bench-run.ts');
-    const { appendBoardRecord } = await import('../../boards/board-history.ts');
+    const { worstExitCode } = await import('../../boards/bench-run.ts');
     const { printBenchOutcomes } = await import('../../boards/outcome-text.ts');
-    const { resolveTargets } = await import('../../device/target.ts');
     const { validationVerdict } = await import('../../report/validation.ts');
     const plan = await suitePlan(options);
-    const targets = await resolveTargets(targetRequest(options));
     const history = typeof options.history === 'string' ? historyPath(options, '') : undefined;
-    const { outcomes } = await runBench(targets, {
-      ...plan,
-      ...boardRunSettings(options, commandLine('validate')),
-      ...(history ? { onBoardDone: (outcome) => appendBoardRecord(history, outcome) } : {}),
-    });
+    const { outcomes } = await runSuite(options, plan, 'validate', history);
     // One board that could not be reached (or runs another build than --firmware) fails as such.
     const only = outcomes.length === 1 ? outcomes[0]! : undefined;
     if (only && !only.report) {

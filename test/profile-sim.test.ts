@@ -1,0 +1,179 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDevice } from '../src/device/open.ts';
+import { profileReportSchema } from '../src/profile/profile-report-schema.ts';
+import { loadResults, runProfileSession } from '../src/profile/profile-session.ts';
+import { resultRecordSchema } from '../src/profile/results-records.ts';
+import { InProcessCli } from './support/in-process-cli.ts';
+import { REPO } from './support/cli.ts';
+
+/**
+ * `picogc profile` end to end on the virtual Pico: the examples run unchanged under the probe, every
+ * record reaches results.jsonl, and the report shows what the virtual Pico can show (R, the gaps
+ * per mark, the pause after the program, the advice) and says what it cannot (no machine.Timer, no
+ * collection inside a script). Its work clock makes the figures the same on any host.
+ */
+
+let dir: string;
+const cli = new InProcessCli();
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'picogc-profile-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const example = (name: string) => join(REPO, 'examples', name);
+
+async function lastRun(out: string) {
+  const runDir = join(out, 'latest-profile');
+  const lines = (await readFile(join(runDir, 'results.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const records = lines.map((l) => resultRecordSchema.parse(JSON.parse(l)));
+  const report = profileReportSchema.parse(JSON.parse(await readFile(join(runDir, 'report.json'), 'utf8')));
+  return { runDir, records, report };
+}
+
+describe('picogc profile on the virtual Pico', () => {
+  it('profiles the leaking sensor loop: R, its gaps, the pause after it, the advice', async () => {
+    const out = join(dir, 'leaky');
+    const code = await cli.run(
+      'profile',
+      '--device',
+      'sim',
+      '--seconds',
+      '2',
+      '--out',
+      out,
+      example('leaky_sensor.py'),
+    );
+    expect(code, cli.stderr).toBe(0);
+    const { records, report } = await lastRun(out);
+    expect(records[0]!.type).toBe('header');
+    expect(records.some((r) => r.type === 'begin' && r.timer === false)).toBe(true);
+    expect(records.filter((r) => r.type === 'samples').length).toBeGreaterThan(3);
+    expect(records.some((r) => r.type === 'end' && r.how === 'time')).toBe(true);
+    expect(report.stopped.reason).toBe('time');
+    expect(report.sampler.missing + report.sampler.damagedLines + report.sampler.lostOnDevice).toBe(0);
+    // Each iteration's floats (16 B each) and its list: 896 B, the same every iteration on the work clock.
+    const control = report.marks.find((m) => m.name === 'control')!;
+    expect(control.allocPerIteration).toBe(896);
+    expect(control.calls).toBeGreaterThan(50);
+    expect(report.allocation!.bytesPerSecond / (896 * control.rateHz)).toBeCloseTo(1, 1);
+    expect(report.pause!.method).toBe('work-clock');
+    expect(report.advice!.mark).toBe('control');
+    expect(report.advice!.inputs.join('\n')).toContain('A = 896 B');
+    // What the virtual Pico cannot show is said, and nothing stands in for it.
+    expect(report.notShown.map((n) => n.what)).toEqual([
+      'the sampler timer, tick lateness and stalls',
+      'collections inside the program, their cadence and stalls',
+      'the longest free run over time',
+    ]);
+    expect(report.collections.count).toBe(0);
+    expect(report.collections.stalls).toBeUndefined();
+    expect(report.freeRuns).toEqual([]);
+    expect(cli.stdout).toContain('R = ');
+    expect(cli.stdout).toContain('not shown');
+  });
+
+  it('advises tuning gc.threshold for the leaking loop when an iteration can absorb 5 ms', async () => {
+    const out = join(dir, 'leaky-budget');
+    const app = example('leaky_sensor.py');
+    expect(
+      await cli.run('profile', '--device', 'sim', '--seconds', '2', '--budget-us', '5000', '--out', out, app),
+    ).toBe(0);
+    const { report } = await lastRun(out);
+    expect(report.advice!.strategy).toBe('tune-threshold');
+    expect(report.advice!.code.join('\n')).toMatch(/gc\.threshold\(\d+\)/);
+  });
+
+  it('finds no allocation in the pre-allocated loop: leave the defaults', async () => {
+    const out = join(dir, 'prealloc');
+    expect(
+      await cli.run(
+        'profile',
+        '--device',
+        'sim',
+        '--seconds',
+        '2',
+        '--out',
+        out,
+        example('preallocated_loop.py'),
+      ),
+    ).toBe(0);
+    const { report } = await lastRun(out);
+    expect(report.marks[0]!.allocPerIteration).toBe(0);
+    expect(report.advice!.strategy).toBe('leave-defaults');
+  });
+
+  it('a program that raises: exit 1 naming the exception, its samples and report on disk, its output escaped', async () => {
+    const out = join(dir, 'raises');
+    const app = join(dir, 'raises.py');
+    await writeFile(
+      app,
+      [
+        'import picogc_probe',
+        'xs = []',
+        'for i in range(40):',
+        '    picogc_probe.mark("<img src=x onerror=alert(1)>")',
+        '    xs.append(i * 1.5)',
+        'print("<script>alert(2)</script>")',
+        'raise ValueError("sensor unplugged")',
+      ].join('\n'),
+    );
+    expect(await cli.run('profile', '--device', 'sim', '--seconds', '5', '--out', out, app)).toBe(1);
+    expect(cli.stderr).toContain('ValueError: sensor unplugged');
+    // The traceback is the program's own: its line numbers, no frame of the stub or the probe.
+    expect(cli.stderr).toContain('File "<stdin>", line 7, in <module>');
+    expect(cli.stderr).not.toMatch(/_pp_run|_picogc_x/);
+    const { runDir, records, report } = await lastRun(out);
+    expect(records.some((r) => r.type === 'end' && r.how === 'raised')).toBe(true);
+    expect(report.stopped.reason).toBe('raised');
+    expect(report.marks[0]!.calls).toBe(40);
+    const page = await readFile(join(runDir, 'index.html'), 'utf8');
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('<script>alert');
+    expect(page).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
+    const summary = await readFile(join(runDir, 'summary.md'), 'utf8');
+    expect(summary).not.toContain('<img');
+  });
+
+  it('a missing program is an input error before any device is touched', async () => {
+    expect(
+      await cli.run('profile', '--device', 'sim', '--out', join(dir, 'none'), join(dir, 'nope.py')),
+    ).toBe(2);
+    expect(cli.stderr).toMatch(/InputError: cannot read the program .*nope\.py/);
+  });
+
+  it('an abort (Ctrl-C) interrupts the program and keeps every sample that arrived', async () => {
+    const out = join(dir, 'aborted');
+    const stop = new AbortController();
+    let samples = 0;
+    const device = await openDevice({ device: 'sim', seed: 4 }, () => undefined);
+    try {
+      const { runDir, report, outcome } = await runProfileSession(device, {
+        program: example('leaky_sensor.py'),
+        seconds: 600,
+        hz: 100,
+        flushHz: 4,
+        every: 1,
+        freeRunMs: 2000,
+        outDir: out,
+        signal: stop.signal,
+        onRecord: (r) => {
+          if (r.type === 'samples' && ++samples === 5) stop.abort();
+        },
+      });
+      expect(outcome.reason).toBe('interrupted');
+      const records = loadResults(join(runDir, 'results.jsonl'));
+      expect(records.filter((r) => r.type === 'samples').length).toBeGreaterThanOrEqual(5);
+      expect(records.some((r) => r.type === 'end' && r.how === 'interrupted')).toBe(true);
+      expect(records.some((r) => r.type === 'stopped' && r.reason === 'interrupted')).toBe(true);
+      expect(report.stopped.reason).toBe('interrupted');
+      expect(report.marks[0]!.calls).toBeGreaterThan(10);
+    } finally {
+      await device.close();
+    }
+  });
+});
