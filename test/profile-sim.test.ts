@@ -77,11 +77,11 @@ describe('picogc profile on the virtual Pico', () => {
     expect(cli.stdout).toContain('not shown');
   });
 
-  it('advises tuning gc.threshold for the leaking loop when an iteration can absorb 5 ms', async () => {
+  it('advises tuning gc.threshold for the leaking loop when an iteration can absorb 4 ms (its pause with the heap full of garbage is longer, about 4.4 ms)', async () => {
     const out = join(dir, 'leaky-budget');
     const app = example('leaky_sensor.py');
     expect(
-      await cli.run('profile', '--device', 'sim', '--seconds', '2', '--budget-us', '5000', '--out', out, app),
+      await cli.run('profile', '--device', 'sim', '--seconds', '2', '--budget-us', '4000', '--out', out, app),
     ).toBe(0);
     const { report } = await lastRun(out);
     expect(report.advice!.strategy).toBe('tune-threshold');

@@ -49,9 +49,10 @@ describe('the article’s pattern on the server protocol', () => {
     // The work clock: the same work, the same pause, every time and on any host.
     expect(few).toEqual(few.map(() => few[0]));
     expect(many).toEqual(many.map(() => many[0]));
-    // Marking 2000 objects and 8000 blocks against 10: ×53 with the shipped calibration (a refit of
-    // the conversion moves it a little; the counts alone, ×106).
-    expect(many[0]! / few[0]!).toBeGreaterThan(40);
+    // Marking 2000 objects and 8000 blocks against 10: the counts alone differ ×106; in µs the
+    // calibration's fixed part of a collection (452 µs since the refit to the checked protocol's
+    // recording) brings it to ×28.
+    expect(many[0]! / few[0]!).toBeGreaterThan(20);
   });
 
   it('gc.collect() inside a script does not collect; the next execution sees it done (deferred)', async () => {
