@@ -55,6 +55,8 @@ async function quickRun(seed: number, fault?: string): Promise<Side | undefined>
     };
     const checks: Record<string, string> = {};
     const metrics: Record<string, number[]> = {};
+    // A board never reached has a picogc.unreached/1 document: no experiments, no verdicts to match.
+    if (!Array.isArray(report.experiments)) return { exitCode, checks, metrics, repairs: 0 };
     for (const e of report.experiments) {
       for (const c of e.checks) checks[c.id] = c.status;
       for (const m of e.metrics) metrics[m.id] = m.values;
