@@ -15,19 +15,13 @@ import { EXPERIMENTS } from '../../src/experiments/index.ts';
 import { runSession } from '../../src/run/session.ts';
 import { silentProgress } from '../../src/run/progress.ts';
 import { fakeMicroPythonImage, writeUf2 } from '../../src/firmware/uf2-writer.ts';
+import { BOOTROM, FIRMWARE, NO_IMAGES, SKIP_REASON } from '../support/firmware-images.ts';
 
 /**
  * The emulated RP2040 (`--device emu`). The tests that boot a firmware need a MicroPython image and
  * the RP2040 boot ROM, which picogc never ships or fetches: they run when PICOGC_TEST_FIRMWARE and
  * PICOGC_TEST_BOOTROM name them (and rp2040js is installed), and are skipped, saying so, otherwise.
  */
-
-const FIRMWARE = process.env.PICOGC_TEST_FIRMWARE;
-const BOOTROM = process.env.PICOGC_TEST_BOOTROM;
-const NO_IMAGES = !FIRMWARE || !BOOTROM;
-const SKIP_REASON = NO_IMAGES
-  ? ' [skipped: set PICOGC_TEST_FIRMWARE to a MicroPython RP2040 UF2 and PICOGC_TEST_BOOTROM to a boot ROM read with picogc bootrom]'
-  : '';
 
 let dir: string;
 beforeAll(async () => {

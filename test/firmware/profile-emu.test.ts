@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileReportSchema } from '../../src/profile/profile-report-schema.ts';
 import { REPO } from '../support/cli.ts';
 import { InProcessCli } from '../support/in-process-cli.ts';
+import { BOOTROM, FIRMWARE, NO_IMAGES, SKIP_REASON } from '../support/firmware-images.ts';
 
 /**
  * `picogc profile` on real firmware (the emulated RP2040 running PICOGC_TEST_FIRMWARE): the sampler
@@ -13,13 +14,6 @@ import { InProcessCli } from '../support/in-process-cli.ts';
  * the reason, without a firmware image and a boot ROM (picogc never ships or fetches either). The
  * emulator runs at about 0.37× real time, so the runs are a few device seconds.
  */
-
-const FIRMWARE = process.env.PICOGC_TEST_FIRMWARE;
-const BOOTROM = process.env.PICOGC_TEST_BOOTROM;
-const NO_IMAGES = !FIRMWARE || !BOOTROM;
-const SKIP_REASON = NO_IMAGES
-  ? ' [skipped: set PICOGC_TEST_FIRMWARE to a MicroPython RP2040 UF2 and PICOGC_TEST_BOOTROM to a boot ROM read with picogc bootrom]'
-  : '';
 
 let dir: string;
 const cli = new InProcessCli();
