@@ -27,6 +27,10 @@ afterAll(async () => {
 
 const example = (name: string) => join(REPO, 'examples', name);
 
+/** `picogc profile` of `app` on the virtual Pico for `seconds`, into `out`; its exit code. */
+const profileOnSim = (out: string, app: string, seconds: number, ...options: string[]) =>
+  cli.run('profile', '--device', 'sim', '--seconds', String(seconds), ...options, '--out', out, app);
+
 async function lastRun(out: string) {
   const runDir = join(out, 'latest-profile');
   const lines = (await readFile(join(runDir, 'results.jsonl'), 'utf8')).split('\n').filter(Boolean);
@@ -38,16 +42,7 @@ async function lastRun(out: string) {
 describe('picogc profile on the virtual Pico', () => {
   it('profiles the leaking sensor loop: R, its gaps, the pause after it, the advice', async () => {
     const out = join(dir, 'leaky');
-    const code = await cli.run(
-      'profile',
-      '--device',
-      'sim',
-      '--seconds',
-      '2',
-      '--out',
-      out,
-      example('leaky_sensor.py'),
-    );
+    const code = await profileOnSim(out, example('leaky_sensor.py'), 2);
     expect(code, cli.stderr).toBe(0);
     const { records, report } = await lastRun(out);
     expect(records[0]!.type).toBe('header');
@@ -80,9 +75,7 @@ describe('picogc profile on the virtual Pico', () => {
   it('advises tuning gc.threshold for the leaking loop when an iteration can absorb 4 ms (its pause with the heap full of garbage is longer, about 4.4 ms)', async () => {
     const out = join(dir, 'leaky-budget');
     const app = example('leaky_sensor.py');
-    expect(
-      await cli.run('profile', '--device', 'sim', '--seconds', '2', '--budget-us', '4000', '--out', out, app),
-    ).toBe(0);
+    expect(await profileOnSim(out, app, 2, '--budget-us', '4000')).toBe(0);
     const { report } = await lastRun(out);
     expect(report.advice!.strategy).toBe('tune-threshold');
     expect(report.advice!.code.join('\n')).toMatch(/gc\.threshold\(\d+\)/);
@@ -90,18 +83,7 @@ describe('picogc profile on the virtual Pico', () => {
 
   it('finds no allocation in the pre-allocated loop: leave the defaults', async () => {
     const out = join(dir, 'prealloc');
-    expect(
-      await cli.run(
-        'profile',
-        '--device',
-        'sim',
-        '--seconds',
-        '2',
-        '--out',
-        out,
-        example('preallocated_loop.py'),
-      ),
-    ).toBe(0);
+    expect(await profileOnSim(out, example('preallocated_loop.py'), 2)).toBe(0);
     const { report } = await lastRun(out);
     expect(report.marks[0]!.allocPerIteration).toBe(0);
     expect(report.advice!.strategy).toBe('leave-defaults');
@@ -122,7 +104,7 @@ describe('picogc profile on the virtual Pico', () => {
         'raise ValueError("sensor unplugged")',
       ].join('\n'),
     );
-    expect(await cli.run('profile', '--device', 'sim', '--seconds', '5', '--out', out, app)).toBe(1);
+    expect(await profileOnSim(out, app, 5)).toBe(1);
     expect(cli.stderr).toContain('ValueError: sensor unplugged');
     // The traceback is the program's own: its line numbers, no frame of the stub or the probe.
     expect(cli.stderr).toContain('File "<stdin>", line 7, in <module>');
