@@ -1,11 +1,6 @@
-import {
-  SOFT_DOUBLE_NAMES,
-  SOFT_DOUBLE_TABLE,
-  SOFT_FLOAT_NAMES,
-  SOFT_FLOAT_TABLE,
-} from '../../src/emu/hle-rom/float-routines.mjs';
+import { SOFT_DOUBLE_TABLE, SOFT_FLOAT_TABLE } from '../../src/emu/hle-rom/float-routines.mjs';
 import type { RealRom } from '../support/real-rom.ts';
-import { ARG_KINDS, vectorsFor } from './vectors.ts';
+import { ARG_KINDS, resultWords, vectorsFor } from './vectors.ts';
 
 /** One routine of the HLE tables held against the same slot of a real ROM over many vectors. */
 export interface RoutineComparison {
@@ -19,20 +14,6 @@ export interface RoutineComparison {
   maxUlp: number;
   romCycles: number[];
   hleCycles: number[];
-}
-
-/** How many result registers a routine returns. */
-export function resultWords(name: string): number {
-  if (/^(d(add|sub|mul|div|sqrt|sin|cos|tan|exp|ln|atan2))$/.test(name)) return 2;
-  if (/2(int64|fix64|uint64|ufix64|double)$/.test(name)) return 2;
-  return 1;
-}
-
-export function allRoutines(): { name: string; table: 'SF' | 'SD'; index: number }[] {
-  const list: { name: string; table: 'SF' | 'SD'; index: number }[] = [];
-  SOFT_FLOAT_NAMES.forEach((name, index) => name && list.push({ name, table: 'SF', index }));
-  SOFT_DOUBLE_NAMES.forEach((name, index) => name && list.push({ name, table: 'SD', index }));
-  return list;
 }
 
 /** The distance between two results as ordered floats (bits as a signed-magnitude integer). */
@@ -73,7 +54,10 @@ export function compareRoutine(
   for (const args of vectorsFor(kind, count, seed, routine.name)) {
     const real = rom.call(address, args);
     const romResult = real.regs.slice(0, words);
-    const hleResult = entry.run([...args, 0, 0, 0, 0].slice(0, 4)).slice(0, words).map((x) => x >>> 0);
+    const hleResult = entry
+      .run([...args, 0, 0, 0, 0].slice(0, 4))
+      .slice(0, words)
+      .map((x) => x >>> 0);
     out.vectors++;
     out.romCycles.push(real.cycles);
     out.hleCycles.push(entry.cycles(args));

@@ -30,9 +30,23 @@ export function buildRomTestProgram(): Uint8Array {
     const elf = join(dir, 'rom-test.elf');
     const bin = join(dir, 'rom-test.bin');
     run(ARM_GCC.command, [
-      '-mcpu=cortex-m0plus', '-mthumb', '-Os', '-ffreestanding', '-nostdlib', '-nostartfiles',
-      '--param=min-pagesize=0', '-Wall', '-Wextra', '-Werror',
-      '-T', join(HERE, 'link.ld'), '-o', elf, join(HERE, 'start.S'), join(HERE, 'rom-test.c'), '-lgcc',
+      '-mcpu=cortex-m0plus',
+      '-mthumb',
+      '-Os',
+      '-ffreestanding',
+      '-nostdlib',
+      '-nostartfiles',
+      '--param=min-pagesize=0',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-T',
+      join(HERE, 'link.ld'),
+      '-o',
+      elf,
+      join(HERE, 'start.S'),
+      join(HERE, 'rom-test.c'),
+      '-lgcc',
     ]);
     run(ARM_OBJCOPY.command, ['-O', 'binary', elf, bin]);
     return new Uint8Array(readFileSync(bin));

@@ -27,12 +27,13 @@ export function runProgram(
   installRom: InstallRom,
   options: { cycleBudget?: number } = {},
 ): ProgramRun {
-  const mcu = new RP2040();
+  const mcu = new RP2040(); // its default clock is a SimulationClock: emulated time
+  const clock = mcu.clock as unknown as { tick(nanos: number): void };
   mcu.logger = { debug() {}, info() {}, warn() {}, error() {} };
   installRom(mcu);
   mcu.flash.set(image);
   let text = '';
-  mcu.uart[0].onByte = (byte: number) => {
+  mcu.uart[0]!.onByte = (byte: number) => {
     text += String.fromCharCode(byte);
   };
   let end: ProgramRun['end'] | null = null;
@@ -47,7 +48,7 @@ export function runProgram(
   let cycles = 0;
   while (end === null && cycles < budget) {
     const spent = mcu.core.executeInstruction();
-    mcu.clock.tick(spent * CYCLE_NANOS);
+    clock.tick(spent * CYCLE_NANOS);
     cycles += spent;
   }
   return { lines: text.split('\n').filter((line) => line.length > 0), end: end ?? 'budget', cycles };

@@ -70,7 +70,7 @@ export function bigToDoubleOdd(value) {
   if (length > 53) {
     const shift = BigInt(length - 53);
     const kept = magnitude >> shift;
-    magnitude = (kept << shift) === magnitude ? kept : kept | 1n;
+    magnitude = kept << shift === magnitude ? kept : kept | 1n;
     scale = 2 ** (length - 53);
   }
   const result = Number(magnitude) * scale;

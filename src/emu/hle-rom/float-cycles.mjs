@@ -1,4 +1,15 @@
-export const CYCLES_PROVENANCE = 'placeholder';
-const c = (n) => ({ cycles: () => n });
-export const FLOAT_CYCLES = new Proxy({}, { get: () => c(50) });
-export const DOUBLE_CYCLES = new Proxy({}, { get: () => c(50) });
+// The cycles a call to each ROM float routine is charged: measured on a real B1 ROM in rp2040js per
+// class of call (float-cycles-data.mjs, with its provenance), looked up by the call's class; a class
+// the measurement never saw falls back to the routine's median.
+import { cycleClass } from './float-cycle-features.mjs';
+import { COSTS, PROVENANCE } from './float-cycles-data.mjs';
+
+export const CYCLES_PROVENANCE = PROVENANCE;
+
+/** name → { cycles(r) } for every routine measured. */
+export const ROUTINE_CYCLES = Object.fromEntries(
+  Object.entries(COSTS).map(([name, classes]) => [
+    name,
+    { cycles: (r) => classes[cycleClass(name, r)] ?? classes.default },
+  ]),
+);
