@@ -5,7 +5,7 @@ export interface FloatRoutine {
   name: string;
   /** r0..r3 as uint32 in; the result registers from r0 out (one word, or two: low word first). */
   run(r: readonly number[]): number[];
-  /** The cycles the real ROM takes for this call (measured model, float-cycles-data.mjs). */
+  /** The cycles the real ROM takes for this call (measured model, float-cycles.json). */
   cycles(r: readonly number[]): number;
 }
 
