@@ -43,7 +43,8 @@ export function trapDispatcher(rom, machine, chip) {
         core.PC = core.LR & ~1;
         return null;
       }
-      if (outcome.crash || outcome.usbBoot) return outcome;
+      if (outcome.crash) return { crash: outcome.crash };
+      if (outcome.usbBoot) return { usbBoot: outcome.usbBoot };
       if (outcome.lr !== undefined) core.LR = outcome.lr;
       core.PC = outcome.jump & ~1;
       return null;
