@@ -47,6 +47,34 @@ describe(`a stock MicroPython image on the written boot ROM${FIRMWARE_SKIP}`, ()
   );
 });
 
+describe(`machine.bootloader() on the written boot ROM${FIRMWARE_SKIP}`, () => {
+  it.skipIf(NO_FIRMWARE)(
+    'reset_usb_boot takes the chip to BOOTSEL: its USB serial port goes, and the host is told why',
+    async () => {
+      const lines: string[] = [];
+      const emulator = await EmulatedRp2040.start({
+        image: await readUf2File(FIRMWARE!, { family: 'rp2040' }),
+        rom: { kind: 'hle' },
+        log: (line) => lines.push(line),
+      });
+      const repl = new RawRepl(emulator.link);
+      try {
+        await repl.enter({ timeoutMs: 60_000 });
+        const closed = new Promise<void>((resolve) => emulator.link.once('end', () => resolve()));
+        await repl.exec('import machine\nmachine.bootloader()', { timeoutMs: 60_000 }).catch(() => undefined);
+        await closed;
+        expect(lines).toContain(
+          'emulated RP2040: reset_usb_boot, now in BOOTSEL mode: its USB serial port is gone',
+        );
+      } finally {
+        repl.close();
+        await emulator.close();
+      }
+    },
+    120_000,
+  );
+});
+
 describe(`the written boot ROM's routines against a real B1 ROM's, on rp2040js${ROM_SKIP}`, () => {
   const setUp = () => {
     const rom = new Uint8Array(readFileSync(BOOTROM!));
