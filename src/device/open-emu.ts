@@ -138,6 +138,11 @@ async function readRomFile(file: string): Promise<EmulatorRom> {
   return { kind: 'file', bytes, facts: verifyBootrom(bytes, file) };
 }
 
+/** How reports name the boot ROM an emulated chip runs: picogc's written one without a file. */
+export async function emuRomName(bootrom: string | undefined): Promise<string> {
+  return romName(bootrom ? await readRomFile(bootrom) : { kind: 'hle' });
+}
+
 /** Does the emulated chip report the image's build (it should: it runs exactly that image)? */
 export async function emuRunsImage(
   session: EmuSession,
