@@ -32,22 +32,26 @@ print(time.ticks_diff(time.ticks_us(), _t), _n)`;
  * host CPU used per wall second while the REPL sits idle, and what emulated time did meanwhile,
  * (c) the wall time of `picogc run --quick --device emu`, with its pauses (emulated µs) so two
  * builds of the emulator can be held to the same figures. Needs PICOGC_BENCH_FIRMWARE (a
- * MicroPython UF2) and PICOGC_BENCH_BOOTROM (a boot ROM read with `picogc bootrom`); skipped,
- * saying so, without them. PICOGC_BENCH_EMU_QUICK=0 leaves out (c).
+ * MicroPython UF2); with PICOGC_BENCH_BOOTROM (a boot ROM read with `picogc bootrom`) the chip runs
+ * that ROM, else picogc's written one. Skipped, saying so, without a firmware. PICOGC_BENCH_EMU_QUICK=0 leaves out (c).
  */
 export const emuBench: BenchModule = {
   name: 'emu',
   async run() {
     const firmware = process.env.PICOGC_BENCH_FIRMWARE;
     const bootrom = process.env.PICOGC_BENCH_BOOTROM;
-    if (!firmware || !bootrom) {
+    if (!firmware) {
       return {
         skipped:
-          'set PICOGC_BENCH_FIRMWARE to a MicroPython RP2040 UF2 and PICOGC_BENCH_BOOTROM to a boot ROM read with picogc bootrom',
+          'set PICOGC_BENCH_FIRMWARE to a MicroPython RP2040 UF2 (and PICOGC_BENCH_BOOTROM to a boot ROM read with picogc bootrom, else the written ROM runs)',
       };
     }
-    const host = { cpuCount: availableParallelism(), loadAverageAtStart: rounded(loadavg()) };
-    const { device } = await openEmuDevice({ firmware, bootrom });
+    const host = {
+      cpuCount: availableParallelism(),
+      loadAverageAtStart: rounded(loadavg()),
+      rom: bootrom ? 'file' : 'hle',
+    };
+    const { device } = await openEmuDevice({ firmware, ...(bootrom ? { bootrom } : {}) });
     let speed;
     let idle;
     try {
@@ -112,10 +116,11 @@ async function ticksMs(device: Device): Promise<number> {
   return Number(stdout.trim());
 }
 
-async function quickRun(firmware: string, bootrom: string) {
+async function quickRun(firmware: string, bootrom: string | undefined) {
   const out = mkdtempSync(join(tmpdir(), 'picogc-bench-emu-'));
   const argv = ['bin/picogc.js', 'run', '--quick', '--device', 'emu', '--firmware', firmware];
-  argv.push('--bootrom', bootrom, '--no-history', '--out', out);
+  if (bootrom) argv.push('--bootrom', bootrom);
+  argv.push('--no-history', '--out', out);
   try {
     const started = performance.now();
     const code = await new Promise<number | null>((resolve, reject) => {

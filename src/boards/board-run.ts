@@ -127,8 +127,10 @@ export async function runBoard(target: DeviceTarget, options: BoardRunOptions): 
     const info = await device.info();
     stage = undefined;
     if (target.kind === 'emu') {
+      const { emuRomName } = await import('../device/open-emu.ts');
       firmware = await emulatorFirmwareBlockFor(target.firmware, info.firmware.buildString, {
         ...(options.firmwareLabel ? { label: options.firmwareLabel } : {}),
+        bootRom: await emuRomName(target.bootrom),
       });
     }
     // A replay's firmware is the one it was recorded from; a recording keeps it for its replays.

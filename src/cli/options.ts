@@ -93,7 +93,10 @@ export function addTargetOptions(command: Command, { many }: { many: boolean }):
         : 'a MicroPython UF2: what --device emu runs (on a board: the build under test)') +
         FIRMWARE_VERSION_HELP,
     )
-    .option('--bootrom <file>', 'for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom)')
+    .option(
+      '--bootrom <file>',
+      "for --device emu: the RP2040 boot ROM read from your Pico (picogc bootrom); without it, picogc's written ROM",
+    )
     .option(
       '--record <file>',
       'keep the whole conversation with the board in FILE (one board; replay it with --device replay:FILE)',

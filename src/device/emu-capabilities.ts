@@ -14,7 +14,7 @@ export const EMULATED_RP2040_KIND = 'emulated-rp2040';
 export const EMU_DIFFERENCES: readonly { id: string; detail: string }[] = [
   {
     id: EMULATED_RP2040_KIND,
-    detail: `not a board: the user's firmware on an RP2040 emulated by ${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, with the user's own boot ROM; never mix its figures with a board's without saying so.`,
+    detail: `not a board: the user's firmware on an RP2040 emulated by ${RP2040JS_PACKAGE} ${RP2040JS_VERSION}; never mix its figures with a board's without saying so.`,
   },
   {
     id: 'cycle-time',
@@ -38,7 +38,18 @@ export const EMU_DIFFERENCES: readonly { id: string; detail: string }[] = [
   },
 ];
 
-export function emuCapabilities(floatBits: 32 | 64): Capabilities {
+/**
+ * The capabilities of an emulated chip; `rom` names the boot ROM it ran (`hle (picogc)`: picogc's
+ * written ROM; else the real ROM's version and sha256), said in the first difference.
+ */
+/** Exported for the tests: the boot ROM as the report says it. */
+export function romDescription(rom: string): string {
+  return rom.startsWith('hle')
+    ? `${rom}, picogc's high-level emulation of the B1 ROM (its routines in JavaScript at the real ROM's measured cycle costs)`
+    : `${rom}, read from a Pico (run exactly)`;
+}
+
+export function emuCapabilities(floatBits: 32 | 64, rom: string): Capabilities {
   return {
     kind: EMULATED_RP2040_KIND,
     collectTiming: 'ticks_us',
@@ -47,6 +58,8 @@ export function emuCapabilities(floatBits: 32 | 64): Capabilities {
     ticksUsResolutionUs: 1,
     floatBits,
     interruptResetsVm: false,
-    differences: EMU_DIFFERENCES.map((d) => `${d.id}: ${d.detail}`),
+    differences: EMU_DIFFERENCES.map(
+      (d, i) => `${d.id}: ${d.detail}${i === 0 ? ` Boot ROM: ${romDescription(rom)}.` : ''}`,
+    ),
   };
 }

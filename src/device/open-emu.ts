@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.ts';
 import { ReplDevice } from './repl-device.ts';
-import { verifyBootrom, type BootromFacts } from '../firmware/bootrom.ts';
+import { verifyBootrom } from '../firmware/bootrom.ts';
 import type { FlashedImage } from '../firmware/flash-result.ts';
 import { verifyImage } from '../firmware/verify-image.ts';
 import { boardRunsBuild } from '../firmware/micropython-build.ts';
@@ -12,13 +12,13 @@ import { resolveFirmware } from '../firmware/resolve-firmware.ts';
 import type { Link } from '../link/link.ts';
 import { relayOnPseudoTerminal, type PtyBackend, type PtyRelay } from '../link/pseudo-terminal.ts';
 import { RP2040JS_PACKAGE, RP2040JS_VERSION, emuCapabilities } from './emu-capabilities.ts';
-import { EmulatedRp2040, type EmulatorOptions } from '../emu/rp2040-emu.ts';
+import { EmulatedRp2040, romName, type EmulatorOptions, type EmulatorRom } from '../emu/rp2040-emu.ts';
 
 export interface EmuSpec {
   /** The user's MicroPython UF2 for the RP2040. */
   firmware: string;
-  /** The 16 KiB boot ROM read from the user's Pico (`picogc bootrom`). */
-  bootrom: string;
+  /** The 16 KiB boot ROM read from the user's Pico (`picogc bootrom`); none: picogc's written ROM. */
+  bootrom?: string;
   label?: string;
   bootTimeoutMs?: number;
   log?: (line: string) => void;
@@ -29,7 +29,8 @@ export interface EmuSpec {
 export interface EmuSession {
   device: ReplDevice;
   image: FlashedImage;
-  bootrom: BootromFacts;
+  /** The ROM the chip ran: a real one (its facts) or picogc's written one. */
+  rom: EmulatorRom;
   loadedAt: string;
 }
 
@@ -39,29 +40,30 @@ export interface EmuSession {
  * USB CDC. Its info() declares the emulator's capabilities and differences.
  */
 export async function openEmuDevice(spec: EmuSpec): Promise<EmuSession> {
-  const { image, facts, emulatorOptions } = await loadEmuInputs(spec);
+  const { image, emulatorOptions } = await loadEmuInputs(spec);
+  const { rom } = emulatorOptions;
   const loadedAt = new Date().toISOString();
   const emulator = await EmulatedRp2040.start(emulatorOptions);
   const link: Link = {
     stream: emulator.link,
-    description: emulatorDescription(image, facts),
+    description: emulatorDescription(image, rom),
     close: () => emulator.close(),
   };
   const wrapped = spec.wrapLink ? spec.wrapLink(link) : link;
   let device: ReplDevice;
   try {
     device = await ReplDevice.connect(wrapped, 'emu', {
-      declare: (reported) => emuCapabilities(reported.floatBits),
+      declare: (reported) => emuCapabilities(reported.floatBits, romName(rom)),
     });
   } catch (error) {
     await wrapped.close();
     throw error;
   }
-  return { device, image, bootrom: facts, loadedAt };
+  return { device, image, rom, loadedAt };
 }
 
-function emulatorDescription(image: FlashedImage, facts: BootromFacts): string {
-  return `emulated RP2040 (${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, boot ROM ${facts.version}) running ${image.label}`;
+function emulatorDescription(image: FlashedImage, rom: EmulatorRom): string {
+  return `emulated RP2040 (${RP2040JS_PACKAGE} ${RP2040JS_VERSION}, boot ROM ${romName(rom)}) running ${image.label}`;
 }
 
 export interface EmuPtyServer {
@@ -77,7 +79,7 @@ export interface EmuPtyServer {
  * tool, picogc's `--port` among them, opens it as it would a Pico's. The REPL client is the host's.
  */
 export async function serveEmuOnPty(spec: EmuSpec & { path?: string }): Promise<EmuPtyServer> {
-  const { image, facts, emulatorOptions } = await loadEmuInputs(spec);
+  const { image, emulatorOptions } = await loadEmuInputs(spec);
   const ownDir = spec.path === undefined ? await mkdtemp(join(tmpdir(), 'picogc-emu-')) : undefined;
   const path = spec.path ?? join(ownDir!, 'pico');
   const emulator = await EmulatedRp2040.start(emulatorOptions);
@@ -91,7 +93,7 @@ export async function serveEmuOnPty(spec: EmuSpec & { path?: string }): Promise<
   return {
     path,
     backend: relay.pty.backend,
-    description: emulatorDescription(image, facts),
+    description: emulatorDescription(image, emulatorOptions.rom),
     async close() {
       await relay.stop();
       await emulator.close();
@@ -102,41 +104,43 @@ export async function serveEmuOnPty(spec: EmuSpec & { path?: string }): Promise<
 
 /**
  * The inputs of an emulated RP2040, verified (bad input: exit 2): the image picogc can name, the
- * boot ROM it recognises, and what the emulator starts from.
+ * boot ROM it recognises (or picogc's written one, without `bootrom`), and what the emulator starts
+ * from.
  */
 export async function loadEmuInputs(
   spec: Pick<EmuSpec, 'firmware' | 'bootrom' | 'label' | 'bootTimeoutMs' | 'log'>,
-): Promise<{ image: FlashedImage; facts: BootromFacts; emulatorOptions: EmulatorOptions }> {
+): Promise<{ image: FlashedImage; emulatorOptions: EmulatorOptions }> {
   if (!spec.firmware) throw new UsageError('--device emu needs --firmware FILE.uf2');
-  if (!spec.bootrom) {
-    throw new UsageError(
-      '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom --port P --out FILE)',
-    );
-  }
   // A release tag (v1.28.0) is its cached file; the CLI has resolved it already, a program may not have.
   const firmware = await resolveFirmware(spec.firmware, spec.log ? { log: spec.log } : {});
   const image = await verifyImage(firmware, spec.label);
   const uf2 = await readUf2File(firmware, { family: 'rp2040' });
-  let rom: Buffer;
-  try {
-    rom = await readFile(spec.bootrom);
-  } catch (error) {
-    throw new InputError(
-      `cannot read ${spec.bootrom}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  const facts = verifyBootrom(rom, spec.bootrom);
+  const rom: EmulatorRom = spec.bootrom ? await readRomFile(spec.bootrom) : { kind: 'hle' };
   return {
     image,
-    facts,
     emulatorOptions: {
       image: uf2,
-      bootrom: rom,
-      facts,
+      rom,
       ...(spec.bootTimeoutMs !== undefined ? { bootTimeoutMs: spec.bootTimeoutMs } : {}),
       ...(spec.log ? { log: spec.log } : {}),
     },
   };
+}
+
+/** A boot ROM file read from a Pico, verified (exit 2 if it is not one). */
+async function readRomFile(file: string): Promise<EmulatorRom> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return { kind: 'file', bytes, facts: verifyBootrom(bytes, file) };
+}
+
+/** How reports name the boot ROM an emulated chip runs: picogc's written one without a file. */
+export async function emuRomName(bootrom: string | undefined): Promise<string> {
+  return romName(bootrom ? await readRomFile(bootrom) : { kind: 'hle' });
 }
 
 /** Does the emulated chip report the image's build (it should: it runs exactly that image)? */

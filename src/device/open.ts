@@ -98,7 +98,7 @@ export async function openTarget(
     const { openEmuDevice } = await import('./open-emu.ts');
     const session = await openEmuDevice({
       firmware: target.firmware,
-      bootrom: target.bootrom,
+      ...(target.bootrom !== undefined ? { bootrom: target.bootrom } : {}),
       log: notice,
       wrapLink: wrap,
     });

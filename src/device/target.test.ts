@@ -77,12 +77,16 @@ describe('resolveTargets', () => {
     await expect(resolveWith({ device: 'sim', faults: ['hang:2'] }).targets).rejects.toThrow(UsageError);
   });
 
-  it('--device emu is one emulated RP2040, which needs --firmware and --bootrom and nothing of a sim', async () => {
+  it('--device emu is one emulated RP2040, which needs --firmware (--bootrom optional) and nothing of a sim', async () => {
     const { targets } = resolveWith({ device: 'emu', firmware: 'fw/RPI_PICO.uf2', bootrom: 'rom.bin' });
     expect(await targets).toEqual([{ kind: 'emu', firmware: 'fw/RPI_PICO.uf2', bootrom: 'rom.bin' }]);
     expect(targetLabel((await targets)[0]!)).toBe('emulated RP2040 running RPI_PICO.uf2');
     expect(isInProcess((await targets)[0]!)).toBe(true);
-    await expect(resolveWith({ device: 'emu', firmware: 'a.uf2' }).targets).rejects.toThrow(/--bootrom/);
+    // Without --bootrom: picogc's written ROM (no bootrom in the target).
+    expect(await resolveWith({ device: 'emu', firmware: 'a.uf2' }).targets).toEqual([
+      { kind: 'emu', firmware: 'a.uf2' },
+    ]);
+    await expect(resolveWith({ device: 'emu' }).targets).rejects.toThrow(/needs --firmware/);
     await expect(
       resolveWith({ device: 'emu', firmware: 'a.uf2', bootrom: 'r', seeds: [1] }).targets,
     ).rejects.toThrow(UsageError);

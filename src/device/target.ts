@@ -15,7 +15,7 @@ export type DeviceTarget =
   | { kind: 'tcp'; port: string; record?: string }
   | { kind: 'sim'; seed: number; heapBytes?: number; faults?: string[]; clock?: ClockKind; record?: string }
   /** The user's firmware on an emulated RP2040 in this process (src/emu). */
-  | { kind: 'emu'; firmware: string; bootrom: string; record?: string }
+  | { kind: 'emu'; firmware: string; bootrom?: string; record?: string }
   /** A recorded conversation played back (src/link/replay-link.ts). */
   | { kind: 'replay'; file: string };
 
@@ -41,7 +41,7 @@ export interface TargetRequest {
   faults?: readonly string[];
   /** What times the virtual Pico (`--clock`). */
   clock?: ClockKind;
-  /** `--device emu`: the UF2 it runs and the boot ROM read from a Pico. */
+  /** `--device emu`: the UF2 it runs and the boot ROM read from a Pico (none: picogc's written ROM). */
   firmware?: string;
   bootrom?: string;
 }
@@ -116,12 +116,13 @@ async function unrecordedTargets(request: TargetRequest, deps: ResolveDeps): Pro
       );
     }
     if (!request.firmware) throw new UsageError('--device emu needs --firmware FILE.uf2');
-    if (!request.bootrom) {
-      throw new UsageError(
-        '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom --port P --out FILE)',
-      );
-    }
-    return [{ kind: 'emu', firmware: request.firmware, bootrom: request.bootrom }];
+    return [
+      {
+        kind: 'emu',
+        firmware: request.firmware,
+        ...(request.bootrom !== undefined ? { bootrom: request.bootrom } : {}),
+      },
+    ];
   }
   if (request.bootrom !== undefined) throw new UsageError('--bootrom applies to --device emu only');
   for (const fault of request.faults ?? []) parseFaultSpec(fault); // a typo is a usage error up front

@@ -1,5 +1,5 @@
 // The emulated RP2040's thread: rp2040js (npm) running the user's firmware with the user's boot
-// ROM, its USB CDC joined to the host by messages. Plain JavaScript for the same reason as
+// ROM (`--bootrom`) or picogc's written one (hle-rom/), its USB CDC joined to the host by messages. Plain JavaScript for the same reason as
 // src/sim/vm-worker.mjs (a worker without a loader starts fast everywhere), and because rp2040js is
 // an optional package: it is imported here, at run time, and a missing one is reported, not thrown
 // at type-check time. Decisions (which ROM routines to replace, what to declare) live in the
@@ -9,6 +9,8 @@ import { CdcInput } from './cdc-input.mjs';
 import { installFastDecode } from './fast-decode.mjs';
 import { installFastMemory } from './fast-memory.mjs';
 import { runFor } from './run-loop.mjs';
+import { HLE_TRAP, buildHleRom, trapDispatcher } from './hle-rom/hle-rom.mjs';
+import { writeFileSync } from 'node:fs';
 
 const port = parentPort;
 const FLASH_START = 0x10000000;
@@ -29,6 +31,16 @@ let flash;
 let config;
 let cycles = 0;
 let flashWrites = 0;
+/** Without a ROM file: the written ROM (built once), its trap handler for the chip now running. */
+let hleRom;
+let traps;
+/** Cycles charged by the written ROM's routines on chips before this one (a watchdog reset). */
+let chargedBefore = 0;
+/** Development aids (README "Emulated RP2040"): where to keep the routines called, a real ROM for missing floats. */
+const TRACE_FILE = process.env.PICOGC_HLE_TRACE;
+const FALLBACK_ROM = process.env.PICOGC_HLE_FALLBACK_ROM;
+let floatFallback;
+let tracedCalls = 0;
 
 // rp2040js reports unmodelled registers with console.warn (e.g. SIO 0x50 at boot): keep each
 // distinct text once, as a warning for the host, instead of writing to the user's terminal.
@@ -57,6 +69,10 @@ async function handle(message) {
         });
         flash = new Uint8Array(message.flashSize).fill(0xff);
         flash.set(message.flash);
+        if (!message.bootrom && FALLBACK_ROM) {
+          const { realFloatFallback } = await import('./hle-rom/real-float-fallback.mjs');
+          floatFallback = realFloatFallback(FALLBACK_ROM);
+        }
         boot();
         port.postMessage({ type: 'started' });
         run();
@@ -68,7 +84,7 @@ async function handle(message) {
         break;
       case 'stop':
         stopped = true;
-        port.postMessage({ type: 'stopped', cycles, flashWrites });
+        port.postMessage({ type: 'stopped', cycles: cycles + romCycles(), flashWrites });
         break;
       default:
         throw new Error(`unknown message type ${String(message.type)}`);
@@ -95,9 +111,17 @@ function boot() {
   };
   const kept = installFastDecode(mcu.core);
   if (kept) console.warn(kept); // slower, not different: said once, as a warning
-  mcu.loadBootrom(patchedBootrom());
+  if (config.bootrom) {
+    mcu.loadBootrom(patchedBootrom());
+  } else {
+    hleRom ??= buildHleRom();
+    const { image } = hleRom;
+    mcu.loadBootrom(new Uint32Array(image.buffer, image.byteOffset, image.byteLength / 4));
+  }
   mcu.flash.set(flash.subarray(0, Math.min(flash.length, mcu.flash.length)));
   flash = mcu.flash; // from now on the chip's own array is the flash
+  chargedBefore = romCycles();
+  traps = hleRom ? trapDispatcher(hleRom, { core: mcu.core, clock }, romChip()) : undefined;
   mcu.onBreak = onBreak;
   // rp2040js keeps its peripherals by base address; the watchdog is at 0x40058000.
   const watchdog = mcu.peripherals[0x40058];
@@ -139,10 +163,61 @@ const HOOK_ERASE = 0xe0;
 const HOOK_PROGRAM = 0xe1;
 const HOOK_RETURN = 0xe2;
 
-/** A replaced ROM routine was called: do its work on the flash array, then return to the caller. */
+/** What the written ROM's routines work on: this chip's registers and memory, and the flash array. */
+function romChip() {
+  return {
+    registers: mcu.core.registers,
+    readUint8: (address) => mcu.readUint8(address),
+    writeUint8: (address, value) => mcu.writeUint8(address, value),
+    readUint16: (address) => mcu.readUint16(address),
+    readUint32: (address) => mcu.readUint32(address),
+    writeUint32: (address, value) => mcu.writeUint32(address, value),
+    sram: mcu.sram,
+    flash: mcu.flash,
+    flashWritten: () => flashWrites++,
+    floatFallback,
+  };
+}
+
+/** Cycles the written ROM's routines charged, on every chip so far. */
+function romCycles() {
+  return chargedBefore + (traps ? traps.chargedCycles : 0);
+}
+
+/** A stub of the written ROM: its routine runs; or it stops the chip (a crash, BOOTSEL). */
+function onRomTrap() {
+  const stop = traps.handle();
+  if (!stop) return;
+  stopped = true;
+  mcu.core.waiting = true; // the batch ends at once: nothing more runs on a stopped chip
+  if (stop.usbBoot) {
+    port.postMessage({ type: 'bootsel', ...stop.usbBoot });
+  } else {
+    port.postMessage({ type: 'crashed', message: stop.crash });
+  }
+}
+
+/** Keep the written ROM's routine calls in TRACE_FILE (JSON, by routine name) when they changed. */
+function traceCalls() {
+  if (!TRACE_FILE || !traps) return;
+  let total = 0;
+  for (const count of traps.calls.values()) total += count;
+  if (total === tracedCalls) return;
+  tracedCalls = total;
+  writeFileSync(TRACE_FILE, JSON.stringify(Object.fromEntries(traps.calls), null, 1));
+}
+
+/**
+ * A breakpoint: a stub of the written ROM, or a real ROM routine replaced with a BKPT (do its work
+ * on the flash array, then return to the caller).
+ */
 function onBreak(code) {
   const core = mcu.core;
   const r = core.registers;
+  if (traps && code === HLE_TRAP) {
+    onRomTrap();
+    return;
+  }
   if (code === HOOK_ERASE) {
     // flash_range_erase(addr, count, block_size, block_cmd): addr and count are flash offsets.
     const start = r[0] >>> 0;
@@ -181,6 +256,7 @@ function run() {
       const result = runFor(machine, SLICE_CYCLES);
       cycles += result.cycles;
       outcome = result.outcome;
+      traceCalls();
     } catch (error) {
       stopped = true;
       running = false;

@@ -8,6 +8,7 @@ import type { Uf2Image } from '../firmware/uf2.ts';
 import { duplexPair } from '../link/pair.ts';
 import { startVmThread } from '../vm-thread.ts';
 import { HOOK, emuMessageSchema, type HostMessage, type StartMessage } from './emu-protocol.ts';
+import { HLE_ROM_NAME } from './hle-rom/hle-rom.mjs';
 
 const WORKER_URL = new URL('./emu-worker.mjs', import.meta.url);
 
@@ -37,10 +38,21 @@ export function romHooks(facts: BootromFacts): [number, number][] {
   ];
 }
 
+/**
+ * The boot ROM the chip maps at 0: a real one read from a Pico (`--bootrom FILE`, run exactly, its
+ * flash routines hooked), or picogc's written one (src/emu/hle-rom/: every routine a trap done in
+ * JavaScript at the real one's measured cost).
+ */
+export type EmulatorRom = { kind: 'file'; bytes: Uint8Array; facts: BootromFacts } | { kind: 'hle' };
+
+/** How reports name the ROM that ran: `hle (picogc)`, or the real ROM's version and sha256. */
+export function romName(rom: EmulatorRom): string {
+  return rom.kind === 'hle' ? HLE_ROM_NAME : `${rom.facts.version} sha256 ${rom.facts.sha256.slice(0, 16)}`;
+}
+
 export interface EmulatorOptions {
   image: Uf2Image;
-  bootrom: Uint8Array;
-  facts: BootromFacts;
+  rom: EmulatorRom;
   /** How long the firmware may take to enumerate its USB CDC (emulation runs slower than a chip). */
   bootTimeoutMs?: number;
   log?: (line: string) => void;
@@ -49,7 +61,7 @@ export interface EmulatorOptions {
 
 /**
  * An RP2040 emulated by rp2040js in a worker thread, running the user's firmware with the user's
- * boot ROM. `link` is the host's end of the firmware's USB-CDC serial port: input is queued here
+ * boot ROM or picogc's written one. `link` is the host's end of the firmware's USB-CDC serial port: input is queued here
  * and fed to rp2040js's 512-byte CDC FIFO only as it has room (it drops the rest), output arrives as
  * the firmware sends it.
  */
@@ -109,6 +121,14 @@ export class EmulatedRp2040 {
           case 'reset':
             options.log?.(`emulated RP2040: ${message.reason} reset (flash kept)`);
             break;
+          case 'bootsel':
+            // As a Pico's USB serial port goes when it reboots into its ROM's USB boot mode.
+            options.log?.(
+              'emulated RP2040: reset_usb_boot, now in BOOTSEL mode: its USB serial port is gone',
+            );
+            reject(new LinkError('the emulated RP2040 went into BOOTSEL mode (reset_usb_boot)'));
+            deviceEnd.destroy();
+            break;
           case 'crashed':
             clock.clearTimeout(timer);
             // Before the boot finished the rejection carries it; after, the host learns it here.
@@ -129,10 +149,10 @@ export class EmulatedRp2040 {
     deviceEnd.on('data', (chunk: Buffer) => emulator.post({ type: 'input', bytes: Uint8Array.from(chunk) }));
     const start: StartMessage = {
       type: 'start',
-      bootrom: options.bootrom,
+      bootrom: options.rom.kind === 'file' ? options.rom.bytes : null,
       flash,
       flashSize: PICO_FLASH_BYTES,
-      hooks: romHooks(options.facts),
+      hooks: options.rom.kind === 'file' ? romHooks(options.rom.facts) : [],
     };
     emulator.post(start);
     try {

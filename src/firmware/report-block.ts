@@ -29,6 +29,8 @@ export const firmwareBlockSchema = z.object({
   /** What the device reported after the flash; null when it reported none. */
   deviceBuild: z.string().nullable(),
   confirmed: z.boolean(),
+  /** On the emulated RP2040: the boot ROM it ran, `hle (picogc)` (picogc's written ROM) or `B1 sha256 …`. */
+  bootRom: z.string().optional(),
   /** Each flash step with its duration, for the report's log. */
   steps: z.array(z.object({ step: z.string(), ms: z.number().nonnegative(), detail: z.string() })),
 });
@@ -85,13 +87,16 @@ function imageFields(image: FlashedImage) {
 export async function emulatorFirmwareBlockFor(
   file: string,
   deviceBuild: string | undefined,
-  options: { label?: string; loadedAt?: string } = {},
+  options: { label?: string; loadedAt?: string; bootRom?: string } = {},
 ): Promise<FirmwareBlock> {
   const image = await verifyImage(file, options.label);
-  return emulatorFirmwareBlock(
-    image,
-    options.loadedAt ?? new Date().toISOString(),
-    deviceBuild,
-    deviceBuild !== undefined && boardRunsBuild(image.build, deviceBuild),
-  );
+  return {
+    ...emulatorFirmwareBlock(
+      image,
+      options.loadedAt ?? new Date().toISOString(),
+      deviceBuild,
+      deviceBuild !== undefined && boardRunsBuild(image.build, deviceBuild),
+    ),
+    ...(options.bootRom !== undefined ? { bootRom: options.bootRom } : {}),
+  };
 }

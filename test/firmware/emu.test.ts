@@ -58,29 +58,20 @@ function median(values: number[]): number {
 }
 
 describe('--device emu: bad input is refused before anything boots', () => {
-  it('exits 2 without --firmware or --bootrom, naming what is missing', async () => {
+  it('exits 2 without --firmware, naming what is missing (--bootrom is optional)', async () => {
     const noFirmware = await picogc('exec', '--device', 'emu', 'print(1)');
     expect(noFirmware.code).toBe(2);
     expect(noFirmware.stderr).toContain('--device emu needs --firmware FILE.uf2');
-    const image = join(dir, 'fw.uf2');
-    await writeFile(image, writeUf2(fakeMicroPythonImage({ size: 4096 })));
-    const noRom = await picogc('exec', '--device', 'emu', '--firmware', image, 'print(1)');
-    expect(noRom.code).toBe(2);
-    expect(noRom.stderr).toContain(
-      '--device emu needs --bootrom FILE (read it from your Pico with picogc bootrom',
-    );
   });
 
-  it('picogc emu --pty exits 2 without --firmware or --bootrom, and explains itself without --pty', async () => {
+  it('picogc emu --pty exits 2 without --firmware, and explains itself without --pty', async () => {
     const bare = await picogc('emu');
     expect(bare.code).toBe(0);
     expect(bare.stdout).toContain('picogc validate --port PATH');
+    expect(bare.stdout).toContain("picogc's written boot ROM");
     const noFirmware = await picogc('emu', '--pty', '--bootrom', 'rom.bin');
     expect(noFirmware.code).toBe(2);
     expect(noFirmware.stderr).toContain('picogc emu --pty needs --firmware FILE.uf2');
-    const noRom = await picogc('emu', '--pty', '--firmware', 'fw.uf2');
-    expect(noRom.code).toBe(2);
-    expect(noRom.stderr).toContain('picogc emu --pty needs --bootrom FILE');
   });
 
   it('exits 2 on a boot ROM file that is not one', async () => {
@@ -147,7 +138,10 @@ describe(`--device emu running the user's firmware${SKIP_REASON}`, () => {
           EMU_DIFFERENCES.map((d) => d.id),
         );
         expect(info.capabilities.differences[0]).toMatch(new RegExp(`^${EMULATED_RP2040_KIND}: not a board`));
-        expect(info.description).toMatch(/^emulated RP2040 \(rp2040js 1\.4\.1, boot ROM B\d\)/);
+        expect(info.description).toMatch(
+          /^emulated RP2040 \(rp2040js 1\.4\.1, boot ROM B\d sha256 [0-9a-f]{16}\)/,
+        );
+        expect(info.capabilities.differences[0]).toContain('read from a Pico (run exactly)');
         // littlefs on the flash array: written through the intercepted ROM routines, read back.
         const { stdout } = await session.device.exec(
           "f = open('picogc.txt', 'w')\nf.write('flash works')\nf.close()\nprint(open('picogc.txt').read())",
