@@ -9,7 +9,7 @@ import { CdcInput } from './cdc-input.mjs';
 import { installFastDecode } from './fast-decode.mjs';
 import { installFastMemory } from './fast-memory.mjs';
 import { runFor } from './run-loop.mjs';
-import { HLE_TRAP, buildHleRom, trapDispatcher } from './hle-rom/hle-rom.mjs';
+import { HLE_TRAP, buildHleRom, installHleRom } from './hle-rom/hle-rom.mjs';
 import { writeFileSync } from 'node:fs';
 
 const port = parentPort;
@@ -36,10 +36,8 @@ let hleRom;
 let traps;
 /** Cycles charged by the written ROM's routines on chips before this one (a watchdog reset). */
 let chargedBefore = 0;
-/** Development aids (README "Emulated RP2040"): where to keep the routines called, a real ROM for missing floats. */
+/** A development aid (README "Emulated RP2040"): where to keep the written ROM's routine calls. */
 const TRACE_FILE = process.env.PICOGC_HLE_TRACE;
-const FALLBACK_ROM = process.env.PICOGC_HLE_FALLBACK_ROM;
-let floatFallback;
 let tracedCalls = 0;
 
 // rp2040js reports unmodelled registers with console.warn (e.g. SIO 0x50 at boot): keep each
@@ -69,10 +67,6 @@ async function handle(message) {
         });
         flash = new Uint8Array(message.flashSize).fill(0xff);
         flash.set(message.flash);
-        if (!message.bootrom && FALLBACK_ROM) {
-          const { realFloatFallback } = await import('./hle-rom/real-float-fallback.mjs');
-          floatFallback = realFloatFallback(FALLBACK_ROM);
-        }
         boot();
         port.postMessage({ type: 'started' });
         run();
@@ -111,17 +105,16 @@ function boot() {
   };
   const kept = installFastDecode(mcu.core);
   if (kept) console.warn(kept); // slower, not different: said once, as a warning
+  chargedBefore = romCycles();
   if (config.bootrom) {
     mcu.loadBootrom(patchedBootrom());
+    traps = undefined;
   } else {
     hleRom ??= buildHleRom();
-    const { image } = hleRom;
-    mcu.loadBootrom(new Uint32Array(image.buffer, image.byteOffset, image.byteLength / 4));
+    traps = installHleRom(mcu, { rom: hleRom, flashWritten: () => flashWrites++ }).traps;
   }
   mcu.flash.set(flash.subarray(0, Math.min(flash.length, mcu.flash.length)));
   flash = mcu.flash; // from now on the chip's own array is the flash
-  chargedBefore = romCycles();
-  traps = hleRom ? trapDispatcher(hleRom, { core: mcu.core, clock }, romChip()) : undefined;
   mcu.onBreak = onBreak;
   // rp2040js keeps its peripherals by base address; the watchdog is at 0x40058000.
   const watchdog = mcu.peripherals[0x40058];
@@ -164,21 +157,6 @@ const HOOK_PROGRAM = 0xe1;
 const HOOK_RETURN = 0xe2;
 
 /** What the written ROM's routines work on: this chip's registers and memory, and the flash array. */
-function romChip() {
-  return {
-    registers: mcu.core.registers,
-    readUint8: (address) => mcu.readUint8(address),
-    writeUint8: (address, value) => mcu.writeUint8(address, value),
-    readUint16: (address) => mcu.readUint16(address),
-    readUint32: (address) => mcu.readUint32(address),
-    writeUint32: (address, value) => mcu.writeUint32(address, value),
-    sram: mcu.sram,
-    flash: mcu.flash,
-    flashWritten: () => flashWrites++,
-    floatFallback,
-  };
-}
-
 /** Cycles the written ROM's routines charged, on every chip so far. */
 function romCycles() {
   return chargedBefore + (traps ? traps.chargedCycles : 0);

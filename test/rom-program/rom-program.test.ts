@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { RP2040 } from 'rp2040js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BOOTROM } from '../support/firmware-images.ts';
+import { HLE_TRAP, buildHleRom, installHleRom } from '../../src/emu/hle-rom/hle-rom.mjs';
+import { SOFT_DOUBLE_TABLE, SOFT_FLOAT_TABLE } from '../../src/emu/hle-rom/float-routines.mjs';
+import { romSandbox } from '../../src/emu/hle-rom/rom-sandbox.mjs';
 import { RealRom } from '../support/real-rom.ts';
 import { titled, toolStatus } from '../support/system-tools.ts';
 import { ARM_GCC, ARM_OBJCOPY, buildRomTestProgram } from './build.ts';
@@ -12,18 +15,29 @@ import { runProgram, type InstallRom } from './run-program.ts';
 /**
  * The ROM test program (start.S, rom-test.c), built here with Debian's arm-none-eabi-gcc, calls
  * every ROM routine through the ROM's lookup tables and prints the results; this checks them
- * against the host. The ROM is injected (`InstallRom`): the real one now (PICOGC_TEST_BOOTROM); a
- * ROM written here plugs in the same way.
+ * against the host. The ROM is injected (`InstallRom`): picogc's written one (always), and the real
+ * one where PICOGC_TEST_BOOTROM names it.
  */
 const gcc = toolStatus(ARM_GCC);
 const objcopy = toolStatus(ARM_OBJCOPY);
 const toolchain = gcc.available ? objcopy : gcc;
 const NO_ROM = !BOOTROM;
-const ROM_REASON = NO_ROM ? ' [skipped: set PICOGC_TEST_BOOTROM to a boot ROM read with picogc bootrom]' : '';
+/** An empty routine's address, in SRAM away from the program's and the sandbox's stubs. */
+const EMPTY_ROUTINE = 0x20040100;
 
 const realRom = (): InstallRom => {
   const bytes = new Uint8Array(readFileSync(BOOTROM!));
   return (mcu) => mcu.loadBootrom(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2));
+};
+
+/** picogc's written ROM (src/emu/hle-rom), its traps answered as the emulator's thread answers them. */
+const writtenRom = (): InstallRom => (mcu) => {
+  const { traps } = installHleRom(mcu);
+  mcu.onBreak = (code: number) => {
+    if (code !== HLE_TRAP) throw new Error(`BKPT ${code} outside the written ROM's stubs`);
+    const stop = traps.handle();
+    if (stop) throw new Error(`the written ROM stopped the chip: ${JSON.stringify(stop)}`);
+  };
 };
 
 /**
@@ -86,62 +100,100 @@ function check(calls: ProgramCall[]): { checked: number; failures: Failure[] } {
   return { checked, failures };
 }
 
-describe.skipIf(!toolchain.available || NO_ROM)(
-  titled(`the ROM test program${ROM_REASON}`, toolchain),
+/**
+ * The program on one ROM: it runs to its end with every result the host can compute matching,
+ * each call is charged the cycles `declared` says the routine takes, and a wrong fadd fails it.
+ */
+function romProgramSuite(
+  rom: string,
+  skipReason: string | null,
+  install: () => InstallRom,
+  declared: () => (table: 'SF' | 'SD', index: number, args: readonly number[]) => number,
+  emptyRoutineCycles: () => number,
+): void {
+  describe.skipIf(!toolchain.available || skipReason !== null)(
+    titled(`the ROM test program on ${rom}${skipReason ?? ''}`, toolchain),
+    () => {
+      let image: Uint8Array;
+      beforeAll(() => {
+        image = buildRomTestProgram();
+      });
+
+      it('runs to its end, and every result the host can compute matches it bit for bit', () => {
+        const run = runProgram(image, install());
+        expect(run.end).toBe('done');
+        const out = parseProgramOutput(run.lines);
+        expect(out.done).toBe(true);
+        // 29 routines in each float table × 24 vectors, 4 bit routines × 12, 4 memory routines × 6.
+        expect(out.calls.filter((c) => c.tag === 'SF' || c.tag === 'SD')).toHaveLength(2 * 29 * 24);
+        expect(out.calls.filter((c) => c.tag === 'B')).toHaveLength(48);
+        expect(out.calls.filter((c) => c.tag === 'M')).toHaveLength(24);
+        const { checked, failures } = check(out.calls);
+        expect(failures).toEqual([]);
+        // The host computes 15 slots of each table (arithmetic, compare, 32-bit conversions) + bits + memory.
+        expect(checked).toBe(2 * 15 * 24 + 48 + 24);
+      });
+
+      it("charges each call the cycles the routine takes (SysTick around the call, the trampoline's own taken off)", () => {
+        const out = parseProgramOutput(runProgram(image, install()).lines);
+        const cyclesOf = declared();
+        // The trampoline's overhead was measured around an empty routine, one `bx lr`.
+        const bx = emptyRoutineCycles();
+        const wrong: string[] = [];
+        for (const c of out.calls.filter((call) => call.tag === 'SF' || call.tag === 'SD')) {
+          const want = cyclesOf(c.tag as 'SF' | 'SD', c.index, c.args);
+          if (c.cycles - out.overhead + bx !== want)
+            wrong.push(`${c.tag} ${c.index}: ${c.cycles - out.overhead + bx} vs ${want}`);
+        }
+        expect(wrong).toEqual([]);
+      });
+
+      it('fails when one routine is wrong: fadd rounding toward zero', () => {
+        const view = new DataView(new ArrayBuffer(8));
+        const towardZero = (r: number[]) => {
+          view.setUint32(0, r[0]!);
+          const a = view.getFloat32(0);
+          view.setUint32(0, r[1]!);
+          const exact = a + view.getFloat32(0); // exact in a double for most operands
+          view.setFloat32(0, exact);
+          const rounded = view.getFloat32(0);
+          const bits = view.getUint32(0);
+          // Rounded away from zero → step one ulp back toward zero.
+          return [Math.abs(rounded) > Math.abs(exact) ? bits - 1 : bits];
+        };
+        const run = runProgram(image, withTrappedSlot(install(), 'SF', 0, towardZero));
+        expect(run.end).toBe('done');
+        const { failures } = check(parseProgramOutput(run.lines).calls);
+        expect(failures.length).toBeGreaterThan(0);
+        expect(failures.every((f) => f.call.startsWith('SF 0 '))).toBe(true);
+      });
+    },
+  );
+}
+
+/** The cycles of one `bx lr` on rp2040js, run on a chip with `rom` (any ROM: the routine is in SRAM). */
+function bxCycles(rom: Uint8Array): number {
+  const sandbox = romSandbox(rom);
+  sandbox.mcu.writeUint16(EMPTY_ROUTINE, 0x4770);
+  return sandbox.call(EMPTY_ROUTINE, []).cycles;
+}
+
+romProgramSuite(
+  'the real ROM',
+  NO_ROM ? ' [skipped: set PICOGC_TEST_BOOTROM to a boot ROM read with picogc bootrom]' : null,
+  realRom,
   () => {
-    let image: Uint8Array;
-    beforeAll(() => {
-      image = buildRomTestProgram();
-    });
-
-    it('runs to its end on the real ROM, and every result the host can compute matches it bit for bit', () => {
-      const run = runProgram(image, realRom());
-      expect(run.end).toBe('done');
-      const out = parseProgramOutput(run.lines);
-      expect(out.done).toBe(true);
-      // 29 routines in each float table × 24 vectors, 4 bit routines × 12, 4 memory routines × 6.
-      expect(out.calls.filter((c) => c.tag === 'SF' || c.tag === 'SD')).toHaveLength(2 * 29 * 24);
-      expect(out.calls.filter((c) => c.tag === 'B')).toHaveLength(48);
-      expect(out.calls.filter((c) => c.tag === 'M')).toHaveLength(24);
-      const { checked, failures } = check(out.calls);
-      expect(failures).toEqual([]);
-      // The host computes 15 slots of each table (arithmetic, compare, 32-bit conversions) + bits + memory.
-      expect(checked).toBe(2 * 15 * 24 + 48 + 24);
-    });
-
-    it("charges each call the cycles the routine takes (SysTick around the call, the trampoline's own taken off)", () => {
-      const out = parseProgramOutput(runProgram(image, realRom()).lines);
-      const rom = RealRom.fromFile(BOOTROM!);
-      // The empty routine is one `bx lr`: its cycles in the direct harness turn the overhead into a charge.
-      rom.mcu.writeUint16(0x20040000, 0x4770);
-      const bx = rom.call(0x20040000, []).cycles;
-      const wrong: string[] = [];
-      for (const c of out.calls.filter((call) => call.tag === 'SF' || call.tag === 'SD')) {
-        const direct = rom.call(rom.entry(c.tag as 'SF' | 'SD', c.index), c.args).cycles;
-        if (c.cycles - out.overhead + bx !== direct)
-          wrong.push(`${c.tag} ${c.index}: ${c.cycles - out.overhead + bx} vs ${direct}`);
-      }
-      expect(wrong).toEqual([]);
-    });
-
-    it('fails when one routine is wrong: fadd rounding toward zero', () => {
-      const view = new DataView(new ArrayBuffer(8));
-      const towardZero = (r: number[]) => {
-        view.setUint32(0, r[0]!);
-        const a = view.getFloat32(0);
-        view.setUint32(0, r[1]!);
-        const exact = a + view.getFloat32(0); // exact in a double for most operands
-        view.setFloat32(0, exact);
-        const rounded = view.getFloat32(0);
-        const bits = view.getUint32(0);
-        // Rounded away from zero → step one ulp back toward zero.
-        return [Math.abs(rounded) > Math.abs(exact) ? bits - 1 : bits];
-      };
-      const run = runProgram(image, withTrappedSlot(realRom(), 'SF', 0, towardZero));
-      expect(run.end).toBe('done');
-      const { failures } = check(parseProgramOutput(run.lines).calls);
-      expect(failures.length).toBeGreaterThan(0);
-      expect(failures.every((f) => f.call.startsWith('SF 0 '))).toBe(true);
-    });
+    const rom = RealRom.fromFile(BOOTROM!);
+    return (table, index, args) => rom.call(rom.entry(table, index), args).cycles;
   },
+  () => bxCycles(new Uint8Array(readFileSync(BOOTROM!))),
+);
+
+// No ROM file needed: this is the one CI runs.
+romProgramSuite(
+  "picogc's written ROM",
+  null,
+  writtenRom,
+  () => (table, index, args) => (table === 'SF' ? SOFT_FLOAT_TABLE : SOFT_DOUBLE_TABLE)[index]!.cycles(args),
+  () => bxCycles(buildHleRom().image),
 );

@@ -1,12 +1,5 @@
 import { RP2040 } from 'rp2040js';
-import {
-  HLE_TRAP,
-  buildHleRom,
-  trapDispatcher,
-  type HleRom,
-  type RomChip,
-  type TrapStop,
-} from '../../src/emu/hle-rom/hle-rom.mjs';
+import { HLE_TRAP, installHleRom, type TrapStop } from '../../src/emu/hle-rom/hle-rom.mjs';
 
 /** Where a called routine returns to: a BKPT in SRAM that ends the call. */
 const RETURN_ADDRESS = 0x2004_0000;
@@ -32,27 +25,13 @@ export interface HleCall {
  * emulator's thread has it, for calling the ROM's routines the way firmware does: by address, with
  * arguments in r0..r3 (and r7), returning to LR.
  */
-export function hleRomChip(options: { floatFallback?: RomChip['floatFallback'] } = {}) {
-  const rom: HleRom = buildHleRom();
+export function hleRomChip() {
   const mcu = new RP2040();
   mcu.logger = { debug() {}, info() {}, warn() {}, error() {} };
-  mcu.loadBootrom(new Uint32Array(rom.image.buffer, rom.image.byteOffset, rom.image.byteLength / 4));
   let flashWrites = 0;
-  const chip: RomChip = {
-    registers: mcu.core.registers,
-    readUint8: (a) => mcu.readUint8(a),
-    writeUint8: (a, v) => mcu.writeUint8(a, v),
-    readUint16: (a) => mcu.readUint16(a),
-    readUint32: (a) => mcu.readUint32(a),
-    writeUint32: (a, v) => mcu.writeUint32(a, v),
-    sram: mcu.sram,
-    flash: mcu.flash,
-    flashWritten: () => flashWrites++,
-    ...(options.floatFallback ? { floatFallback: options.floatFallback } : {}),
-  };
+  const { rom, traps } = installHleRom(mcu, { flashWritten: () => flashWrites++ });
   // rp2040js's chip runs on its SimulationClock (typed as its clock interface).
   const clock = mcu.clock as unknown as { tick(nanos: number): void; nanosCounter: number };
-  const traps = trapDispatcher(rom, { core: mcu.core, clock }, chip);
   let stop: TrapStop | undefined;
   let ended = false;
   let foreign: number | undefined;

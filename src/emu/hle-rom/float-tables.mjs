@@ -1,8 +1,7 @@
 // The soft-float and soft-double tables' entries as trap routines: a routine of float-routines.mjs
 // takes r0..r3 and gives result registers from r0, and charges its own declared cycles. A
 // deprecated slot (null) stops the chip if called, as the B1 ROM's points at a dead end. A routine
-// that cannot run yet (it throws) is handed to `fallback` when one is given (a real ROM's routine
-// run aside: a development aid, emu-worker.mjs), else the chip stops naming it.
+// that throws stops the chip naming it.
 import { deadEnd } from './system-routines.mjs';
 
 /**
@@ -23,16 +22,11 @@ export function floatTableRoutines(table, entries) {
           results = entry.run(args);
           cycles = entry.cycles(args);
         } catch (error) {
-          const stood = chip.floatFallback?.(table, slot, args);
-          if (!stood) {
-            const why = error instanceof Error ? error.message : String(error);
-            return {
-              cycles: 1,
-              crash: `the written boot ROM's ${entry.name} (${table} slot ${slot}) failed: ${why}`,
-            };
-          }
-          results = stood.regs;
-          cycles = stood.cycles;
+          const why = error instanceof Error ? error.message : String(error);
+          return {
+            cycles: 1,
+            crash: `the written boot ROM's ${entry.name} (${table} slot ${slot}) failed: ${why}`,
+          };
         }
         results.forEach((value, i) => (chip.registers[i] = value >>> 0));
         return cycles;

@@ -17,8 +17,6 @@ export interface RomChip {
   flash: Uint8Array;
   /** An erase or program changed the flash. */
   flashWritten(): void;
-  /** Stands in for a float routine that cannot run yet (a development aid); undefined: none. */
-  floatFallback?: (table: 'SF' | 'SD', slot: number, args: number[]) => { regs: number[]; cycles: number };
 }
 
 export interface RomRoutine {
@@ -43,6 +41,15 @@ export interface HleRom {
 }
 
 export declare function buildHleRom(): HleRom;
+
+/** What the written ROM's routines work on, for an rp2040js chip (`flashWritten` hears erases and programs). */
+export declare function hleChip(mcu: import('rp2040js').RP2040, flashWritten?: () => void): RomChip;
+
+/** Map the written ROM at 0 of an rp2040js chip; the caller answers BKPT #HLE_TRAP with `traps.handle()`. */
+export declare function installHleRom(
+  mcu: import('rp2040js').RP2040,
+  options?: { rom?: HleRom; flashWritten?: () => void },
+): { rom: HleRom; traps: TrapDispatcher };
 
 export type TrapStop =
   { crash: string } | { usbBoot: { gpioActivityMask: number; disableInterfaceMask: number } };

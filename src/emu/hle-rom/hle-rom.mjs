@@ -18,8 +18,10 @@ import {
   waitForVector,
 } from './system-routines.mjs';
 
+import { trapDispatcher } from './trap-dispatcher.mjs';
+
 export { HLE_TRAP } from './rom-image.mjs';
-export { trapDispatcher } from './trap-dispatcher.mjs';
+export { trapDispatcher };
 
 /** How reports name this ROM. */
 export const HLE_ROM_NAME = 'hle (picogc)';
@@ -65,4 +67,32 @@ export function buildHleRom() {
   const rom = layOutRom(spec);
   Object.assign(trampoline, debugTrampoline(rom.functions.DE & ~1));
   return rom;
+}
+
+/**
+ * What the written ROM's routines work on, for an rp2040js chip: its registers and memory, and its
+ * flash array (`flashWritten` hears every erase and program).
+ */
+export function hleChip(mcu, flashWritten = () => {}) {
+  return {
+    registers: mcu.core.registers,
+    readUint8: (address) => mcu.readUint8(address),
+    writeUint8: (address, value) => mcu.writeUint8(address, value),
+    readUint16: (address) => mcu.readUint16(address),
+    readUint32: (address) => mcu.readUint32(address),
+    writeUint32: (address, value) => mcu.writeUint32(address, value),
+    sram: mcu.sram,
+    flash: mcu.flash,
+    flashWritten,
+  };
+}
+
+/**
+ * Map the written ROM at address 0 of an rp2040js chip and make its trap handler; the caller
+ * answers `BKPT #HLE_TRAP` with `traps.handle()` (its onBreak may hear other breakpoints too).
+ */
+export function installHleRom(mcu, { rom = buildHleRom(), flashWritten } = {}) {
+  mcu.loadBootrom(new Uint32Array(rom.image.buffer, rom.image.byteOffset, rom.image.byteLength / 4));
+  const traps = trapDispatcher(rom, { core: mcu.core, clock: mcu.clock }, hleChip(mcu, flashWritten));
+  return { rom, traps };
 }

@@ -1,17 +1,8 @@
 // Types of rom-sandbox.mjs (the JavaScript is not type-checked).
 
-export interface SandboxChip {
-  readUint8(address: number): number;
-  writeUint8(address: number, value: number): void;
-  readUint16(address: number): number;
-  readUint32(address: number): number;
-  writeUint32(address: number, value: number): void;
-  sram: Uint8Array;
-}
-
 export interface RomSandbox {
   /** The chip itself: lay buffers out in its SRAM before a call, read them after. */
-  mcu: SandboxChip;
+  mcu: import('rp2040js').RP2040;
   /** Call the Thumb routine at `address`: r0..r3 after, and its cycles up to and with its return. */
   call(address: number, args?: readonly number[]): { regs: number[]; cycles: number };
 }

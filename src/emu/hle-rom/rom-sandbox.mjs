@@ -1,8 +1,7 @@
 // A private rp2040js chip that calls one routine of a boot ROM and counts the cycles it takes, from
 // its first instruction to its return. It measures the real ROM's routines (the cycle costs the
 // written ROM declares, scripts/measure-rom-costs.ts), holds the written ROM's results to the real
-// one's (test/firmware/hle-rom-vs-real.test.ts), and can stand in for a routine the written ROM
-// lacks while one is being written (PICOGC_HLE_FALLBACK_ROM, emu-worker.mjs). The chip is its own:
+// one's (test/firmware/hle-rom.test.ts, test/rom-float, test/rom-program). The chip is its own:
 // a routine called here sees only this chip's memory, so it suits routines of registers (bits,
 // floats) or of buffers the caller lays out here first.
 import { RP2040 } from 'rp2040js';
