@@ -9,7 +9,7 @@ import {
 import { instrumentedVm } from './instrumented-vm-cache.ts';
 import { surfaceLibFiles } from './surface.ts';
 import type { BootConfig, ClockConfig, ClockKind, GcCarryOver, ReplMode } from './vm-protocol.ts';
-import { usPerCount, workClockCalibration } from './work-clock.ts';
+import { usPerCount, usPerTable, workClockCalibration } from './work-clock.ts';
 
 /** Executions timed at each boot to calibrate the closing-collection measurement. */
 const CALIBRATION_RUNS = 31;
@@ -63,6 +63,7 @@ export async function clockConfig(kind: ClockKind, seed: number): Promise<ClockC
     kind: 'work',
     wasmPath: (await instrumentedVm()).path,
     usPerCount: usPerCount(calibration),
+    usPerTable: usPerTable(calibration),
     collectionFixedUs: calibration.collectionFixedUs,
     seed,
   };

@@ -25,6 +25,7 @@ const FITTED = (() => {
   return {
     points: provenance.fittedTo.length,
     worstPercent: (provenance.worstRelativeError * 100).toFixed(1),
+    setAside: provenance.setAside.length,
   };
 })();
 
@@ -33,7 +34,7 @@ export const CLOCK_DIFFERENCES: Record<ClockKind, readonly Difference[]> = {
   work: [
     {
       id: 'work-clock-collection',
-      detail: `a timed collection is the closing collection of the previous execution (picogc_sim.last_collect_us()), timed by the work clock: the wasm instructions the VM counted in it (picogc_sim.last_collect_work()), minus those of an execution that collects nothing, converted to Pico µs by a line fitted to ${FITTED.points} configurations of the default profile on a stock v1.28.0 RPI_PICO build (each within ±${FITTED.worstPercent}% of its pause there; src/sim/work-clock.calibration.json). An estimate of a Pico's pause from the VM's work, deterministic (the same on any host, under any load), not a measurement of a board; not ticks_us around gc.collect() inside a script.`,
+      detail: `a timed collection is the closing collection of the previous execution (picogc_sim.last_collect_us()), timed by the work clock: the wasm instructions and the br_tables (C switches) the VM counted in it (picogc_sim.last_collect_work(), last_collect_tables()), minus those of an execution that collects nothing, converted to Pico µs by a plane fitted to ${FITTED.points} configurations of the default profile on a stock v1.28.0 RPI_PICO build (each within ±${FITTED.worstPercent}% of its pause there; ${FITTED.setAside} more where that build keeps an object alive through a false root are listed apart in src/sim/work-clock.calibration.json). An estimate of a Pico's pause from the VM's work, deterministic (the same on any host, under any load), not a measurement of a board; not ticks_us around gc.collect() inside a script.`,
     },
     {
       id: 'work-clock-ticks',
@@ -209,6 +210,9 @@ export const PICOGC_SIM_SOURCE = [
   '',
   'def last_collect_work():',
   '    return int(_js.last_collect_work())',
+  '',
+  'def last_collect_tables():',
+  '    return int(_js.last_collect_tables())',
   '',
   'def clock():',
   '    return _js.clock()',

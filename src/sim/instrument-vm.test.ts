@@ -19,18 +19,22 @@ interface Wasm {
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
 /** Instrument a small module and run it: what the counter reads after each call. */
-async function counted(wat: string): Promise<{ exports: Record<string, unknown>; counter: () => bigint }> {
+async function counted(
+  wat: string,
+): Promise<{ exports: Record<string, unknown>; counter: () => bigint; tables: () => bigint }> {
   const module = binaryen.parseText(wat);
   module.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals);
-  module.addGlobal('count', binaryen.i64, true, module.i64.const(0n));
-  module.addGlobalExport('count', 'count');
-  addWorkCounter(module, 'count');
+  for (const name of ['count', 'tables']) {
+    module.addGlobal(name, binaryen.i64, true, module.i64.const(0n));
+    module.addGlobalExport(name, name);
+  }
+  addWorkCounter(module, 'count', 'tables');
   expect(module.validate()).toBeTruthy();
   const bytes = module.emitBinary();
   module.dispose();
   const { instance } = await wasm.instantiate(bytes);
-  const global = instance.exports['count'] as { value: bigint };
-  return { exports: instance.exports, counter: () => global.value };
+  const read = (name: string) => () => (instance.exports[name] as { value: bigint }).value;
+  return { exports: instance.exports, counter: read('count'), tables: read('tables') };
 }
 
 describe('the work counter pass', () => {
@@ -61,6 +65,29 @@ describe('the work counter pass', () => {
     expect(counter()).toBe(2n + 1n); // if + condition, then the then-arm's const
     expect(g(0)).toBe(3);
     expect(counter()).toBe(3n + 2n + 3n); // if + condition, then add and its two consts
+  });
+
+  it('counts each br_table run (a C switch) on the second counter, and as one instruction on the first', async () => {
+    const { exports, counter, tables } = await counted(`(module
+      (func (export "s") (param $n i32) (result i32) (local $i i32) (local $sum i32)
+        (loop $l
+          (block $two (block $one (block $zero
+            (br_table $zero $one $two (i32.and (local.get $i) (i32.const 3))))
+            (local.set $sum (i32.add (local.get $sum) (i32.const 1))))
+            (local.set $sum (i32.add (local.get $sum) (i32.const 10))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $sum)))`);
+    const s = exports['s'] as (n: number) => number;
+    // i & 3 picks the block left: 0 runs both adds (11), 1 the second (10), 2 and 3 (the default) none.
+    expect(s(6)).toBe(11 + 10 + 0 + 0 + 11 + 10);
+    expect(tables()).toBe(6n);
+    const afterSix = counter();
+    s(1);
+    expect(tables()).toBe(7n);
+    // One more iteration through the zero arm: the switch and its 3 operands, both adds (2 × 4),
+    // the loop's increment (4) and its br_if (4), then the final local.get.
+    expect(counter() - afterSix).toBe(4n + 8n + 4n + 4n + 1n);
   });
 });
 

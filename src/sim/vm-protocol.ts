@@ -29,6 +29,8 @@ export type ClockConfig =
       /** The instrumented VM (instrumented-vm-cache.ts). */
       wasmPath: string;
       usPerCount: number;
+      /** Pico µs per `br_table` the VM counts (a C switch; work-counter-pass.mjs). */
+      usPerTable: number;
       collectionFixedUs: number;
       /** Seeds the VM's random source (mp_js_random_u32), so runs repeat. */
       seed: number;

@@ -28,8 +28,12 @@ let clock = { kind: 'host' };
 let workExports;
 /** Clock readings in the clock's unit: counted instructions, or host nanoseconds. */
 let lastOutputAt = 0n;
+/** The work clock's `br_table` count at that reading (0 on the host clock). */
+let lastOutputTables = 0n;
+/** What an execution that collects nothing costs between its last byte and the return. */
 let calibration = 0;
-let lastCollect = { ns: 0, work: 0 };
+let tablesCalibration = 0;
+let lastCollect = { ns: 0, work: 0, tables: 0 };
 /** Random numbers the instrumented VM draws (mp_js_random_u32), from the seed: runs repeat. */
 const instances = captureInstances(() => (clock.kind === 'work' ? seededRandom : undefined));
 let seededRandom;
@@ -67,6 +71,7 @@ function onOutput(bytes) {
     // Taken after the byte is delivered, so the cost of delivering it (a doorbell message, say)
     // stays out of the gap that times the collection (it only matters to the host clock).
     lastOutputAt = now();
+    lastOutputTables = tablesNow();
   }
 }
 
@@ -86,6 +91,11 @@ function now() {
   return workExports ? workExports.picogc_work.value : process.hrtime.bigint();
 }
 
+/** The `br_table`s the VM has counted (work-counter-pass.mjs), or 0 on the host clock. */
+function tablesNow() {
+  return workExports ? workExports.picogc_tables.value : 0n;
+}
+
 /**
  * Feed one byte to the VM's event-driven REPL. The pyscript build collects only when control returns
  * to JS, after the REPL has printed its last byte: the clock's advance from that byte to the return
@@ -95,23 +105,35 @@ function processByte(byte) {
   callWroteOutput = false;
   const ret = mp.replProcessChar(byte);
   const returnedAt = now();
+  const tablesAt = tablesNow();
   const ended = endedExecution(byte);
-  return { ret, ended, gap: ended ? Number(returnedAt - lastOutputAt) : 0 };
+  if (!ended) return { ret, ended, gap: 0, tableGap: 0 };
+  return {
+    ret,
+    ended,
+    gap: Number(returnedAt - lastOutputAt),
+    tableGap: Number(tablesAt - lastOutputTables),
+  };
 }
 
-/** The closing collection from its gap: host ns as measured, or Pico ns estimated from the work. */
-function collectionFrom(gap) {
+/** The closing collection from its gaps: host ns as measured, or Pico ns estimated from the work. */
+function collectionFrom({ gap, tableGap }) {
   const measured = Math.max(0, gap - calibration);
-  if (clock.kind === 'host') return { ns: measured, work: 0 };
-  if (measured === 0) return { ns: 0, work: 0 }; // nothing was flagged: no collection ran
+  if (clock.kind === 'host') return { ns: measured, work: 0, tables: 0 };
+  if (measured === 0) return { ns: 0, work: 0, tables: 0 }; // nothing was flagged: no collection ran
+  const tables = Math.max(0, tableGap - tablesCalibration);
   // The part of a Pico's pause the VM does not run is Pico time too: ticks_us sees it.
   workExports.picogc_extra_us.value += BigInt(Math.round(clock.collectionFixedUs));
-  return { ns: (clock.collectionFixedUs + measured * clock.usPerCount) * 1000, work: measured };
+  const us = clock.collectionFixedUs + measured * clock.usPerCount + tables * clock.usPerTable;
+  return { ns: us * 1000, work: measured, tables };
 }
 
 /** Pico µs on the work clock, as the VM's ticks read it (work-clock-time-patch.ts). */
 function nowUs(exports) {
-  const counted = Math.floor(Number(exports.picogc_work.value) * exports.picogc_us_per_count.value);
+  const counted = Math.floor(
+    Number(exports.picogc_work.value) * exports.picogc_us_per_count.value +
+      Number(exports.picogc_tables.value) * exports.picogc_us_per_table.value,
+  );
   return BigInt(counted) + exports.picogc_extra_us.value;
 }
 
@@ -170,6 +192,7 @@ async function boot(config) {
     if (!workExports.picogc_work)
       throw new Error(`${clock.wasmPath} is not a work-clock VM (no picogc_work export)`);
     workExports.picogc_us_per_count.value = clock.usPerCount;
+    workExports.picogc_us_per_table.value = clock.usPerTable;
     workExports.picogc_extra_us.value = carriedUs;
   }
   const loadMs = performance.now() - started;
@@ -186,6 +209,7 @@ async function boot(config) {
     last_collect_ns: () => String(Math.round(lastCollect.ns)),
     // The instructions the VM counted in it (0 on the host clock): the figure the µs come from.
     last_collect_work: () => String(lastCollect.work),
+    last_collect_tables: () => String(lastCollect.tables),
     clock: () => clock.kind,
     capabilities: () => capabilities,
     resets: () => resets,
@@ -199,13 +223,18 @@ async function boot(config) {
   mp.replInit();
   processBytes([0x01]);
   const gaps = [];
+  const tableGaps = [];
   calibration = 0;
+  tablesCalibration = 0;
   for (let i = 0; i < config.calibrationRuns; i++) {
     processBytes([0x70, 0x61, 0x73, 0x73]); // "pass"
-    gaps.push(processByte(0x04).gap);
+    const { gap, tableGap } = processByte(0x04);
+    gaps.push(gap);
+    tableGaps.push(tableGap);
   }
   calibration = median(gaps);
-  lastCollect = { ns: 0, work: 0 };
+  tablesCalibration = median(tableGaps);
+  lastCollect = { ns: 0, work: 0, tables: 0 };
   captured = [];
   mp.runPython('__import__("micropython").mem_info()');
   const memInfo = Buffer.from(captured).toString('latin1');
@@ -249,8 +278,9 @@ function feed(seq, bytes) {
     while (segment.index < bytes.length) {
       // After a delivered Ctrl-C the rest of the segment is dropped: a Pico clears its stdin ring.
       if (interruptedSeq === seq || bootloaderRequested) break;
-      const { ret, ended, gap } = processByte(bytes[segment.index++]);
-      if (ended) lastCollect = collectionFrom(gap);
+      const step = processByte(bytes[segment.index++]);
+      const { ret } = step;
+      if (step.ended) lastCollect = collectionFrom(step);
       if (ret !== 0) {
         exitCode = ret;
         break;

@@ -9,8 +9,9 @@
 // - `mp_hal_ticks_cpu`: returns 0; it is the one clock left that `time.ticks_cpu()` wraps as a small
 //   int, the same wrapper as `time.ticks_ms()` and `time.ticks_us()` (`(t << 1 & 0x7ffffffe) | 1`).
 //
-// After the patch the ticks read Pico microseconds: `floor(work × usPerCount) + extraUs`, where
-// `work` is the counter, `usPerCount` is set by the host from the calibration, and `extraUs` is
+// After the patch the ticks read Pico microseconds:
+// `floor(work × usPerCount + tables × usPerTable) + extraUs`, where `work` and `tables` are the
+// counters, `usPerCount` and `usPerTable` are set by the host from the calibration, and `extraUs` is
 // Pico time that runs no counted code (sleeps, and the part of a collection a Pico has and the VM
 // lacks). A delay adds its length to `extraUs` and returns: a sleep reads as exactly the time
 // slept, never spins and never hangs. `mp_js_ticks_ms` is then called nowhere; `mp_js_time_ms`
@@ -34,8 +35,8 @@ const TICKS_IMPORT = 'mp_js_ticks_ms';
 const SMALL_INT_MASK = 0x7ffffffe; // (2^30 - 1) << 1: MICROPY_PY_TIME_TICKS_PERIOD as a small int
 
 /**
- * Patch `module`'s clock onto the globals named in `globals` ({ work, extraUs, usPerCount }, which
- * must exist). Returns the internal names of the functions replaced, for the record.
+ * Patch `module`'s clock onto the globals named in `globals` ({ work, tables, extraUs, usPerCount,
+ * usPerTable }, which must exist). Returns the internal names of the functions replaced, for the record.
  */
 export function patchClock(module, globals) {
   const functions = bodies(module);
@@ -66,9 +67,15 @@ export function patchClock(module, globals) {
     [],
     m.i64.add(
       m.i64.trunc_u_sat.f64(
-        m.f64.mul(
-          m.f64.convert_u.i64(m.global.get(globals.work, binaryen.i64)),
-          m.global.get(globals.usPerCount, binaryen.f64),
+        m.f64.add(
+          m.f64.mul(
+            m.f64.convert_u.i64(m.global.get(globals.work, binaryen.i64)),
+            m.global.get(globals.usPerCount, binaryen.f64),
+          ),
+          m.f64.mul(
+            m.f64.convert_u.i64(m.global.get(globals.tables, binaryen.i64)),
+            m.global.get(globals.usPerTable, binaryen.f64),
+          ),
         ),
       ),
       m.global.get(globals.extraUs, binaryen.i64),

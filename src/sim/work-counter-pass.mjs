@@ -9,6 +9,11 @@
 // instruction, except `block`, `loop` and `nop`, which a wasm engine does not execute). A `br_if`
 // taken out of the middle of a segment, or a trap, still counts the rest of the segment: the count
 // is a deterministic measure of the work done, not an exact instruction trace.
+//
+// A second counter, when asked for, grows by the `br_table`s (C `switch`es) a segment holds. One wasm
+// instruction each, but a Cortex-M0+ runs a switch through a Thumb-1 case-table helper (a call, a
+// table load, a computed branch), so a Pico pays them far more than the VM's count says; the sweep
+// of py/gc.c runs one per heap block. The calibration prices them on their own.
 import binaryen from 'binaryen';
 import {
   blockChild,
@@ -26,27 +31,30 @@ import {
 
 /**
  * Add the counter (the mutable i64 global `counterGlobal`, which must exist) to every function of
- * `module`. Returns the increments inserted and the instructions they cover (static: each counted
- * once, however often it runs).
+ * `module`, and the `br_table` counter (`tablesGlobal`, likewise) if named. Returns the increments
+ * inserted and the instructions and tables they cover (static: each counted once, however often it
+ * runs).
  */
-export function addWorkCounter(module, counterGlobal) {
-  const pass = new CounterPass(module, counterGlobal);
+export function addWorkCounter(module, counterGlobal, tablesGlobal) {
+  const pass = new CounterPass(module, counterGlobal, tablesGlobal);
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const func = module.getFunctionByIndex(i);
     const info = binaryen.getFunctionInfo(func);
     if (info.module) continue; // an import has no body
     setBody(func, pass.region(info.body));
   }
-  return { segments: pass.segments, instructions: pass.instructions };
+  return { segments: pass.segments, instructions: pass.instructions, tables: pass.tables };
 }
 
 class CounterPass {
   segments = 0;
   instructions = 0;
+  tables = 0;
 
-  constructor(m, counter) {
+  constructor(m, counter, tablesCounter) {
     this.m = m;
     this.counter = counter;
+    this.tablesCounter = tablesCounter;
   }
 
   /** Instrument code that starts a segment (function body, loop body, if arm); returns its new form. */
@@ -56,9 +64,9 @@ class CounterPass {
       this.list(e);
       return e;
     }
-    const { count } = this.inline(e);
+    const { count, tables } = this.inline(e);
     if (count === 0) return e;
-    return this.m.block(null, [this.increment(count), e], binaryen.auto);
+    return this.m.block(null, [...this.increment(count, tables), e], binaryen.auto);
   }
 
   /** A block's statements: one increment at the start of each segment among them. */
@@ -67,19 +75,23 @@ class CounterPass {
     const starts = [];
     let at = 0;
     let pending = 0;
+    let pendingTables = 0;
     for (let i = 0; i < n; i++) {
-      const { count, ends } = this.inline(blockChild(block, i));
+      const { count, tables, ends } = this.inline(blockChild(block, i));
       pending += count;
+      pendingTables += tables;
       if (ends) {
-        if (pending > 0) starts.push({ at, count: pending });
+        if (pending > 0) starts.push({ at, count: pending, tables: pendingTables });
         pending = 0;
+        pendingTables = 0;
         at = i + 1;
       }
     }
-    if (pending > 0) starts.push({ at, count: pending });
+    if (pending > 0) starts.push({ at, count: pending, tables: pendingTables });
     // From the last, so earlier positions stay valid.
-    for (const { at: index, count } of starts.reverse())
-      insertBlockChild(block, index, this.increment(count));
+    for (const { at: index, count, tables } of starts.reverse())
+      for (const increment of this.increment(count, tables).reverse())
+        insertBlockChild(block, index, increment);
   }
 
   /**
@@ -87,24 +99,25 @@ class CounterPass {
    * control may leave or re-enter after `e`, so the next statement starts a new segment.
    */
   inline(e) {
-    if (e === 0) return { count: 0, ends: false };
+    if (e === 0) return { count: 0, tables: 0, ends: false };
     const kind = id(e);
     if (kind === binaryen.BlockId) {
       this.list(e);
-      return { count: 0, ends: true };
+      return { count: 0, tables: 0, ends: true };
     }
     if (kind === binaryen.LoopId) {
       setLoopBody(e, this.region(loopBody(e)));
-      return { count: 0, ends: true };
+      return { count: 0, tables: 0, ends: true };
     }
     if (kind === binaryen.IfId) {
       const { condition, ifTrue, ifFalse } = ifParts(e);
       const inCondition = this.inline(condition);
       setIfTrue(e, this.region(ifTrue));
       if (ifFalse !== 0) setIfFalse(e, this.region(ifFalse));
-      return { count: inCondition.count + 1, ends: true };
+      return { count: inCondition.count + 1, tables: inCondition.tables, ends: true };
     }
     let count = kind === binaryen.NopId ? 0 : 1;
+    let tables = kind === binaryen.SwitchId ? 1 : 0;
     let ends =
       kind === binaryen.BreakId ||
       kind === binaryen.SwitchId ||
@@ -113,18 +126,23 @@ class CounterPass {
     for (const operand of operands(e)) {
       const inner = this.inline(operand);
       count += inner.count;
+      tables += inner.tables;
       ends ||= inner.ends;
     }
-    return { count, ends };
+    return { count, tables, ends };
   }
 
-  increment(count) {
+  /** The statements that count a segment: its instructions, and its tables if any are counted. */
+  increment(count, tables) {
     this.segments++;
     this.instructions += count;
-    const m = this.m;
-    return m.global.set(
-      this.counter,
-      m.i64.add(m.global.get(this.counter, binaryen.i64), m.i64.const(BigInt(count))),
-    );
+    const add = (global, n) =>
+      this.m.global.set(
+        global,
+        this.m.i64.add(this.m.global.get(global, binaryen.i64), this.m.i64.const(BigInt(n))),
+      );
+    if (!this.tablesCounter || tables === 0) return [add(this.counter, count)];
+    this.tables += tables;
+    return [add(this.counter, count), add(this.tablesCounter, tables)];
   }
 }
