@@ -5,6 +5,7 @@ import { chartGrid, deviceCard, html, renderPage, verdictTable, type TrustedHtml
 import { firmwareLine } from './firmware-line.ts';
 import { deadlineLine } from './deadline-line.ts';
 import type { Report } from './schema.ts';
+import { workClockSection } from './work-clock-html.ts';
 
 /** index.html: one self-contained page, readable offline, every device string escaped. */
 export async function renderReportHtml(report: Report): Promise<string> {
@@ -66,7 +67,8 @@ export async function renderReportHtml(report: Report): Promise<string> {
   const body = html`
     <p class="verdict verdict-${report.verdict}">Verdict: <strong>${report.verdict}</strong></p>
     ${card} ${differences} ${recoverySection(report)} ${verdictTable(groupedRows(report))}
-    ${chartGrid(await reportFigures(report))} ${sizeTable(report)} ${deviceOutput(report)}
+    ${chartGrid(await reportFigures(report))} ${workClockSection(report)} ${sizeTable(report)}
+    ${deviceOutput(report)}
   `;
   return renderPage({
     title: `picogc run ${report.runId}`,

@@ -255,6 +255,11 @@ table.verdicts { border-collapse: collapse; width: 100%; }
 .verdicts th, .verdicts td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 .verdicts td:last-child { overflow-wrap: anywhere; white-space: pre-wrap; }
 .verdicts tbody tr:nth-child(even) { background: #fafbfc; }
+table.residuals { border-collapse: collapse; margin: 10px 0; font-size: 0.88rem; font-variant-numeric: tabular-nums; }
+.residuals caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+.residuals th, .residuals td { padding: 2px 14px 2px 0; border-bottom: 1px solid var(--line); text-align: right; }
+.residuals th:first-child, .residuals td:first-child, .residuals .why { text-align: left; }
+.residuals td:first-child { white-space: nowrap; }
 .status { display: inline-block; border-radius: 999px; padding: 0 9px; font-size: 0.85rem; font-weight: 600; }
 .status.pass { background: var(--pass-bg); color: var(--pass); }
 .status.fail { background: var(--fail-bg); color: var(--fail); }

@@ -34,7 +34,7 @@ describe('docs/report.schema.json', () => {
     const optional = Object.entries(reportSchema.shape)
       .filter(([, field]) => field.safeParse(undefined).success)
       .map(([key]) => key);
-    expect(optional.sort()).toEqual(['board', 'firmware', 'notRun', 'recovery']);
+    expect(optional.sort()).toEqual(['board', 'firmware', 'notRun', 'recovery', 'workClock']);
     expect(schema.required.sort()).toEqual(
       Object.keys(reportSchema.shape)
         .filter((key) => !optional.includes(key))

@@ -2,6 +2,7 @@ import { checkDetail, checkRows } from './checks.ts';
 import { firmwareLine } from './firmware-line.ts';
 import { deadlineLine } from './deadline-line.ts';
 import type { Report } from './schema.ts';
+import { workClockLines } from './work-clock-lines.ts';
 
 const ICON = { pass: '✅', fail: '❌', skipped: '⏭️' } as const;
 
@@ -38,6 +39,13 @@ export function renderSummaryMarkdown(report: Report): string {
     }
     if (report.notRun)
       lines.push(`- not run: ${md(report.notRun.experiments.join(', '))} (${md(report.notRun.reason)})`);
+  }
+  if (report.workClock) {
+    const wc = workClockLines(report.workClock);
+    lines.push('', '## Work clock calibration', '');
+    lines.push(`- ${md(wc.conversion)}`, `- ${md(wc.fit)}`);
+    if (wc.setAside) lines.push(`- ${md(wc.setAside)}`);
+    lines.push('- every configuration: `workClock` in report.json, and the table in index.html');
   }
   if (d.capabilities.differences.length > 0) {
     lines.push('', '## How this device differs from a Pico', '');

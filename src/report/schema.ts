@@ -5,6 +5,7 @@ import { checkSchema, metricSchema } from '../experiments/experiment.ts';
 import { firmwareBlockSchema } from '../firmware/report-block.ts';
 import { notRunSchema, recoveryEventSchema } from './recovery-event.ts';
 import { runHeaderShape } from './run-header.ts';
+import { workClockBlockSchema } from './work-clock-block.ts';
 
 /**
  * report.json: the source of truth of a run. HTML, Markdown and JUnit are views of it, and
@@ -40,6 +41,12 @@ export const reportSchema = z.object({
   board: boardTagSchema.optional(),
   /** `--firmware`: the image under test and whether the device was confirmed to run it. */
   firmware: firmwareBlockSchema.optional(),
+  /**
+   * The virtual Pico on its work clock: the calibration that made its pauses Pico µs, and its
+   * residuals configuration by configuration. Absent where pauses are measured (boards, the
+   * emulated RP2040, replays, `--clock host`).
+   */
+  workClock: workClockBlockSchema.optional(),
   experiments: z.array(experimentReportSchema),
   /** Every rung of the recovery ladder taken when the device stopped answering, in order. */
   recovery: z.array(recoveryEventSchema).optional(),

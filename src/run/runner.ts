@@ -12,6 +12,7 @@ import { withDeviceLog } from './device-log.ts';
 import { ResultsLog } from './results-log.ts';
 import type { RecoveryEvent, RecoveryRequest } from '../report/recovery-event.ts';
 import { hostBlock, runOptionsBlock, toolBlock } from '../report/run-header.ts';
+import { workClockBlockFor } from './work-clock-residuals.ts';
 
 const REPAIR_RUNGS = {
   resend: 'resend',
@@ -119,6 +120,7 @@ export async function runSuite(options: RunOptions): Promise<Report> {
   const allChecks = [...reports.flatMap((r) => r.checks), ...crossChecks];
   const checkFailed = allChecks.some((c) => c.status === 'fail');
   const exitCode = failed ? 3 : checkFailed ? 1 : 0;
+  const workClock = workClockBlockFor(options.info);
   return {
     schema: REPORT_SCHEMA,
     tool: toolBlock(),
@@ -134,6 +136,8 @@ export async function runSuite(options: RunOptions): Promise<Report> {
       stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
     }),
     device: options.info,
+    // The pauses of this run are the work clock's estimates: how good it was where it was checked.
+    ...(workClock ? { workClock } : {}),
     experiments: reports,
     crossChecks,
     model,
