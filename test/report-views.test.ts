@@ -9,6 +9,7 @@ import { openDevice } from '../src/device/open.ts';
 import { defineExperiment } from '../src/experiments/experiment.ts';
 import { EXPERIMENTS } from '../src/experiments/index.ts';
 import { reportSchema, type Report } from '../src/report/schema.ts';
+import { workClockBlock, type CalibrationLike } from '../src/report/work-clock-block.ts';
 import { runSession } from '../src/run/session.ts';
 import { chromiumStatus, openFileInChromium, type OpenedPage } from './support/chromium.ts';
 import { XMLLINT, titled, toolStatus } from './support/system-tools.ts';
@@ -89,6 +90,15 @@ describe('a run on the virtual Pico', () => {
     expect(report.experiments.map((e) => e.status)).not.toContain('failed');
     expect(report.experiments.find((e) => e.id === 'device-says')?.log).toEqual([EVIL]);
   });
+
+  it("carries the work clock's calibration and its residuals, every configuration of the shipped file", () => {
+    const shipped = JSON.parse(
+      readFileSync(new URL('../src/sim/work-clock.calibration.json', import.meta.url), 'utf8'),
+    ) as CalibrationLike;
+    expect(report.device.capabilities.collectTiming).toBe('work-clock');
+    expect(report.workClock).toEqual(workClockBlock(shipped, 'shipped: src/sim/work-clock.calibration.json'));
+    expect([report.workClock?.fitted.length, report.workClock?.setAside.length]).toEqual([29, 4]);
+  });
 });
 
 describe.skipIf(!chromium.available)(
@@ -125,6 +135,22 @@ describe.skipIf(!chromium.available)(
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('[onerror]').count()).toBe(0);
       expect(opened.problems.dialogs).toEqual([]);
+    });
+
+    it("shows the work clock's residuals: a row per fitted configuration, one per set-aside one", async () => {
+      const { page } = opened;
+      const fitted = page.locator('section.work-clock table.residuals.fitted tbody tr');
+      const aside = page.locator('section.work-clock table.residuals.set-aside tbody tr');
+      expect(await fitted.count()).toBe(report.workClock!.fitted.length);
+      expect(await aside.count()).toBe(report.workClock!.setAside.length);
+      const first = report.workClock!.fitted[0]!;
+      expect(await fitted.first().locator('td').allTextContents()).toEqual([
+        first.config,
+        `${Math.round(first.buildUs)} µs`,
+        `${Math.round(first.fittedUs)} µs`,
+        expect.stringMatching(/^[+-]?\d+\.\d%$/),
+      ]);
+      expect(await aside.first().isVisible()).toBe(true);
     });
 
     it('groups alloc-sizes passes into one row and keeps the other checks one per row', async () => {
@@ -194,6 +220,9 @@ describe('picogc report and compare on the run', () => {
   it('report RUN_DIR rebuilds byte-identical views from report.json', async () => {
     const views = ['index.html', 'summary.md', 'junit.xml'];
     const before = views.map((f) => readFileSync(join(runDir, f)));
+    // What the rebuild must give back includes the work clock's residuals.
+    expect(before[0]!.toString()).toContain('<section class="card work-clock">');
+    expect(before[1]!.toString()).toContain('## Work clock calibration');
     for (const f of views) writeFileSync(join(runDir, f), 'stale');
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const code = await main(['report', runDir]);

@@ -53,6 +53,8 @@ describe('picogc run --quick on the virtual Pico', () => {
     ]);
     expect(report.device.capabilities.kind).toBe('virtual-pico');
     expect(report.device.capabilities.differences.length).toBeGreaterThan(5);
+    // Its pauses are the work clock's estimates: the report says how good the calibration was.
+    expect([report.workClock?.fitted.length, report.workClock?.setAside.length]).toEqual([29, 4]);
   });
 
   it('measures the sizes of facts §4, not hard-coded ones', () => {

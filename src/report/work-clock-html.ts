@@ -1,6 +1,5 @@
 import { formatUs, signedPercent } from '../format.ts';
 import { html, type TrustedHtml } from './html.ts';
-import type { WorkClockBlock } from './work-clock-block.ts';
 import { workClockLines } from './work-clock-lines.ts';
 import type { Report } from './schema.ts';
 
