@@ -255,6 +255,31 @@ def _pp_stop(how, error):
     del sys.modules["picogc_probe"]
 
 
+def _pp_fill(n):
+    # n one-block floats of garbage. Locals only, so nothing else is allocated between the fill and
+    # the collection that follows.
+    x = None
+    for i in range(n):
+        x = 1.5 * i
+    x = None
+    return n
+
+
+def _pp_full_pause(margin):
+    # The same live set's gc.collect() with the heap full of garbage, timed on the device (ticks_us):
+    # the collection the program's stalls are made of. Returns (µs, garbage blocks, free before the
+    # fill, free after it: more than the margin left means a collection came during the fill).
+    # The heap as the program's own collections find it: every free block but `margin` taken by
+    # garbage (threshold off, a Pico collects only when an allocation fails: the heap full).
+    f = gc.mem_free()
+    n = _pp_fill(f // 16 - margin)
+    g = gc.mem_free()
+    t = time.ticks_us()
+    gc.collect()
+    d = time.ticks_diff(time.ticks_us(), t)
+    return d, n, f, g
+
+
 _pp_globals = {}
 
 

@@ -7,6 +7,7 @@ import { quantile } from '../analysis/stats.ts';
 import { PROFILE_FORMAT, type ProfileReport } from './profile-report-schema.ts';
 import type { ResultRecord } from './results-records.ts';
 import { lastOf, timelineOf } from './timeline.ts';
+import { stallCheck } from './stall-check.ts';
 
 /**
  * results.jsonl → report.json: every figure of a profile, computed from the records that reached
@@ -80,6 +81,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const stallDistribution = distribution(stalls);
   const flushUs = distribution(timeline.flushes.map((f) => f.end - f.begin));
   const latenessDistribution = distribution(lateness);
+  const sameLiveSet = stallCheck(stallDistribution, pause, timing?.periodUs ?? 0);
   const meanInterval =
     intervals.length > 0 ? intervals.reduce((a, b) => a + b, 0) / intervals.length : undefined;
   return {
@@ -136,6 +138,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
             ),
           }
         : {}),
+      ...(sameLiveSet ? { sameLiveSet } : {}),
       histogram: histogram(stalls),
       ...(latenessDistribution ? { otherLateness: latenessDistribution } : {}),
     },
@@ -169,6 +172,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
             liveBytes: pause.liveBytes,
             garbageUs: pause.garbageUs,
             garbageBlocks: pause.garbageBlocks,
+            ...(pause.freeBefore !== undefined ? { freeBefore: pause.freeBefore } : {}),
             sweepUsPerBlock: measuredSweepCost(pause),
           },
         }

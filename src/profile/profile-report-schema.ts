@@ -75,6 +75,23 @@ export const profileReportSchema = z.object({
     stalls: distribution.optional(),
     /** What the pauses after the program predict for these collections: L + k × freed / 16, p50. */
     predictedStallP50Us: z.number().optional(),
+    /**
+     * The stalls' median against the same live set's gc.collect() with the heap full of garbage
+     * (Lfull, device time), and L (no garbage) beside it: see src/profile/stall-check.ts.
+     */
+    sameLiveSet: z
+      .object({
+        stallP50Us: z.number(),
+        stalls: z.number().int(),
+        sameLiveSetUs: z.number(),
+        noGarbageUs: z.number(),
+        liveBytes: z.number(),
+        ratio: z.number(),
+        tolerance: z.number(),
+        within: z.boolean(),
+        resolutionUs: z.number(),
+      })
+      .optional(),
     histogram: z.array(z.object({ fromUs: z.number(), toUs: z.number(), count: z.number().int() })),
     /** Tick lateness away from collections and flushes: the program's own stretches. */
     otherLateness: distribution.optional(),
@@ -101,6 +118,8 @@ export const profileReportSchema = z.object({
       liveBytes: z.number(),
       garbageUs: z.number(),
       garbageBlocks: z.number(),
+      /** Free bytes when the garbage fill began. */
+      freeBefore: z.number().optional(),
       /** k: (garbageUs − us) / garbageBlocks. */
       sweepUsPerBlock: z.number(),
     })

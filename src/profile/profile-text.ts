@@ -57,6 +57,12 @@ export function profileLines(report: ProfileReport): TextLine[] {
           : '')
       : '';
     add('collect', `${c.count} collection${c.count === 1 ? '' : 's'}${cadence}${stalls}`);
+    const same = c.sameLiveSet;
+    if (same)
+      add(
+        'stall',
+        `p50 ${formatUs(same.stallP50Us)} (±${formatUs(same.resolutionUs)} each, ${same.stalls} collections) vs ${formatUs(same.sameLiveSetUs)}, the same live set (${formatNumber(same.liveBytes)} B) collected with the heap full of garbage after the program: ${signedPercent(same.ratio)} (${same.within ? 'within' : 'outside'} ±${formatNumber(same.tolerance * 100)}%); with no garbage it takes ${formatUs(same.noGarbageUs)}, the rest is the sweep of the garbage`,
+      );
     if (c.otherLateness)
       add(
         'lateness',
@@ -83,7 +89,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
   if (report.pause)
     add(
       'pause',
-      `L = ${formatUs(report.pause.us)} (${report.pause.method}), one collection right after the program, ${formatNumber(report.pause.liveBytes)} B live; ${formatUs(report.pause.garbageUs)} with ${report.pause.garbageBlocks} blocks of garbage: k = ${formatNumber(report.pause.sweepUsPerBlock)} µs per block`,
+      `L = ${formatUs(report.pause.us)} (${report.pause.method}), one collection right after the program, ${formatNumber(report.pause.liveBytes)} B live; ${formatUs(report.pause.garbageUs)} with the free heap filled by ${report.pause.garbageBlocks} blocks of garbage: k = ${formatNumber(report.pause.sweepUsPerBlock)} µs per block`,
     );
   if (report.advice) {
     const adv = report.advice;
@@ -96,6 +102,11 @@ export function profileLines(report: ProfileReport): TextLine[] {
   }
   for (const n of report.notShown) add('not shown', `${n.what}: ${n.why}`);
   return out;
+}
+
+function signedPercent(ratio: number): string {
+  const p = (ratio - 1) * 100;
+  return `${p >= 0 ? '+' : '−'}${formatNumber(Math.abs(p))}%`;
 }
 
 /** The lines as the terminal prints them: a label column, then the text. */

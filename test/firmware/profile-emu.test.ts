@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILL_MARGIN_BLOCKS } from '../../src/profile/pause-probe.ts';
 import { profileReportSchema } from '../../src/profile/profile-report-schema.ts';
+import { loadResults } from '../../src/profile/profile-session.ts';
 import { REPO } from '../support/cli.ts';
 import { InProcessCli } from '../support/in-process-cli.ts';
 import { BOOTROM, FIRMWARE, NO_IMAGES, SKIP_REASON } from '../support/firmware-images.ts';
@@ -36,7 +38,7 @@ describe.skipIf(NO_IMAGES)(`picogc profile on real firmware${SKIP_REASON}`, () =
         'profile',
         ...emu(),
         '--seconds',
-        '6',
+        '12',
         '--out',
         out,
         join(REPO, 'examples', 'leaky_sensor.py'),
@@ -51,15 +53,30 @@ describe.skipIf(NO_IMAGES)(`picogc profile on real firmware${SKIP_REASON}`, () =
       // The sampler's own cost stays within its budget: heap reads ≤ 5%, ticks a few % more.
       expect(report.sampler.cpuShare).toBeLessThan(0.15);
       expect(report.collections.count).toBeGreaterThanOrEqual(1);
-      // Each stall is known to ±1 ms (a 2 ms period). A collection in the program sweeps a full
-      // heap: at least the live set's pause timed after it, and not many times more.
+      // The stalls the program saw are the collection of its live set with the heap full of garbage:
+      // their median within ±15% of that collection timed on the device after the program (each
+      // stall is known to ±1 ms at 500 Hz; 12 s give four collections). L, the same live set with no
+      // garbage, is well short of it: the difference is the sweep of the garbage.
       const stalls = report.collections.stalls!;
-      expect(stalls.p50 + report.sampler.periodUs / 2).toBeGreaterThan(report.pause!.us);
-      expect(stalls.p50).toBeLessThan(3 * report.pause!.us);
-      expect(report.advice!.inputs.join('\n')).toContain("over the program's");
-      // The cadence the heap's free room predicts, within a quarter.
-      expect(report.collections.intervalS! / report.collections.predictedIntervalS!).toBeGreaterThan(0.75);
-      expect(report.collections.intervalS! / report.collections.predictedIntervalS!).toBeLessThan(1.25);
+      const same = report.collections.sameLiveSet!;
+      expect(stalls.count).toBeGreaterThanOrEqual(3);
+      expect(same.stallP50Us).toBe(stalls.p50);
+      expect(same.sameLiveSetUs).toBe(report.pause!.garbageUs);
+      expect(Math.abs(stalls.p50 / report.pause!.garbageUs - 1)).toBeLessThanOrEqual(0.15);
+      expect(same.within).toBe(true);
+      expect(stalls.p50 - report.pause!.us).toBeGreaterThan(report.sampler.periodUs);
+      // The two ways to k agree: the full-heap fill after the program and the program's own
+      // collections ((stall − L) per freed block, each stall ±1 ms).
+      const inProgram = report.advice!.inputs.find((l) => l.includes("over the program's"))!;
+      const kInProgram = Number(/k = ([\d.]+) µs per block/.exec(inProgram)![1]);
+      expect(kInProgram / report.pause!.sweepUsPerBlock).toBeGreaterThan(0.67);
+      expect(kInProgram / report.pause!.sweepUsPerBlock).toBeLessThan(1.5);
+      // The fill took the whole free heap but its margin, and no collection came during it.
+      const pause = loadResults(join(runDir, 'results.jsonl')).find((r) => r.type === 'pause')!;
+      expect(pause.type === 'pause' && pause.freeAfterFill).toBeLessThanOrEqual(2 * FILL_MARGIN_BLOCKS * 16);
+      // The cadence the heap's free room predicts, within ±10%.
+      expect(report.collections.intervalS! / report.collections.predictedIntervalS!).toBeGreaterThan(0.9);
+      expect(report.collections.intervalS! / report.collections.predictedIntervalS!).toBeLessThan(1.1);
       expect(report.advice?.mark).toBe('control');
       expect(report.freeRuns.length).toBeGreaterThan(0);
       expect(report.notShown).toEqual([]);
