@@ -20,6 +20,9 @@ const header = z.object({
   /** mem_info()'s `GC: total:` at connection: the heap the program has (the virtual Pico's first area). */
   heapTotal: z.number().int().positive(),
   startedAt: z.string(),
+  /** The options the report is computed with (so `picogc report` computes the same from these records). */
+  markName: z.string().optional(),
+  budgetUs: z.number().positive().optional(),
 });
 
 const begin = beginSchema.omit({ k: true }).extend({ type: z.literal('begin') });
