@@ -24,6 +24,11 @@ export const beginSchema = z.object({
   k: z.literal('pb'),
   /** Sampler ticks a second; 0 where the device has no machine.Timer (only mark() samples). */
   hz: z.number().int().min(0),
+  /**
+   * The tick's period, µs: near 1e6 / hz, a whole number of ms plus 0.618 (so that a loop paced in
+   * whole ms meets the ticks at every phase); absent from probes before it (then 1e6 / hz).
+   */
+  period_us: z.number().int().min(0).optional(),
   flush_hz: z.number().int().min(0),
   /** gc.mem_alloc() is read on every `every`-th tick. */
   every: z.number().int().min(1),

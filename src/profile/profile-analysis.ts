@@ -32,10 +32,11 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const stopped = lastOf(records, 'stopped');
   const pause = lastOf(records, 'pause');
   const timeline = timelineOf(records);
-  // rp2's machine.Timer: delta_us = (uint64_t)(1e6 / freq), on the hardware alarm (µs).
+  // rp2's machine.Timer on the hardware alarm (µs): the period the probe set (period, tick_hz=1e6),
+  // or for an older probe delta_us = (uint64_t)(1e6 / freq).
   const timing =
     begin && begin.hz > 0
-      ? { periodUs: Math.floor(1e6 / begin.hz + 1e-9), readUs: begin.alloc_us }
+      ? { periodUs: begin.period_us || Math.floor(1e6 / begin.hz + 1e-9), readUs: begin.alloc_us }
       : undefined;
   const rate = allocRate(timeline);
   const collections = findCollections(timeline, timing, options.minDropBytes);
@@ -98,7 +99,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       : { reason: 'failed', detail: 'the profile ended before the host recorded how' },
     sampler: {
       timer: begin?.timer ?? false,
-      hz: begin?.hz ?? 0,
+      hz: timing ? 1e6 / timing.periodUs : 0,
       flushHz: begin?.flush_hz ?? 0,
       every: begin?.every ?? 1,
       periodUs: timing?.periodUs ?? 0,
@@ -111,7 +112,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       damagedLines: records.filter((r) => r.type === 'damaged').length,
       durationUs: end?.t ?? timeline.entries.at(-1)?.t ?? 0,
       ...(begin ? { allocUs: begin.alloc_us, tickUs: begin.tick_us } : {}),
-      cpuShare: begin && begin.timer ? samplerShare(begin) : 0,
+      cpuShare: begin && begin.timer && timing ? samplerShare(begin, 1e6 / timing.periodUs) : 0,
     },
     ...(rate
       ? {
@@ -197,8 +198,8 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
 }
 
 /** The sampler's CPU share: every tick costs tick_us, and one in `every` also reads the heap. */
-function samplerShare(begin: { hz: number; every: number; tick_us: number; alloc_us: number }): number {
-  return (begin.hz * begin.tick_us + (begin.hz / begin.every) * begin.alloc_us) / 1e6;
+function samplerShare(begin: { every: number; tick_us: number; alloc_us: number }, hz: number): number {
+  return (hz * begin.tick_us + (hz / begin.every) * begin.alloc_us) / 1e6;
 }
 
 /** At most `max` readings: every n-th, plus each one that shows a drop (a collection stays visible). */

@@ -31,6 +31,7 @@ export const profileReportSchema = z.object({
   stopped: z.object({ reason: z.string(), detail: z.string().optional() }),
   sampler: z.object({
     timer: z.boolean(),
+    /** Ticks a second as run: 1e6 / periodUs (near the --hz asked; see profile_probe.py). */
     hz: z.number(),
     flushHz: z.number(),
     every: z.number(),

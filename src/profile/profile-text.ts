@@ -22,7 +22,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
   add(
     'sampler',
     (s.timer
-      ? `soft timer ${s.hz} Hz (stalls ±${formatUs(s.periodUs / 2)}), gc.mem_alloc() every ${s.every === 1 ? 'tick' : `${s.every} ticks`}, flushed ${s.flushHz}×/s`
+      ? `soft timer ${formatNumber(s.hz)} Hz, every ${formatUs(s.periodUs)} (stalls ±${formatUs(s.periodUs / 2)}), gc.mem_alloc() every ${s.every === 1 ? 'tick' : `${s.every} ticks`}, flushed ${s.flushHz}×/s`
       : 'no machine.Timer: sampled at mark() calls only') +
       `; ${s.entries} entries, ${s.lostOnDevice} overwritten on the device, ${s.missing} missing, ${s.damagedLines} damaged lines` +
       (s.allocUs !== undefined

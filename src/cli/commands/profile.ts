@@ -78,10 +78,21 @@ export function register(program: Command): void {
     const { device } = await openTarget(await resolveTarget(targetRequest(options)), {
       command: commandLine('profile'),
     });
-    // Ctrl-C stops the program on the device (its samples are flushed first); a second one gives up.
+    // Ctrl-C stops the program on the device (its samples are flushed first). A program that
+    // catches KeyboardInterrupt is asked again through the probe 2 s later, or at once on a second
+    // Ctrl-C (its next mark() ends it); a third one leaves at once (the samples are on disk;
+    // `picogc report DIR` computes the report from them).
     const interrupt = new AbortController();
+    const insist = new AbortController();
     const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(INTERRUPTED);
+      if (insist.signal.aborted) process.exit(INTERRUPTED);
+      if (interrupt.signal.aborted) {
+        process.stderr.write(
+          'picogc: interrupted again: asking the probe to stop the program at its next mark()\n',
+        );
+        insist.abort();
+        return;
+      }
       process.stderr.write('picogc: interrupted: stopping the program, keeping its samples\n');
       interrupt.abort();
     };
@@ -96,13 +107,16 @@ export function register(program: Command): void {
         freeRunMs: options.freeRunMs,
         outDir: options.out,
         signal: interrupt.signal,
+        insist: insist.signal,
         ...(options.mark ? { markName: options.mark } : {}),
         ...(options.budgetUs !== undefined ? { budgetUs: options.budgetUs } : {}),
       });
       if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(`${profileText(report)}report: ${runDir}\n`);
-      if (outcome.reason === 'interrupted') process.exitCode = INTERRUPTED;
-      else if (outcome.error instanceof DeviceException) {
+      if (outcome.reason === 'interrupted') {
+        if (outcome.error) process.stderr.write(`picogc: ${outcome.error.message}\n`);
+        process.exitCode = INTERRUPTED;
+      } else if (outcome.error instanceof DeviceException) {
         process.stderr.write(
           `picogc: the program raised ${outcome.error.type}: ${outcome.error.detail}\n${programTraceback(outcome.error.traceback)}\n`,
         );
