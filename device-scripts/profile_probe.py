@@ -30,7 +30,7 @@ _pp_N = 512  # ring entries: a second of 100 Hz ticks and a few hundred marks be
 _pp_LINE = 16
 _pp_ring = array.array("i", bytes(12 * _pp_N))
 _pp_view = memoryview(_pp_ring)
-_pp_s = [0] * 17  # state: see _PP_* indices below (a list: its items change without new globals)
+_pp_s = [0] * 19  # state: see _PP_* indices below (a list: its items change without new globals)
 _PP_W = 0  # entries written
 _PP_R = 1  # entries flushed
 _PP_T0 = 2  # ticks_us at start
@@ -51,6 +51,9 @@ _PP_ASKED = 16  # the host asked the program to stop through stdin (it swallowed
 # The host's second way to stop a program that catches KeyboardInterrupt: this byte on stdin (the
 # profile owns the link, so nothing else arrives there). The next mark() then raises _PPStop.
 _PP_STOP_BYTE = "\x1c"
+_PP_FLUSHHZ = 17  # flushes a second, once the sampler starts
+_PP_BARE = 18  # 1 while the program runs without the sampler (its first seconds, for comparison)
+_pp_timer_cls = []
 _pp_poller = []
 _pp_names = {}
 _pp_timers = []
@@ -77,38 +80,33 @@ def _pp_put(code, t, v):
     s[_PP_W] = w + 1
 
 
-def _pp_tick(_timer):
+def _pp_tick(i):
     # The sampler: small ints only, stored into the preallocated ring; nothing is allocated. Written
-    # out in one function (a call costs tens of µs here), the state list indexed by literals.
-    # A Ctrl-C that lands in a scheduled callback is printed and dropped by the scheduler (the
-    # program never sees it): caught here, it stops the program at its next mark() instead.
-    try:
-        s = _pp_s
-        t = time.ticks_diff(time.ticks_us(), s[2])
-        gap = t - s[13]
-        s[13] = t
-        r = _pp_ring
-        if gap - s[14] > s[15]:
-            w = s[0]
-            i = (w % _pp_N) * 3
-            r[i] = 3
-            r[i + 1] = t
-            r[i + 2] = gap
-            s[0] = w + 1
-        n = s[12]
-        if n > 0:
-            s[12] = n - 1
-            return
-        s[12] = s[11] - 1
-        w = s[0]
+    # out in one function (a call costs tens of µs here), the state list indexed by literals. Its
+    # locals and stack must stay within 11 words (py/objfun.c VM_MAX_STATE_ON_STACK), or MicroPython
+    # puts the frame on the heap at every call (measured: 80 B, freed at return; gc.threshold counts
+    # it): hence four locals, `i` the Timer argument reused as a ring index, and no try block (a
+    # Ctrl-C landing here is caught by the scheduler; the host asks again through the probe).
+    s = _pp_s
+    t = time.ticks_diff(time.ticks_us(), s[2])
+    w = s[0]
+    if t - s[13] - s[14] > s[15]:
         i = (w % _pp_N) * 3
-        r[i] = 0
-        r[i + 1] = t
-        r[i + 2] = gc.mem_alloc()
-        s[0] = w + 1
-    except KeyboardInterrupt:
-        _pp_s[16] = 1
-        _pp_s[5] = 1
+        _pp_ring[i] = 3
+        _pp_ring[i + 1] = t
+        _pp_ring[i + 2] = t - s[13]
+        w += 1
+    s[13] = t
+    if s[12] > 0:
+        s[12] -= 1
+        s[0] = w
+        return
+    s[12] = s[11] - 1
+    i = (w % _pp_N) * 3
+    _pp_ring[i] = 0
+    _pp_ring[i + 1] = t
+    _pp_ring[i + 2] = gc.mem_alloc()
+    s[0] = w + 1
 
 
 def _pp_line(kind_and_fields, hexpart):
@@ -217,7 +215,7 @@ class _pp_module:
     mark = _pp_mark
 
 
-def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us):
+def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us, bare_ms):
     s = _pp_s
     for k in range(len(s)):
         s[k] = 0
@@ -275,14 +273,35 @@ def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us):
     s[_PP_PERIOD] = per
     s[_PP_LATE] = late_us
     _pp_emit(
-        '{"k":"pb","hz":%d,"period_us":%d,"flush_hz":%d,"every":%d,"timer":%s,"ring":%d,"total":%d,"alloc":%d,"alloc_us":%d,"tick_us":%d,"late_us":%d}'
+        '{"k":"pb","hz":%d,"period_us":%d,"flush_hz":%d,"every":%d,"timer":%s,"ring":%d,"total":%d,"alloc":%d,"alloc_us":%d,"tick_us":%d,"late_us":%d,"bare_ms":%d}'
         % (hz if timer else 0, per if timer else 0, flush_hz if timer else 0, every, "true" if timer else "false", _pp_N,
-           gc.mem_alloc() + gc.mem_free(), gc.mem_alloc(), alloc_us, tick_us, late_us)
+           gc.mem_alloc() + gc.mem_free(), gc.mem_alloc(), alloc_us, tick_us, late_us, bare_ms if timer else 0)
     )
-    s[_PP_PREV] = _pp_now()
+    s[_PP_FLUSHHZ] = flush_hz
+    _pp_timer_cls.clear()
     if timer:
-        _pp_timers.append(timer(-1, period=per, tick_hz=1000000, callback=_pp_tick))
-        _pp_timers.append(timer(-1, freq=flush_hz, callback=_pp_flush))
+        _pp_timer_cls.append(timer)
+    if timer and bare_ms > 0:
+        # The program's first bare_ms without the sampler (no ticks, no flushes; mark() stores its
+        # time only): its loop period and allocation rate then, against those sampled after. A
+        # collection first, so that none can come in a bare phase shorter than F / R.
+        gc.collect()
+        s[_PP_BARE] = 1
+        _pp_put(4, _pp_now(), gc.mem_alloc())
+        _pp_timers.append(timer(-1, mode=timer.ONE_SHOT, period=bare_ms, callback=_pp_sample))
+    elif timer:
+        _pp_sample(None)
+
+
+def _pp_sample(_timer):
+    # The sampler starts: a heap reading, then the ticks and the flushes.
+    s = _pp_s
+    s[_PP_BARE] = 0
+    _pp_put(5, _pp_now(), gc.mem_alloc())
+    s[_PP_PREV] = _pp_now()
+    timer = _pp_timer_cls[0]
+    _pp_timers.append(timer(-1, period=s[_PP_PERIOD], tick_hz=1000000, callback=_pp_tick))
+    _pp_timers.append(timer(-1, freq=s[_PP_FLUSHHZ], callback=_pp_flush))
 
 
 def _pp_stop(how, error):
@@ -329,13 +348,13 @@ def _pp_full_pause(margin):
 _pp_globals = {}
 
 
-def _pp_run(src, hz, flush_hz, every, probe_ms, seconds, late_us):
+def _pp_run(src, hz, flush_hz, every, probe_ms, seconds, late_us, bare_ms=0):
     # The program runs in its own globals (kept afterwards, so a timed collection can see its live
     # set); a Ctrl-C from the host or the time running out in mark() ends it, and either way the
     # samples still in the ring are flushed before the exec returns.
     _pp_globals.clear()
     _pp_globals["__name__"] = "__main__"
-    _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us)
+    _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us, bare_ms)
     try:
         exec(src, _pp_globals)
     except _PPStop:

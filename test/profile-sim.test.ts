@@ -8,6 +8,7 @@ import { loadResults, runProfileSession } from '../src/profile/profile-session.t
 import { resultRecordSchema } from '../src/profile/results-records.ts';
 import { InProcessCli } from './support/in-process-cli.ts';
 import { collect, REPO, spawnCli } from './support/cli.ts';
+import { samplerAllocation } from './support/sampler-alloc.ts';
 
 /**
  * `picogc profile` end to end on the virtual Pico: the examples run unchanged under the probe, every
@@ -261,4 +262,17 @@ describe('picogc profile on the virtual Pico', () => {
       }
     },
   );
+
+  it('the sampler allocates nothing per sample after start-up: 3000 ticks, each late and reading the heap', async () => {
+    const device = await openDevice({ device: 'sim', seed: 4 }, () => undefined);
+    try {
+      const { grew, inTick, entries } = await samplerAllocation(device, 3000);
+      expect(entries).toBe(2 * 3600); // two entries a tick: the late one and the reading
+      expect(grew).toBe(0);
+      // The tick's own frame is not on the heap either: it read the heap as it stood outside.
+      expect(inTick).toBe(0);
+    } finally {
+      await device.close();
+    }
+  });
 });

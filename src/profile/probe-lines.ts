@@ -43,6 +43,8 @@ export const beginSchema = z.object({
   tick_us: z.number().int().min(0),
   /** A tick this many µs later than its period is recorded (with the µs since the tick before). */
   late_us: z.number().int().min(0),
+  /** ms the program ran first without the sampler (0: none; absent from older probes). */
+  bare_ms: z.number().int().min(0).optional(),
 });
 
 /** Ring entries from index `n` on, as the hex of their int32 triples (little-endian). */

@@ -6,7 +6,8 @@ import { adviceFromProfile, measuredSweepCost } from './profile-advice.ts';
 import { quantile } from '../analysis/stats.ts';
 import { PROFILE_FORMAT, type ProfileReport } from './profile-report-schema.ts';
 import type { ResultRecord } from './results-records.ts';
-import { lastOf, timelineOf } from './timeline.ts';
+import { lastOf, since, timelineOf } from './timeline.ts';
+import { samplerCost } from './sampler-cost.ts';
 import { stallCheck } from './stall-check.ts';
 
 /**
@@ -31,7 +32,10 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const end = lastOf(records, 'end');
   const stopped = lastOf(records, 'stopped');
   const pause = lastOf(records, 'pause');
-  const timeline = timelineOf(records);
+  const whole = timelineOf(records);
+  // What follows is the sampled run: the program's first seconds without the sampler, if it had
+  // them, are read apart (samplerCost) and compared with it.
+  const timeline = whole.bare?.end ? since(whole, whole.bare.end.t) : whole;
   // rp2's machine.Timer on the hardware alarm (µs): the period the probe set (period, tick_hz=1e6),
   // or for an older probe delta_us = (uint64_t)(1e6 / freq).
   const timing =
@@ -43,6 +47,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const stalls = collections.filter((c) => c.stallUs !== null && !c.inFlush).map((c) => c.stallUs!);
   const marks = markGaps(timeline);
   const heapTotal = header?.heapTotal ?? 0;
+  const cost = samplerCost(whole, marks, rate?.bytesPerSecond, heapTotal, options.markName);
   const notShown: ProfileReport['notShown'] = [];
   const onSim = header?.deviceKind === 'virtual-pico';
   if (begin && !begin.timer) {
@@ -104,15 +109,15 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       every: begin?.every ?? 1,
       periodUs: timing?.periodUs ?? 0,
       ...(flushUs ? { flushUs } : {}),
-      entries: timeline.entries.length,
+      entries: whole.entries.length,
       lostOnDevice: end?.lost ?? 0,
       // The last flush's own end entry is written after its print, so it never leaves the device.
-      missing:
-        timeline.missing + (end ? Math.max(0, end.entries - 2 - (timeline.entries.at(-1)?.index ?? -1)) : 0),
+      missing: whole.missing + (end ? Math.max(0, end.entries - 2 - (whole.entries.at(-1)?.index ?? -1)) : 0),
       damagedLines: records.filter((r) => r.type === 'damaged').length,
       durationUs: end?.t ?? timeline.entries.at(-1)?.t ?? 0,
       ...(begin ? { allocUs: begin.alloc_us, tickUs: begin.tick_us } : {}),
       cpuShare: begin && begin.timer && timing ? samplerShare(begin, 1e6 / timing.periodUs) : 0,
+      ...(cost ? { cost } : {}),
     },
     ...(rate
       ? {

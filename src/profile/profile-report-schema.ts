@@ -51,6 +51,20 @@ export const profileReportSchema = z.object({
     flushUs: distribution.optional(),
     /** The share of the CPU the sampler takes: (hz × tick µs + hz / every × read µs) / 1e6. */
     cpuShare: z.number(),
+    /** The program without the sampler (its first seconds) against with it: src/profile/sampler-cost.ts. */
+    cost: z
+      .object({
+        bareUs: z.number(),
+        mark: z.string().optional(),
+        withoutGapP50Us: z.number().optional(),
+        withGapP50Us: z.number().optional(),
+        withoutRateHz: z.number().optional(),
+        withRateHz: z.number().optional(),
+        withoutBytesPerSecond: z.number().optional(),
+        withBytesPerSecond: z.number().optional(),
+        notShown: z.array(z.string()),
+      })
+      .optional(),
   }),
   allocation: z
     .object({

@@ -28,6 +28,11 @@ export interface ProfileSettings {
   freeRunMs: number;
   /** A tick later than this past its period is recorded (default LATE_US). */
   lateUs?: number;
+  /**
+   * Device ms the program runs first without the sampler (its loop period and allocation rate
+   * then, against those sampled after: the sampler's own cost). 0 or absent: none.
+   */
+  bareMs?: number;
   /** Aborted (Ctrl-C on the host, a test): the program is interrupted, the samples kept. */
   signal?: AbortSignal;
   /**
@@ -106,7 +111,7 @@ export async function profileProgram(
   settings.signal?.addEventListener('abort', onAbort, { once: true });
   const call =
     `_pp_run(${bytesLiteral(Buffer.from(settings.source, 'utf8'))}, ${settings.hz}, ${settings.flushHz}, ` +
-    `${settings.every}, ${settings.freeRunMs}, ${settings.seconds}, ${settings.lateUs ?? LATE_US})`;
+    `${settings.every}, ${settings.freeRunMs}, ${settings.seconds}, ${settings.lateUs ?? LATE_US}, ${Math.round(settings.bareMs ?? 0)})`;
   let outcome: ProfileOutcome;
   try {
     const run = device.exec(call, {

@@ -30,6 +30,28 @@ export function profileLines(report: ProfileReport): TextLine[] {
           (s.timer ? ` (${formatNumber(s.cpuShare * 100)}% of the CPU at this rate)` : '')
         : ''),
   );
+  if (s.cost) {
+    const c = s.cost;
+    const change = (a: number, b: number) =>
+      `${b >= a ? '+' : '−'}${formatNumber(Math.abs((b / a - 1) * 100))}%`;
+    const parts: string[] = [];
+    if (c.withoutGapP50Us !== undefined && c.withGapP50Us !== undefined)
+      parts.push(
+        `"${c.mark}" loop p50 ${formatUs(c.withoutGapP50Us)} without → ${formatUs(c.withGapP50Us)} with (${change(c.withoutGapP50Us, c.withGapP50Us)})` +
+          (c.withoutRateHz && c.withRateHz
+            ? `, ${formatNumber(c.withoutRateHz)} → ${formatNumber(c.withRateHz)} iterations/s (${change(c.withoutRateHz, c.withRateHz)})`
+            : ''),
+      );
+    if (c.withoutBytesPerSecond !== undefined && c.withBytesPerSecond !== undefined)
+      parts.push(
+        `R ${formatNumber(c.withoutBytesPerSecond)} B/s without → ${formatNumber(c.withBytesPerSecond)} B/s with (${change(c.withoutBytesPerSecond, c.withBytesPerSecond)}; with the sampler R also misses what was allocated in the reading interval of each collection)`,
+      );
+    add(
+      'cost',
+      `the program's first ${formatNumber(c.bareUs / 1e6)} s ran without the sampler: ${parts.join('; ') || 'nothing to compare'}` +
+        (c.notShown.length > 0 ? ` (not shown: ${c.notShown.join('; ')})` : ''),
+    );
+  }
   if (s.flushUs)
     add(
       'probe',

@@ -15,6 +15,7 @@ interface ProfileOptions extends TargetOptionValues {
   flushHz: number;
   every: number;
   freeRunMs: number;
+  bareSeconds: number;
   mark?: string;
   budgetUs?: number;
   out: string;
@@ -56,6 +57,12 @@ export function register(program: Command): void {
         'longest-free-run probe at most this often (0: never)',
         wholeNumber(0),
         2000,
+      )
+      .option(
+        '--bare-seconds <n>',
+        'run the program this long first without the sampler, to show what the sampler costs it (at most a quarter of --seconds; 0: no)',
+        decimal({ atLeast: 0 }),
+        2,
       )
       .option('--mark <name>', 'the mark whose iterations the advice is for (default: the most called)')
       .option(
@@ -105,6 +112,7 @@ export function register(program: Command): void {
         flushHz: options.flushHz,
         every: options.every,
         freeRunMs: options.freeRunMs,
+        bareMs: Math.min(options.bareSeconds, options.seconds / 4) * 1000,
         outDir: options.out,
         signal: interrupt.signal,
         insist: insist.signal,
