@@ -44,7 +44,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
       );
     if (c.withoutBytesPerSecond !== undefined && c.withBytesPerSecond !== undefined)
       parts.push(
-        `R ${formatNumber(c.withoutBytesPerSecond)} B/s without → ${formatNumber(c.withBytesPerSecond)} B/s with (${change(c.withoutBytesPerSecond, c.withBytesPerSecond)}; with the sampler R also misses what was allocated in the reading interval of each collection)`,
+        `R ${formatNumber(c.withoutBytesPerSecond)} B/s without → ${formatNumber(c.withBytesPerSecond)} B/s with (${change(c.withoutBytesPerSecond, c.withBytesPerSecond)})`,
       );
     add(
       'cost',
