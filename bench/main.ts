@@ -4,6 +4,7 @@ import { falseAlarmBench } from './false-alarm.ts';
 import { faultMatrixBench } from './fault-matrix.ts';
 import { emuBench } from './emu.ts';
 import { modelBench } from './model.ts';
+import { profileCostBench } from './profile-cost.ts';
 import { quickRepeatBench } from './quick-repeat.ts';
 import { recordBench } from './record.ts';
 import { replBench } from './repl.ts';
@@ -27,6 +28,7 @@ const modules: BenchModule[] = [
   falseAlarmBench,
   faultMatrixBench,
   emuBench,
+  profileCostBench,
 ].filter((m) => !only || only.includes(m.name));
 
 const outDir = 'reports/bench';

@@ -30,7 +30,7 @@ _pp_N = 512  # ring entries: a second of 100 Hz ticks and a few hundred marks be
 _pp_LINE = 16
 _pp_ring = array.array("i", bytes(12 * _pp_N))
 _pp_view = memoryview(_pp_ring)
-_pp_s = [0] * 16  # state: see _PP_* indices below (a list: its items change without new globals)
+_pp_s = [0] * 19  # state: see _PP_* indices below (a list: its items change without new globals)
 _PP_W = 0  # entries written
 _PP_R = 1  # entries flushed
 _PP_T0 = 2  # ticks_us at start
@@ -47,6 +47,14 @@ _PP_COUNT = 12  # ticks until the next mem_alloc read
 _PP_PREV = 13  # µs of the previous tick
 _PP_PERIOD = 14  # the timer's period, µs
 _PP_LATE = 15  # a tick later than this (µs past its period) is recorded
+_PP_ASKED = 16  # the host asked the program to stop through stdin (it swallowed its Ctrl-C)
+# The host's second way to stop a program that catches KeyboardInterrupt: this byte on stdin (the
+# profile owns the link, so nothing else arrives there). The next mark() then raises _PPStop.
+_PP_STOP_BYTE = "\x1c"
+_PP_FLUSHHZ = 17  # flushes a second, once the sampler starts
+_PP_BARE = 18  # 1 while the program runs without the sampler (its first seconds, for comparison)
+_pp_timer_cls = []
+_pp_poller = []
 _pp_names = {}
 _pp_timers = []
 
@@ -72,31 +80,32 @@ def _pp_put(code, t, v):
     s[_PP_W] = w + 1
 
 
-def _pp_tick(_timer):
+def _pp_tick(i):
     # The sampler: small ints only, stored into the preallocated ring; nothing is allocated. Written
-    # out in one function (a call costs tens of µs here), the state list indexed by literals.
+    # out in one function (a call costs tens of µs here), the state list indexed by literals. Its
+    # locals and stack must stay within 11 words (py/objfun.c VM_MAX_STATE_ON_STACK), or MicroPython
+    # puts the frame on the heap at every call (measured: 80 B, freed at return; gc.threshold counts
+    # it): hence four locals, `i` the Timer argument reused as a ring index, and no try block (a
+    # Ctrl-C landing here is caught by the scheduler; the host asks again through the probe).
     s = _pp_s
     t = time.ticks_diff(time.ticks_us(), s[2])
-    gap = t - s[13]
-    s[13] = t
-    r = _pp_ring
-    if gap - s[14] > s[15]:
-        w = s[0]
+    w = s[0]
+    if t - s[13] - s[14] > s[15]:
         i = (w % _pp_N) * 3
-        r[i] = 3
-        r[i + 1] = t
-        r[i + 2] = gap
-        s[0] = w + 1
-    n = s[12]
-    if n > 0:
-        s[12] = n - 1
+        _pp_ring[i] = 3
+        _pp_ring[i + 1] = t
+        _pp_ring[i + 2] = t - s[13]
+        w += 1
+    s[13] = t
+    if s[12] > 0:
+        s[12] -= 1
+        s[0] = w
         return
     s[12] = s[11] - 1
-    w = s[0]
     i = (w % _pp_N) * 3
-    r[i] = 0
-    r[i + 1] = t
-    r[i + 2] = gc.mem_alloc()
+    _pp_ring[i] = 0
+    _pp_ring[i + 1] = t
+    _pp_ring[i + 2] = gc.mem_alloc()
     s[0] = w + 1
 
 
@@ -144,10 +153,30 @@ def _pp_flush(_timer=None):
             _pp_emit('{"k":"pf","t":%d}' % t)
             micropython.mem_info()
         s[_PP_LASTFLUSH] = t
+        _pp_read_stdin()
         a = gc.mem_alloc()  # read first: the flush's window ends after its last heap walk
         _pp_put(2, _pp_now(), a)
+    except KeyboardInterrupt:
+        # (see _pp_tick: inside a scheduled flush the program would never see it)
+        s[_PP_ASKED] = 1
+        s[_PP_END] = 1
     finally:
         s[_PP_BUSY] = 0
+
+
+def _pp_read_stdin():
+    # Inside a flush (what reading allocates is the probe's): a stop byte ends the program at its
+    # next mark(), as its time running out would. Anything else is dropped: the link is the probe's.
+    for p in _pp_poller:
+        while True:
+            ready = False
+            for _ in p.ipoll(0):
+                ready = True
+            if not ready:
+                break
+            if sys.stdin.read(1) == _PP_STOP_BYTE:
+                _pp_s[_PP_ASKED] = 1
+                _pp_s[_PP_END] = 1
 
 
 def _pp_mark(name):
@@ -186,7 +215,7 @@ class _pp_module:
     mark = _pp_mark
 
 
-def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us):
+def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us, bare_ms):
     s = _pp_s
     for k in range(len(s)):
         s[k] = 0
@@ -196,6 +225,15 @@ def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us):
     s[_PP_END] = seconds * 1000000
     _pp_names.clear()
     sys.modules["picogc_probe"] = _pp_module
+    _pp_poller.clear()
+    try:
+        import select
+
+        p = select.poll()
+        p.register(sys.stdin, select.POLLIN)
+        _pp_poller.append(p)
+    except Exception:
+        pass
     timer = None
     try:
         from machine import Timer
@@ -221,22 +259,49 @@ def _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us):
     tick_us = time.ticks_diff(time.ticks_us(), t) // 8
     # gc.mem_alloc() walks the whole allocation table (ms on a Pico): with every=0 the probe reads
     # it on as few ticks as keep those reads within 5% of the CPU.
+    # The tick's period: near 1e6 / hz, but a whole number of ms plus 0.618 ms (at least 1.618 ms).
+    # A loop paced by sleep_ms() repeats every whole number of ms; on a period of whole ms its
+    # collections would begin at one or two phases of the tick and every stall would read off by
+    # the same amount (measured: an 11 ms loop on a 2 ms tick read +16%). Off by the golden ratio,
+    # successive collections fall at phases spread evenly over the period, and gap - P/2 averages out.
+    per = max(1618, (1000000 // hz - 118) // 1000 * 1000 + 618)
     if every <= 0:
-        every = max(1, (hz * alloc_us + 49999) // 50000) if timer else 1
+        every = max(1, (alloc_us * 1000000 // per + 49999) // 50000) if timer else 1
     s[_PP_EVERY] = every
     s[_PP_W] = 0
     s[_PP_COUNT] = 0
-    s[_PP_PERIOD] = 1000000 // hz
+    s[_PP_PERIOD] = per
     s[_PP_LATE] = late_us
     _pp_emit(
-        '{"k":"pb","hz":%d,"flush_hz":%d,"every":%d,"timer":%s,"ring":%d,"total":%d,"alloc":%d,"alloc_us":%d,"tick_us":%d,"late_us":%d}'
-        % (hz if timer else 0, flush_hz if timer else 0, every, "true" if timer else "false", _pp_N,
-           gc.mem_alloc() + gc.mem_free(), gc.mem_alloc(), alloc_us, tick_us, late_us)
+        '{"k":"pb","hz":%d,"period_us":%d,"flush_hz":%d,"every":%d,"timer":%s,"ring":%d,"total":%d,"alloc":%d,"alloc_us":%d,"tick_us":%d,"late_us":%d,"bare_ms":%d}'
+        % (hz if timer else 0, per if timer else 0, flush_hz if timer else 0, every, "true" if timer else "false", _pp_N,
+           gc.mem_alloc() + gc.mem_free(), gc.mem_alloc(), alloc_us, tick_us, late_us, bare_ms if timer else 0)
     )
-    s[_PP_PREV] = _pp_now()
+    s[_PP_FLUSHHZ] = flush_hz
+    _pp_timer_cls.clear()
     if timer:
-        _pp_timers.append(timer(-1, freq=hz, callback=_pp_tick))
-        _pp_timers.append(timer(-1, freq=flush_hz, callback=_pp_flush))
+        _pp_timer_cls.append(timer)
+    if timer and bare_ms > 0:
+        # The program's first bare_ms without the sampler (no ticks, no flushes; mark() stores its
+        # time only): its loop period and allocation rate then, against those sampled after. A
+        # collection first, so that none can come in a bare phase shorter than F / R.
+        gc.collect()
+        s[_PP_BARE] = 1
+        _pp_put(4, _pp_now(), gc.mem_alloc())
+        _pp_timers.append(timer(-1, mode=timer.ONE_SHOT, period=bare_ms, callback=_pp_sample))
+    elif timer:
+        _pp_sample(None)
+
+
+def _pp_sample(_timer):
+    # The sampler starts: a heap reading, then the ticks and the flushes.
+    s = _pp_s
+    s[_PP_BARE] = 0
+    _pp_put(5, _pp_now(), gc.mem_alloc())
+    s[_PP_PREV] = _pp_now()
+    timer = _pp_timer_cls[0]
+    _pp_timers.append(timer(-1, period=s[_PP_PERIOD], tick_hz=1000000, callback=_pp_tick))
+    _pp_timers.append(timer(-1, freq=s[_PP_FLUSHHZ], callback=_pp_flush))
 
 
 def _pp_stop(how, error):
@@ -247,7 +312,7 @@ def _pp_stop(how, error):
     s[_PP_BUSY] = 0
     a = gc.mem_alloc()
     _pp_put(0, _pp_now(), a)
-    _pp_flush()
+    _pp_flush()  # (it also drains stdin: a stop byte left there would reach the raw REPL)
     _pp_emit(
         '{"k":"pe","how":"%s","error":%s,"t":%d,"entries":%d,"lost":%d,"lines":%d}'
         % (how, _pp_json_str(error) if error else "null", _pp_now(), s[_PP_W], s[_PP_LOST], s[_PP_SEQ] + 1)
@@ -255,20 +320,45 @@ def _pp_stop(how, error):
     del sys.modules["picogc_probe"]
 
 
+def _pp_fill(n):
+    # n one-block floats of garbage. Locals only, so nothing else is allocated between the fill and
+    # the collection that follows.
+    x = None
+    for i in range(n):
+        x = 1.5 * i
+    x = None
+    return n
+
+
+def _pp_full_pause(margin):
+    # The same live set's gc.collect() with the heap full of garbage, timed on the device (ticks_us):
+    # the collection the program's stalls are made of. Returns (µs, garbage blocks, free before the
+    # fill, free after it: more than the margin left means a collection came during the fill).
+    # The heap as the program's own collections find it: every free block but `margin` taken by
+    # garbage (threshold off, a Pico collects only when an allocation fails: the heap full).
+    f = gc.mem_free()
+    n = _pp_fill(f // 16 - margin)
+    g = gc.mem_free()
+    t = time.ticks_us()
+    gc.collect()
+    d = time.ticks_diff(time.ticks_us(), t)
+    return d, n, f, g
+
+
 _pp_globals = {}
 
 
-def _pp_run(src, hz, flush_hz, every, probe_ms, seconds, late_us):
+def _pp_run(src, hz, flush_hz, every, probe_ms, seconds, late_us, bare_ms=0):
     # The program runs in its own globals (kept afterwards, so a timed collection can see its live
     # set); a Ctrl-C from the host or the time running out in mark() ends it, and either way the
     # samples still in the ring are flushed before the exec returns.
     _pp_globals.clear()
     _pp_globals["__name__"] = "__main__"
-    _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us)
+    _pp_start(hz, flush_hz, every, probe_ms, seconds, late_us, bare_ms)
     try:
         exec(src, _pp_globals)
     except _PPStop:
-        _pp_stop("time", None)
+        _pp_stop("interrupted" if _pp_s[_PP_ASKED] else "time", None)
         return
     except KeyboardInterrupt:
         _pp_stop("interrupted", None)

@@ -2,10 +2,11 @@
 # averages them. Each float result is a new 16-byte heap object and the list is new too, so an
 # iteration leaves about 800 B of garbage. With gc.threshold() off (a Pico's default) a collection
 # comes whenever the heap fills: every couple of seconds, each sweeping the whole heap.
-# Expected (v1.28.0 on the emulated RP2040: `picogc profile examples/leaky_sensor.py --seconds 7`):
-# R about 75 KB/s, a collection every ~2.7 s (F / R predicts ~2.9 s), each stalling the loop
-# ~7 ms. Advice: leave the defaults for its own ~11 ms iterations (even the full-heap collection
-# fits); with --budget-us 5000, tune gc.threshold (collect after ~90 KB instead of a full heap).
+# Expected (v1.28.0 on the emulated RP2040: `picogc profile examples/leaky_sensor.py --seconds 24`):
+# R about 80 KB/s, a collection every ~2.64 s (F / (R + probe) predicts ~2.65 s), each stalling the
+# loop ~5.7 ms: the same live set's gc.collect() with the heap full of garbage (~5.9 ms; ~4.3 ms
+# with no garbage). Advice: leave the defaults for its own ~10.7 ms iterations (even the full-heap
+# collection fits); with --budget-us 5000, tune gc.threshold (collect after ~100 KB).
 import time
 import picogc_probe
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { distribution, findCollections, flushTime, histogram, otherLateness } from './collections.ts';
+import {
+  distribution,
+  findCollections,
+  flushTime,
+  histogram,
+  otherLateness,
+  stallOf,
+} from './collections.ts';
 import type { ResultRecord } from './results-records.ts';
 import { timelineOf } from './timeline.ts';
 
@@ -112,5 +119,20 @@ describe('stall statistics', () => {
       { fromUs: 1024, toUs: 2048, count: 1 },
       { fromUs: 4096, toUs: 8192, count: 1 },
     ]);
+  });
+});
+
+describe('stallOf: a stall bracketed by the tick grid and the program’s last mark', () => {
+  // The tick before ran at 10 000; the late tick at 16 500 (gap 6500, period 2000): the stall is
+  // between 4500 and 6500 µs.
+  const late: Entry = [3, 16_500, 6_500];
+  it('without a mark in the gap: the middle of [gap − P, gap]', () => {
+    const tl = timelineOf(samples([[0, 10_000, 5000], late]));
+    expect(stallOf(tl, tl.late[0]!, TIMING)).toBe(5_500);
+  });
+  it('a mark inside the gap narrows it: the collection began after the program’s last mark', () => {
+    // mark() at 11 800: the stall is at most 4700 µs, and at least 4500.
+    const tl = timelineOf(samples([[0, 10_000, 5000], [16, 11_800, -1], late]));
+    expect(stallOf(tl, tl.late[0]!, TIMING)).toBe(4_600);
   });
 });

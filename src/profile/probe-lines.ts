@@ -24,6 +24,11 @@ export const beginSchema = z.object({
   k: z.literal('pb'),
   /** Sampler ticks a second; 0 where the device has no machine.Timer (only mark() samples). */
   hz: z.number().int().min(0),
+  /**
+   * The tick's period, µs: near 1e6 / hz, a whole number of ms plus 0.618 (so that a loop paced in
+   * whole ms meets the ticks at every phase); absent from probes before it (then 1e6 / hz).
+   */
+  period_us: z.number().int().min(0).optional(),
   flush_hz: z.number().int().min(0),
   /** gc.mem_alloc() is read on every `every`-th tick. */
   every: z.number().int().min(1),
@@ -38,6 +43,8 @@ export const beginSchema = z.object({
   tick_us: z.number().int().min(0),
   /** A tick this many µs later than its period is recorded (with the µs since the tick before). */
   late_us: z.number().int().min(0),
+  /** ms the program ran first without the sampler (0: none; absent from older probes). */
+  bare_ms: z.number().int().min(0).optional(),
 });
 
 /** Ring entries from index `n` on, as the hex of their int32 triples (little-endian). */

@@ -8,9 +8,9 @@ import type { MarkGaps } from './mark-gaps.ts';
  * The `advise` rule (src/advise/rule.ts) fed with what the profile measured, each input saying where
  * it came from: L the pause timed right after the program with its globals alive, f a mark's
  * iteration rate, A its bytes per iteration (measured by the marks, or R / f), F the heap left free
- * by the live set, k the sweep cost per block of garbage (the same collection timed again with
- * fresh garbage; the in-program collections, where there are any, cross-check it), B the budget
- * given, or one median iteration.
+ * by the live set, k the sweep cost per block of garbage (the same collection timed again with the
+ * free heap filled by fresh garbage; the in-program collections, where there are any, cross-check
+ * it), B the budget given, or one median iteration.
  */
 
 export interface AdviceFromProfile {
@@ -61,23 +61,19 @@ export function adviceFromProfile(
   inputs.push(
     `F = ${formatNumber(m.heapTotal)} − ${formatNumber(m.pause.liveBytes)} = ${formatNumber(F)} B: the heap less the live set after that collection`,
   );
-  // k: the program's own collections say what a block of its garbage costs where they were timed
-  // (a board); else the garbage made after the program (the virtual Pico), which can read low:
-  // fresh floats fill holes under the live set's highest block, which the sweep walks anyway.
+  // k: the same live set's collection with the heap full of fresh garbage, timed on the device, less
+  // L, over the garbage blocks: exactly what the rule's Lfull = L + k × F/16 needs. The program's own
+  // collections, where they were timed (a board), cross-check it; each is known to ±P/2 only.
   const afterProgram = measuredSweepCost(m.pause);
   const inProgram = sweepCost(m.collections, L);
-  const afterLine = `k = (${formatNumber(m.pause.garbageUs)} − ${formatNumber(m.pause.us)}) / ${m.pause.garbageBlocks} = ${formatNumber(afterProgram)} µs per block: the same collection after ${m.pause.garbageBlocks} blocks of fresh garbage`;
-  let k: number;
-  if (inProgram !== undefined) {
-    k = inProgram;
+  const k = afterProgram;
+  inputs.push(
+    `k = (${formatNumber(m.pause.garbageUs)} − ${formatNumber(m.pause.us)}) / ${m.pause.garbageBlocks} = ${formatNumber(k)} µs per block: the same collection with the free heap filled by ${m.pause.garbageBlocks} blocks of fresh garbage`,
+  );
+  if (inProgram !== undefined)
     inputs.push(
-      `k = ${formatNumber(k)} µs per block: the median of (stall − L) / (freed / 16) over the program's ${m.collections.filter((c) => c.stallUs !== null && !c.inFlush).length} timed collections`,
+      `(cross-check: k = ${formatNumber(inProgram)} µs per block, the median of (stall − L) / (freed / 16) over the program's ${m.collections.filter((c) => c.stallUs !== null && !c.inFlush).length} timed collections)`,
     );
-    inputs.push(`(cross-check: ${afterLine})`);
-  } else {
-    k = afterProgram;
-    inputs.push(`${afterLine} (no collection inside the program was timed)`);
-  }
   const B = options.budgetUs ?? mark.gapUs!.p50;
   inputs.push(
     options.budgetUs !== undefined

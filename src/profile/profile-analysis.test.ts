@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseProfile } from './profile-analysis.ts';
+import { renderProfileJUnit } from './profile-junit.ts';
 import { RESULTS_FORMAT, type ResultRecord } from './results-records.ts';
 
 /**
@@ -101,5 +102,25 @@ describe('a profile’s report from its records', () => {
     const report = analyseProfile(records, { runId: 'r3' });
     expect(report.stopped.reason).toBe('failed');
     expect(report.collections.count).toBe(2);
+  });
+
+  it('holds the stalls against the same live set’s full-heap pause, and says so in junit.xml', () => {
+    // The constructed stalls are 3 ms; the pause with the heap full of garbage 1.1 ms: outside ±15%.
+    const off = analyseProfile(boardRecords(), { runId: 'r4' });
+    expect(off.collections.sameLiveSet).toMatchObject({
+      stallP50Us: 3000,
+      sameLiveSetUs: 1100,
+      within: false,
+    });
+    const offXml = renderProfileJUnit(off);
+    expect(offXml).toMatch(/heap full of garbage \(±15%\)"[^>]*>\s*<failure message="stall p50 3000 µs/);
+    // F / (R + probe) predicts 2.375 s for collections every 2.003 s: −16%, outside ±10%.
+    expect(offXml).toMatch(/cadence F \/ R predicts \(±10%\)"[^>]*>\s*<failure/);
+    const records = boardRecords().map((r) => (r.type === 'pause' ? { ...r, garbageUs: 2800 } : r));
+    const on = analyseProfile(records, { runId: 'r5' });
+    expect(on.collections.sameLiveSet!.within).toBe(true);
+    expect(renderProfileJUnit(on)).toMatch(
+      /heap full of garbage \(±15%\)"[^>]*>\s*<system-out>stall p50 3000 µs/,
+    );
   });
 });

@@ -6,7 +6,9 @@ import { adviceFromProfile, measuredSweepCost } from './profile-advice.ts';
 import { quantile } from '../analysis/stats.ts';
 import { PROFILE_FORMAT, type ProfileReport } from './profile-report-schema.ts';
 import type { ResultRecord } from './results-records.ts';
-import { lastOf, timelineOf } from './timeline.ts';
+import { lastOf, since, timelineOf } from './timeline.ts';
+import { samplerCost } from './sampler-cost.ts';
+import { stallCheck } from './stall-check.ts';
 
 /**
  * results.jsonl → report.json: every figure of a profile, computed from the records that reached
@@ -30,17 +32,22 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const end = lastOf(records, 'end');
   const stopped = lastOf(records, 'stopped');
   const pause = lastOf(records, 'pause');
-  const timeline = timelineOf(records);
-  // rp2's machine.Timer: delta_us = (uint64_t)(1e6 / freq), on the hardware alarm (µs).
+  const whole = timelineOf(records);
+  // What follows is the sampled run: the program's first seconds without the sampler, if it had
+  // them, are read apart (samplerCost) and compared with it.
+  const timeline = whole.bare?.end ? since(whole, whole.bare.end.t) : whole;
+  // rp2's machine.Timer on the hardware alarm (µs): the period the probe set (period, tick_hz=1e6),
+  // or for an older probe delta_us = (uint64_t)(1e6 / freq).
   const timing =
     begin && begin.hz > 0
-      ? { periodUs: Math.floor(1e6 / begin.hz + 1e-9), readUs: begin.alloc_us }
+      ? { periodUs: begin.period_us || Math.floor(1e6 / begin.hz + 1e-9), readUs: begin.alloc_us }
       : undefined;
   const rate = allocRate(timeline);
   const collections = findCollections(timeline, timing, options.minDropBytes);
   const stalls = collections.filter((c) => c.stallUs !== null && !c.inFlush).map((c) => c.stallUs!);
   const marks = markGaps(timeline);
   const heapTotal = header?.heapTotal ?? 0;
+  const cost = samplerCost(whole, marks, rate?.bytesPerSecond, heapTotal, options.markName);
   const notShown: ProfileReport['notShown'] = [];
   const onSim = header?.deviceKind === 'virtual-pico';
   if (begin && !begin.timer) {
@@ -80,6 +87,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
   const stallDistribution = distribution(stalls);
   const flushUs = distribution(timeline.flushes.map((f) => f.end - f.begin));
   const latenessDistribution = distribution(lateness);
+  const sameLiveSet = stallCheck(stallDistribution, pause, timing?.periodUs ?? 0);
   const meanInterval =
     intervals.length > 0 ? intervals.reduce((a, b) => a + b, 0) / intervals.length : undefined;
   return {
@@ -96,20 +104,20 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
       : { reason: 'failed', detail: 'the profile ended before the host recorded how' },
     sampler: {
       timer: begin?.timer ?? false,
-      hz: begin?.hz ?? 0,
+      hz: timing ? 1e6 / timing.periodUs : 0,
       flushHz: begin?.flush_hz ?? 0,
       every: begin?.every ?? 1,
       periodUs: timing?.periodUs ?? 0,
       ...(flushUs ? { flushUs } : {}),
-      entries: timeline.entries.length,
+      entries: whole.entries.length,
       lostOnDevice: end?.lost ?? 0,
       // The last flush's own end entry is written after its print, so it never leaves the device.
-      missing:
-        timeline.missing + (end ? Math.max(0, end.entries - 2 - (timeline.entries.at(-1)?.index ?? -1)) : 0),
+      missing: whole.missing + (end ? Math.max(0, end.entries - 2 - (whole.entries.at(-1)?.index ?? -1)) : 0),
       damagedLines: records.filter((r) => r.type === 'damaged').length,
       durationUs: end?.t ?? timeline.entries.at(-1)?.t ?? 0,
       ...(begin ? { allocUs: begin.alloc_us, tickUs: begin.tick_us } : {}),
-      cpuShare: begin && begin.timer ? samplerShare(begin) : 0,
+      cpuShare: begin && begin.timer && timing ? samplerShare(begin, 1e6 / timing.periodUs) : 0,
+      ...(cost ? { cost } : {}),
     },
     ...(rate
       ? {
@@ -136,6 +144,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
             ),
           }
         : {}),
+      ...(sameLiveSet ? { sameLiveSet } : {}),
       histogram: histogram(stalls),
       ...(latenessDistribution ? { otherLateness: latenessDistribution } : {}),
     },
@@ -169,6 +178,7 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
             liveBytes: pause.liveBytes,
             garbageUs: pause.garbageUs,
             garbageBlocks: pause.garbageBlocks,
+            ...(pause.freeBefore !== undefined ? { freeBefore: pause.freeBefore } : {}),
             sweepUsPerBlock: measuredSweepCost(pause),
           },
         }
@@ -193,8 +203,8 @@ export function analyseProfile(records: readonly ResultRecord[], options: Analys
 }
 
 /** The sampler's CPU share: every tick costs tick_us, and one in `every` also reads the heap. */
-function samplerShare(begin: { hz: number; every: number; tick_us: number; alloc_us: number }): number {
-  return (begin.hz * begin.tick_us + (begin.hz / begin.every) * begin.alloc_us) / 1e6;
+function samplerShare(begin: { every: number; tick_us: number; alloc_us: number }, hz: number): number {
+  return (hz * begin.tick_us + (hz / begin.every) * begin.alloc_us) / 1e6;
 }
 
 /** At most `max` readings: every n-th, plus each one that shows a drop (a collection stays visible). */

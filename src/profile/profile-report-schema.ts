@@ -31,6 +31,7 @@ export const profileReportSchema = z.object({
   stopped: z.object({ reason: z.string(), detail: z.string().optional() }),
   sampler: z.object({
     timer: z.boolean(),
+    /** Ticks a second as run: 1e6 / periodUs (near the --hz asked; see profile_probe.py). */
     hz: z.number(),
     flushHz: z.number(),
     every: z.number(),
@@ -50,6 +51,20 @@ export const profileReportSchema = z.object({
     flushUs: distribution.optional(),
     /** The share of the CPU the sampler takes: (hz × tick µs + hz / every × read µs) / 1e6. */
     cpuShare: z.number(),
+    /** The program without the sampler (its first seconds) against with it: src/profile/sampler-cost.ts. */
+    cost: z
+      .object({
+        bareUs: z.number(),
+        mark: z.string().optional(),
+        withoutGapP50Us: z.number().optional(),
+        withGapP50Us: z.number().optional(),
+        withoutRateHz: z.number().optional(),
+        withRateHz: z.number().optional(),
+        withoutBytesPerSecond: z.number().optional(),
+        withBytesPerSecond: z.number().optional(),
+        notShown: z.array(z.string()),
+      })
+      .optional(),
   }),
   allocation: z
     .object({
@@ -75,6 +90,23 @@ export const profileReportSchema = z.object({
     stalls: distribution.optional(),
     /** What the pauses after the program predict for these collections: L + k × freed / 16, p50. */
     predictedStallP50Us: z.number().optional(),
+    /**
+     * The stalls' median against the same live set's gc.collect() with the heap full of garbage
+     * (Lfull, device time), and L (no garbage) beside it: see src/profile/stall-check.ts.
+     */
+    sameLiveSet: z
+      .object({
+        stallP50Us: z.number(),
+        stalls: z.number().int(),
+        sameLiveSetUs: z.number(),
+        noGarbageUs: z.number(),
+        liveBytes: z.number(),
+        ratio: z.number(),
+        tolerance: z.number(),
+        within: z.boolean(),
+        resolutionUs: z.number(),
+      })
+      .optional(),
     histogram: z.array(z.object({ fromUs: z.number(), toUs: z.number(), count: z.number().int() })),
     /** Tick lateness away from collections and flushes: the program's own stretches. */
     otherLateness: distribution.optional(),
@@ -101,6 +133,8 @@ export const profileReportSchema = z.object({
       liveBytes: z.number(),
       garbageUs: z.number(),
       garbageBlocks: z.number(),
+      /** Free bytes when the garbage fill began. */
+      freeBefore: z.number().optional(),
       /** k: (garbageUs − us) / garbageBlocks. */
       sweepUsPerBlock: z.number(),
     })

@@ -28,8 +28,18 @@ export interface ProfileSettings {
   freeRunMs: number;
   /** A tick later than this past its period is recorded (default LATE_US). */
   lateUs?: number;
+  /**
+   * Device ms the program runs first without the sampler (its loop period and allocation rate
+   * then, against those sampled after: the sampler's own cost). 0 or absent: none.
+   */
+  bareMs?: number;
   /** Aborted (Ctrl-C on the host, a test): the program is interrupted, the samples kept. */
   signal?: AbortSignal;
+  /**
+   * Aborted (a second Ctrl-C): don't wait out the grace before asking a program that swallowed its
+   * KeyboardInterrupt to stop through the probe.
+   */
+  insist?: AbortSignal;
 }
 
 export type StopReason = 'time' | 'interrupted' | 'raised' | 'returned' | 'failed';
@@ -48,6 +58,18 @@ export const LATE_US = 500;
 
 /** Device milliseconds a stopped program gets to flush its last samples and close its frame. */
 const STOP_GRACE_MS = 15_000;
+/**
+ * Device milliseconds after the Ctrl-C before the probe is asked, through stdin, to stop a program
+ * that caught its KeyboardInterrupt (its next mark() raises the probe's own BaseException).
+ */
+export const INSIST_AFTER_MS = 2_000;
+/**
+ * The second request: another Ctrl-C (the first may have landed in one of the probe's scheduled
+ * callbacks, which the scheduler runs protected, so the program never saw it), then the byte the
+ * probe takes from stdin as "stop the program" (profile_probe.py's _PP_STOP_BYTE; after the Ctrl-C,
+ * which empties the device's stdin ring).
+ */
+const INSIST_BYTES = Buffer.from([0x03, 0x1c]);
 /** Host margin past the device's own deadline (mark() stops the program there) before Ctrl-C. */
 const HOST_STOP_MARGIN_MS = 1_500;
 
@@ -64,11 +86,20 @@ export async function profileProgram(
     record(r);
   });
   const stop = new AbortController();
+  const insist = new AbortController();
+  let insistTimer: NodeJS.Timeout | undefined;
   let stoppedBy: StopReason | undefined;
   const stopAs = (reason: StopReason) => {
     stoppedBy ??= reason;
+    if (!stop.signal.aborted) insistTimer = setTimeout(() => insist.abort(), device.wallMs(INSIST_AFTER_MS));
     stop.abort();
   };
+  const onInsist = () => {
+    stopAs('interrupted');
+    insist.abort();
+  };
+  if (settings.insist?.aborted) onInsist();
+  settings.insist?.addEventListener('abort', onInsist, { once: true });
   // The device stops a program that calls mark() itself, on its own clock; one that never does is
   // interrupted once the same time has passed here (device time, stretched on a slow device).
   const timer = setTimeout(
@@ -80,7 +111,7 @@ export async function profileProgram(
   settings.signal?.addEventListener('abort', onAbort, { once: true });
   const call =
     `_pp_run(${bytesLiteral(Buffer.from(settings.source, 'utf8'))}, ${settings.hz}, ${settings.flushHz}, ` +
-    `${settings.every}, ${settings.freeRunMs}, ${settings.seconds}, ${settings.lateUs ?? LATE_US})`;
+    `${settings.every}, ${settings.freeRunMs}, ${settings.seconds}, ${settings.lateUs ?? LATE_US}, ${Math.round(settings.bareMs ?? 0)})`;
   let outcome: ProfileOutcome;
   try {
     const run = device.exec(call, {
@@ -90,11 +121,14 @@ export async function profileProgram(
       rawStdout: true,
       onStdout: (text) => stream.write(text),
       signal: stop.signal,
+      stdinOnAbort: { signal: insist.signal, bytes: INSIST_BYTES },
     });
     outcome = await untilStopped(run, stop.signal, device.wallMs(STOP_GRACE_MS));
   } finally {
     clearTimeout(timer);
+    clearTimeout(insistTimer);
     settings.signal?.removeEventListener('abort', onAbort);
+    settings.insist?.removeEventListener('abort', onInsist);
     await stream.end();
   }
   // A stop the host asked for ends as a KeyboardInterrupt on the device, or as a return where the
@@ -103,14 +137,25 @@ export async function profileProgram(
     const reason = stoppedBy ?? (deviceEnd === 'time' ? 'time' : outcome.reason);
     outcome = { reason };
   }
+  // A program that outlived its Ctrl-C and the probe's request holds the device: nothing more can
+  // be run there. Stopped by the user, that is still their Ctrl-C (exit 130), with the reason.
+  const stillRunning = outcome.error instanceof ProgramStillRunning;
+  if (stillRunning && stoppedBy === 'interrupted') outcome = { reason: 'interrupted', error: outcome.error! };
   record({
     type: 'stopped',
     reason: outcome.reason,
     ...(outcome.error ? { detail: `${outcome.error.name}: ${outcome.error.message}` } : {}),
   });
-  if (outcome.reason !== 'failed') await measurePauses(device, record).catch(() => undefined);
-  if (outcome.reason !== 'failed') await removeProbe(device).catch(() => undefined);
+  if (outcome.reason !== 'failed' && !stillRunning) {
+    await measurePauses(device, record).catch(() => undefined);
+    await removeProbe(device).catch(() => undefined);
+  }
   return outcome;
+}
+
+/** The program outlived its Ctrl-C and the probe's request to stop: the device is still running it. */
+export class ProgramStillRunning extends Error {
+  override name = 'ProgramStillRunning';
 }
 
 /**
@@ -130,7 +175,9 @@ async function untilStopped(
         () =>
           resolve({
             reason: 'failed',
-            error: new Error(`the program did not stop within ${graceMs} ms of its Ctrl-C`),
+            error: new ProgramStillRunning(
+              `the program did not stop within ${graceMs} ms of its Ctrl-C, nor when the probe asked it to at its next mark() (it never calls picogc_probe.mark(), or it catches BaseException): the device is still running it; reset the board`,
+            ),
           }),
         graceMs,
       );

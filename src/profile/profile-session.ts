@@ -71,6 +71,8 @@ export async function runProfileSession(
       deviceKind: info.capabilities.kind,
       heapTotal: info.heapTotal,
       startedAt: new Date().toISOString(),
+      ...(options.markName ? { markName: options.markName } : {}),
+      ...(options.budgetUs !== undefined ? { budgetUs: options.budgetUs } : {}),
     });
     outcome = await profileProgram(device, { ...options, source }, record).catch(
       (error: unknown): ProfileOutcome => {
@@ -92,13 +94,30 @@ export async function runProfileSession(
   return { runDir, report, outcome };
 }
 
-/** A profile's results.jsonl read back: each line checked against its schema. */
+/**
+ * A profile's results.jsonl read back: each line checked against its schema. A last line without
+ * its newline is the record being written when the process died: it is left out, not an error.
+ */
 export function loadResults(path: string): ResultRecord[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const lines = text.split('\n');
+  // (split leaves '' after a final newline; anything else there is a torn last record)
+  lines.pop();
+  return lines
     .filter((line) => line !== '')
     .map((line, i) => {
-      const parsed = resultRecordSchema.safeParse(JSON.parse(line));
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        throw new InputError(`${path} line ${i + 1} is not JSON`);
+      }
+      const parsed = resultRecordSchema.safeParse(json);
       if (!parsed.success) throw new InputError(`${path} line ${i + 1} is not a profile record`);
       return parsed.data;
     });

@@ -22,7 +22,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
   add(
     'sampler',
     (s.timer
-      ? `soft timer ${s.hz} Hz (stalls ±${formatUs(s.periodUs / 2)}), gc.mem_alloc() every ${s.every === 1 ? 'tick' : `${s.every} ticks`}, flushed ${s.flushHz}×/s`
+      ? `soft timer ${formatNumber(s.hz)} Hz, every ${formatUs(s.periodUs)} (stalls ±${formatUs(s.periodUs / 2)}), gc.mem_alloc() every ${s.every === 1 ? 'tick' : `${s.every} ticks`}, flushed ${s.flushHz}×/s`
       : 'no machine.Timer: sampled at mark() calls only') +
       `; ${s.entries} entries, ${s.lostOnDevice} overwritten on the device, ${s.missing} missing, ${s.damagedLines} damaged lines` +
       (s.allocUs !== undefined
@@ -30,6 +30,28 @@ export function profileLines(report: ProfileReport): TextLine[] {
           (s.timer ? ` (${formatNumber(s.cpuShare * 100)}% of the CPU at this rate)` : '')
         : ''),
   );
+  if (s.cost) {
+    const c = s.cost;
+    const change = (a: number, b: number) =>
+      `${b >= a ? '+' : '−'}${formatNumber(Math.abs((b / a - 1) * 100))}%`;
+    const parts: string[] = [];
+    if (c.withoutGapP50Us !== undefined && c.withGapP50Us !== undefined)
+      parts.push(
+        `"${c.mark}" loop p50 ${formatUs(c.withoutGapP50Us)} without → ${formatUs(c.withGapP50Us)} with (${change(c.withoutGapP50Us, c.withGapP50Us)})` +
+          (c.withoutRateHz && c.withRateHz
+            ? `, ${formatNumber(c.withoutRateHz)} → ${formatNumber(c.withRateHz)} iterations/s (${change(c.withoutRateHz, c.withRateHz)})`
+            : ''),
+      );
+    if (c.withoutBytesPerSecond !== undefined && c.withBytesPerSecond !== undefined)
+      parts.push(
+        `R ${formatNumber(c.withoutBytesPerSecond)} B/s without → ${formatNumber(c.withBytesPerSecond)} B/s with (${change(c.withoutBytesPerSecond, c.withBytesPerSecond)})`,
+      );
+    add(
+      'cost',
+      `the program's first ${formatNumber(c.bareUs / 1e6)} s ran without the sampler: ${parts.join('; ') || 'nothing to compare'}` +
+        (c.notShown.length > 0 ? ` (not shown: ${c.notShown.join('; ')})` : ''),
+    );
+  }
   if (s.flushUs)
     add(
       'probe',
@@ -57,6 +79,12 @@ export function profileLines(report: ProfileReport): TextLine[] {
           : '')
       : '';
     add('collect', `${c.count} collection${c.count === 1 ? '' : 's'}${cadence}${stalls}`);
+    const same = c.sameLiveSet;
+    if (same)
+      add(
+        'stall',
+        `p50 ${formatUs(same.stallP50Us)} (±${formatUs(same.resolutionUs)} each, ${same.stalls} collections) vs ${formatUs(same.sameLiveSetUs)}, the same live set (${formatNumber(same.liveBytes)} B) collected with the heap full of garbage after the program: ${signedPercent(same.ratio)} (${same.within ? 'within' : 'outside'} ±${formatNumber(same.tolerance * 100)}%); with no garbage it takes ${formatUs(same.noGarbageUs)}, the rest is the sweep of the garbage`,
+      );
     if (c.otherLateness)
       add(
         'lateness',
@@ -83,7 +111,7 @@ export function profileLines(report: ProfileReport): TextLine[] {
   if (report.pause)
     add(
       'pause',
-      `L = ${formatUs(report.pause.us)} (${report.pause.method}), one collection right after the program, ${formatNumber(report.pause.liveBytes)} B live; ${formatUs(report.pause.garbageUs)} with ${report.pause.garbageBlocks} blocks of garbage: k = ${formatNumber(report.pause.sweepUsPerBlock)} µs per block`,
+      `L = ${formatUs(report.pause.us)} (${report.pause.method}), one collection right after the program, ${formatNumber(report.pause.liveBytes)} B live; ${formatUs(report.pause.garbageUs)} with the free heap filled by ${report.pause.garbageBlocks} blocks of garbage: k = ${formatNumber(report.pause.sweepUsPerBlock)} µs per block`,
     );
   if (report.advice) {
     const adv = report.advice;
@@ -96,6 +124,11 @@ export function profileLines(report: ProfileReport): TextLine[] {
   }
   for (const n of report.notShown) add('not shown', `${n.what}: ${n.why}`);
   return out;
+}
+
+function signedPercent(ratio: number): string {
+  const p = (ratio - 1) * 100;
+  return `${p >= 0 ? '+' : '−'}${formatNumber(Math.abs(p))}%`;
 }
 
 /** The lines as the terminal prints them: a label column, then the text. */

@@ -6,18 +6,27 @@ import { renderChart } from '../report/charts/render.ts';
 import { freeRunSpec, heapSpec } from './profile-charts.ts';
 import { md } from '../report/markdown.ts';
 import type { ProfileReport } from './profile-report-schema.ts';
+import { renderProfileJUnit } from './profile-junit.ts';
 import { profileLines } from './profile-text.ts';
 
 /**
  * The views of a profile's report.json: index.html (the report shell of `run`: self-contained,
- * strict CSP, every device string escaped by the `html` template) and summary.md (device text
- * through `md`, so a mark name or a printed line can never become markup).
+ * strict CSP, every device string escaped by the `html` template), summary.md (device text
+ * through `md`, so a mark name or a printed line can never become markup) and junit.xml. They are
+ * a pure function of report.json, so `picogc report` rebuilds them byte for byte.
  */
 
+/** report.json and its views. */
 export async function writeProfileViews(report: ProfileReport, dir: string): Promise<void> {
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeProfileViewFiles(report, dir);
+}
+
+/** The views alone, next to the report.json they are drawn from. */
+export async function writeProfileViewFiles(report: ProfileReport, dir: string): Promise<void> {
   writeFileSync(join(dir, 'index.html'), await profileHtml(report));
   writeFileSync(join(dir, 'summary.md'), profileMarkdown(report));
+  writeFileSync(join(dir, 'junit.xml'), renderProfileJUnit(report));
 }
 
 export function profileMarkdown(report: ProfileReport): string {

@@ -20,6 +20,9 @@ const header = z.object({
   /** mem_info()'s `GC: total:` at connection: the heap the program has (the virtual Pico's first area). */
   heapTotal: z.number().int().positive(),
   startedAt: z.string(),
+  /** The options the report is computed with (so `picogc report` computes the same from these records). */
+  markName: z.string().optional(),
+  budgetUs: z.number().positive().optional(),
 });
 
 const begin = beginSchema.omit({ k: true }).extend({ type: z.literal('begin') });
@@ -58,9 +61,16 @@ const pause = z.object({
   liveBytes: z.number().int().min(0),
   /** mem_info()'s `GC: total:` then: above the header's heapTotal where the heap grew (the virtual Pico). */
   heapTotalAfter: z.number().int().positive(),
-  /** The same collection with `garbageBlocks` blocks of fresh garbage: (garbageUs − us) / blocks = k. */
+  /**
+   * Lfull: the same collection with `garbageBlocks` one-block floats of fresh garbage filling the
+   * free heap but a margin, as the program's own collections find it; (garbageUs − us) / blocks = k.
+   */
   garbageUs: z.number().nonnegative(),
   garbageBlocks: z.number().int().positive(),
+  /** Free bytes when the fill began (on the virtual Pico: its GC total less the live set). */
+  freeBefore: z.number().int().min(0).optional(),
+  /** gc.mem_free() after the fill (a board): more than the margin means a collection came during it. */
+  freeAfterFill: z.number().int().min(0).optional(),
 });
 
 /** How the host ended the profile, and anything that went wrong on its side. */

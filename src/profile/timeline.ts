@@ -10,6 +10,10 @@ export const CODE_TICK = 0;
 export const CODE_FLUSH_BEGIN = 1;
 export const CODE_FLUSH_END = 2;
 export const CODE_LATE = 3;
+/** The program began without the sampler (v = gc.mem_alloc()). */
+export const CODE_BARE = 4;
+/** The sampler started (v = gc.mem_alloc()): the bare phase, if any, ended. */
+export const CODE_SAMPLING = 5;
 export const CODE_MARK = 16;
 
 export interface TimedEntry {
@@ -43,6 +47,8 @@ export interface Timeline {
   names: Map<number, string>;
   /** Entry indices below the highest one received that never arrived. */
   missing: number;
+  /** The stretch the program ran without the sampler, where there was one (µs since start). */
+  bare?: { start: TimedEntry; end: TimedEntry | undefined };
 }
 
 export function timelineOf(records: readonly ResultRecord[]): Timeline {
@@ -56,6 +62,33 @@ export function timelineOf(records: readonly ResultRecord[]): Timeline {
   const entries = [...byIndex.values()].sort((a, b) => a.index - b.index);
   const last = entries.at(-1)?.index ?? -1;
   const first = entries[0]?.index ?? 0;
+  const missing = entries.length === 0 ? 0 : last - first + 1 - entries.length;
+  const start = entries.find((e) => e.code === CODE_BARE);
+  const timeline = fromEntries(entries, names, missing);
+  return start
+    ? { ...timeline, bare: { start, end: entries.find((e) => e.code === CODE_SAMPLING) } }
+    : timeline;
+}
+
+/** The timeline from `t` µs on (the sampled part of a run that began bare). */
+export function since(timeline: Timeline, t: number): Timeline {
+  return fromEntries(
+    timeline.entries.filter((e) => e.t >= t),
+    timeline.names,
+    timeline.missing,
+  );
+}
+
+/** The part of the timeline in [from, to) µs. */
+export function between(timeline: Timeline, from: number, to: number): Timeline {
+  return fromEntries(
+    timeline.entries.filter((e) => e.t >= from && e.t < to),
+    timeline.names,
+    0,
+  );
+}
+
+function fromEntries(entries: TimedEntry[], names: Map<number, string>, missing: number): Timeline {
   const marks = new Map<number, TimedEntry[]>();
   const flushes: FlushWindow[] = [];
   let open: TimedEntry | undefined;
@@ -76,11 +109,12 @@ export function timelineOf(records: readonly ResultRecord[]): Timeline {
     entries,
     ticks: entries.filter((e) => e.code === CODE_TICK),
     late: entries.filter((e) => e.code === CODE_LATE),
-    readings: entries.filter((e) => e.v >= 0 && e.code !== CODE_LATE),
+    // (the bare phase's first reading is no sample of the sampled run: it is read apart)
+    readings: entries.filter((e) => e.v >= 0 && e.code !== CODE_LATE && e.code !== CODE_BARE),
     flushes,
     marks,
     names,
-    missing: entries.length === 0 ? 0 : last - first + 1 - entries.length,
+    missing,
   };
 }
 

@@ -24,3 +24,27 @@ export function interruptOnAbort(
   signal.addEventListener('abort', interrupt, { once: true });
   return () => signal.removeEventListener('abort', interrupt);
 }
+
+/**
+ * While the code runs, an abort of `signal` writes `bytes` into its stdin: what code that
+ * swallowed its KeyboardInterrupt can still be asked to stop by (picogc profile's probe reads it).
+ * Returns what removes the listener.
+ */
+export function writeOnAbort(
+  channel: ByteChannel,
+  stdin: { signal: AbortSignal; bytes: Buffer } | undefined,
+  deadline: Deadline,
+  info: (text: string) => void,
+): () => void {
+  if (!stdin) return () => undefined;
+  const write = () => {
+    info(`aborted again: writing ${stdin.bytes.length} byte(s) to the running code's stdin`);
+    channel.write(stdin.bytes, deadline).catch(() => undefined);
+  };
+  if (stdin.signal.aborted) {
+    write();
+    return () => undefined;
+  }
+  stdin.signal.addEventListener('abort', write, { once: true });
+  return () => stdin.signal.removeEventListener('abort', write);
+}

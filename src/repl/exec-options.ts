@@ -28,6 +28,11 @@ export interface ExecOptions {
    * traceback, or its own handling of it. Nothing is sent while it is not aborted.
    */
   signal?: AbortSignal;
+  /**
+   * Aborting its `signal` writes `bytes` into the running code's stdin (once the code has been
+   * uploaded): a second way to ask code that swallowed its KeyboardInterrupt to stop.
+   */
+  stdinOnAbort?: { signal: AbortSignal; bytes: Buffer };
 }
 
 export interface ExecResult {

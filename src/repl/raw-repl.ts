@@ -20,7 +20,7 @@ import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
 import { readFrame, readPromptAfterFrame } from './output-frame.ts';
 import { rejectControlBytes, type ExecOptions, type ExecResult, type PasteMode } from './exec-options.ts';
-import { interruptOnAbort } from './abort-interrupt.ts';
+import { interruptOnAbort, writeOnAbort } from './abort-interrupt.ts';
 
 export type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
 
@@ -279,10 +279,14 @@ export class RawRepl {
       const stopInterrupting = interruptOnAbort(this.channel, options.signal, frameStep, (text) =>
         this.info(text),
       );
+      const stopWriting = writeOnAbort(this.channel, options.stdinOnAbort, frameStep, (text) =>
+        this.info(text),
+      );
       try {
         await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
       } finally {
         stopInterrupting();
+        stopWriting();
       }
       const softRebooted = await readPromptAfterFrame(
         this.channel,

@@ -15,6 +15,7 @@ interface ProfileOptions extends TargetOptionValues {
   flushHz: number;
   every: number;
   freeRunMs: number;
+  bareSeconds: number;
   mark?: string;
   budgetUs?: number;
   out: string;
@@ -57,6 +58,12 @@ export function register(program: Command): void {
         wholeNumber(0),
         2000,
       )
+      .option(
+        '--bare-seconds <n>',
+        'run the program this long first without the sampler, to show what the sampler costs it (at most a quarter of --seconds; 0: no)',
+        decimal({ atLeast: 0 }),
+        2,
+      )
       .option('--mark <name>', 'the mark whose iterations the advice is for (default: the most called)')
       .option(
         '--budget-us <us>',
@@ -78,10 +85,21 @@ export function register(program: Command): void {
     const { device } = await openTarget(await resolveTarget(targetRequest(options)), {
       command: commandLine('profile'),
     });
-    // Ctrl-C stops the program on the device (its samples are flushed first); a second one gives up.
+    // Ctrl-C stops the program on the device (its samples are flushed first). A program that
+    // catches KeyboardInterrupt is asked again through the probe 2 s later, or at once on a second
+    // Ctrl-C (its next mark() ends it); a third one leaves at once (the samples are on disk;
+    // `picogc report DIR` computes the report from them).
     const interrupt = new AbortController();
+    const insist = new AbortController();
     const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(INTERRUPTED);
+      if (insist.signal.aborted) process.exit(INTERRUPTED);
+      if (interrupt.signal.aborted) {
+        process.stderr.write(
+          'picogc: interrupted again: asking the probe to stop the program at its next mark()\n',
+        );
+        insist.abort();
+        return;
+      }
       process.stderr.write('picogc: interrupted: stopping the program, keeping its samples\n');
       interrupt.abort();
     };
@@ -94,15 +112,19 @@ export function register(program: Command): void {
         flushHz: options.flushHz,
         every: options.every,
         freeRunMs: options.freeRunMs,
+        bareMs: Math.min(options.bareSeconds, options.seconds / 4) * 1000,
         outDir: options.out,
         signal: interrupt.signal,
+        insist: insist.signal,
         ...(options.mark ? { markName: options.mark } : {}),
         ...(options.budgetUs !== undefined ? { budgetUs: options.budgetUs } : {}),
       });
       if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(`${profileText(report)}report: ${runDir}\n`);
-      if (outcome.reason === 'interrupted') process.exitCode = INTERRUPTED;
-      else if (outcome.error instanceof DeviceException) {
+      if (outcome.reason === 'interrupted') {
+        if (outcome.error) process.stderr.write(`picogc: ${outcome.error.message}\n`);
+        process.exitCode = INTERRUPTED;
+      } else if (outcome.error instanceof DeviceException) {
         process.stderr.write(
           `picogc: the program raised ${outcome.error.type}: ${outcome.error.detail}\n${programTraceback(outcome.error.traceback)}\n`,
         );

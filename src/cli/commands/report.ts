@@ -15,7 +15,10 @@ export function register(program: Command): void {
     .description(
       "rebuild a run's index.html, summary.md and junit.xml from its report.json, or (--history) write a trend page",
     )
-    .argument('[run-dir]', 'a run directory (or its report.json, or reports/latest)')
+    .argument(
+      '[run-dir]',
+      'a run or profile directory (or its report.json, or reports/latest, reports/latest-profile)',
+    )
     .option(
       '--history <path>',
       'write the trend page of this history (picogc run appends to reports/history.jsonl)',
@@ -56,12 +59,22 @@ interface ReportOptions {
 /**
  * Rebuilds the views next to the report.json found at `path`; returns the files written. The report
  * of a board that was never reached (`picogc.unreached/1`) is a run directory too: its views are
- * rebuilt the same way.
+ * rebuilt the same way. A `picogc profile` run's are drawn from its report.json, or computed from
+ * its results.jsonl where the report was never written.
  */
 export async function rebuildRun(
   path: string,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<string[]> {
+  const { profileRunDir, rebuildProfile } = await import('../../profile/profile-rebuild.ts');
+  const profileDir = profileRunDir(path);
+  if (profileDir !== undefined) {
+    const rebuilt = await rebuildProfile(profileDir);
+    out.write(
+      `rebuilt from ${join(rebuilt.dir, rebuilt.source)} (${rebuilt.report.format}, profile ${rebuilt.report.runId}):\n${rebuilt.files.map((f) => `  ${f}\n`).join('')}`,
+    );
+    return rebuilt.files;
+  }
   const { loadRun } = await import('../../report/load.ts');
   const { VIEW_FILES, writeUnreachedViews, writeViews } = await import('../../report/views.ts');
   const run = loadRun(path);
