@@ -52,9 +52,11 @@ export function adviceFromProfile(
     A = mark.allocPerIteration;
     inputs.push(`A = ${formatNumber(A)} B: the median gc.mem_alloc() rise between two "${mark.name}" marks`);
   } else if (m.rate) {
-    A = m.rate.bytesPerSecond / f;
+    // R is the heap's net filling rate: frees can outweigh a loop that allocates nothing (a frame
+    // freed after the first reading), and a heap that does not fill makes no garbage to collect.
+    A = Math.max(0, m.rate.bytesPerSecond / f);
     inputs.push(
-      `A = R / f = ${formatNumber(m.rate.bytesPerSecond)} B/s / ${formatNumber(f)} Hz = ${formatNumber(A)} B (R from the sampler, the probe's own prints left out)`,
+      `A = R / f = ${formatNumber(m.rate.bytesPerSecond)} B/s / ${formatNumber(f)} Hz = ${formatNumber(A)} B (R from the sampler up to the loop's last mark, the probe's own prints left out${m.rate.bytesPerSecond < 0 ? '; the heap did not fill: 0' : ''})`,
     );
   } else return { why: 'no allocation was measured (too few gc.mem_alloc() readings)' };
   const F = Math.max(m.heapTotal - m.pause.liveBytes, 16);

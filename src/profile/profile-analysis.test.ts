@@ -87,6 +87,17 @@ describe('a profile’s report from its records', () => {
     expect(report.notShown).toEqual([]);
   });
 
+  it('counts R over the loop only: what the heap does after its last mark() is the probe stopping it', () => {
+    const records = boardRecords();
+    const samples = records.find((r) => r.type === 'samples')!;
+    if (samples.type !== 'samples') throw new Error('no samples');
+    const lastT = Math.max(...samples.entries.map((e) => e[1]));
+    // The stop: mark() raises, the last flush's frame is allocated: 50 kB more after the loop ended.
+    samples.entries.push([0, lastT + 5_000, 10_000 + 800 * 199 + 50_000]);
+    const report = analyseProfile(records, { runId: 'r' });
+    expect(report.allocation!.bytesPerSecond).toBeCloseTo(80_000, -3);
+  });
+
   it('says why there is no advice rather than guessing', () => {
     const records = boardRecords().filter((r) => r.type !== 'pause');
     const report = analyseProfile(records, { runId: 'r2' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILL_MARGIN_BLOCKS } from '../../src/profile/pause-probe.ts';
 import { profileReportSchema } from '../../src/profile/profile-report-schema.ts';
+import { analyseProfile } from '../../src/profile/profile-analysis.ts';
 import { loadResults, runProfileSession } from '../../src/profile/profile-session.ts';
 import { openDevice } from '../../src/device/open.ts';
 import { samplerAllocation } from '../support/sampler-alloc.ts';
@@ -20,6 +21,9 @@ import { BOOTROM, FIRMWARE, NO_IMAGES, SKIP_REASON } from '../support/firmware-i
  */
 
 let dir: string;
+/** The runs the advice test compares (set by the two profiles before it). */
+let leakyRun: string | undefined;
+let preallocatedRun: string | undefined;
 const cli = new InProcessCli();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'picogc-profile-emu-'));
@@ -94,6 +98,7 @@ describe.skipIf(NO_IMAGES)(`picogc profile on real firmware${SKIP_REASON}`, () =
       expect(cost.withoutBytesPerSecond! / (900 * cost.withoutRateHz!)).toBeLessThan(1.1);
       expect(report.freeRuns.length).toBeGreaterThan(0);
       expect(report.notShown).toEqual([]);
+      leakyRun = runDir;
     },
   );
 
@@ -115,8 +120,24 @@ describe.skipIf(NO_IMAGES)(`picogc profile on real firmware${SKIP_REASON}`, () =
       expect(report.advice!.strategy).toBe('leave-defaults');
       // Without the sampler too: nothing allocated per iteration.
       expect(report.sampler.cost!.withoutBytesPerSecond!).toBeLessThan(500);
+      preallocatedRun = join(out, 'latest-profile');
     },
   );
+
+  it('advises differently for the two loops, as the rule says, at a budget between the leaking loop’s L and Lfull', () => {
+    if (!leakyRun || !preallocatedRun) throw new Error('the two profiles above did not run');
+    const records = (run: string) => loadResults(join(run, 'results.jsonl'));
+    const leaky = analyseProfile(records(leakyRun), { runId: 'leaky' });
+    // Between the live set's collection with no garbage (L) and with the heap full of it (Lfull):
+    // a collection at the default threshold does not fit, one made earlier by gc.threshold does.
+    const budgetUs = Math.round((leaky.pause!.us + leaky.pause!.garbageUs) / 2);
+    const atBudget = (run: string) => analyseProfile(records(run), { runId: 'b', budgetUs }).advice!;
+    const tuned = atBudget(leakyRun);
+    expect(tuned.strategy).toBe('tune-threshold');
+    expect(tuned.code.join('\n')).toMatch(/gc\.threshold\(\d+\)/);
+    // The pre-allocated loop allocates nothing an iteration: nothing to tune at any budget.
+    expect(atBudget(preallocatedRun).strategy).toBe('leave-defaults');
+  });
 
   it(
     'stops a program that catches KeyboardInterrupt: the probe ends it at its next mark(), samples and pauses kept',
