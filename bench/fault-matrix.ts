@@ -94,6 +94,8 @@ export const faultMatrixBench: BenchModule = {
     for (let seed = 1; seed <= SEEDS; seed++) clean.set(seed, await quickRun(seed));
     for (const fault of FAULTS) {
       let completed = 0;
+      /** The bar: exit 0, the same verdicts and the same figures as the clean run. */
+      let asIfClean = 0;
       let sameVerdicts = 0;
       let sameFigures = 0;
       let worst = 0;
@@ -103,9 +105,11 @@ export const faultMatrixBench: BenchModule = {
         const faulty = await quickRun(seed, fault);
         if (!base || !faulty) continue;
         if (faulty.exitCode === 0) completed++;
-        if (JSON.stringify(faulty.checks) === JSON.stringify(base.checks)) sameVerdicts++;
+        const verdictsMatch = JSON.stringify(faulty.checks) === JSON.stringify(base.checks);
+        if (verdictsMatch) sameVerdicts++;
         const difference = largestDifference(base, faulty);
         if (difference === 0) sameFigures++;
+        if (faulty.exitCode === 0 && verdictsMatch && difference === 0) asIfClean++;
         else if (Number.isFinite(difference)) worst = Math.max(worst, difference);
         repairs += faulty.repairs;
       }
@@ -113,6 +117,7 @@ export const faultMatrixBench: BenchModule = {
         fault,
         seeds: SEEDS,
         completed,
+        asIfClean,
         sameVerdicts,
         sameFigures,
         largestFigureDifference: worst,

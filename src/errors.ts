@@ -55,6 +55,9 @@ export class DownloadError extends PicogcError {
  */
 export class DeviceResetError extends LinkError {}
 
+/** Every try of one exec arrived damaged on the link: the link works, but too badly to get through. */
+export class DamagedLinkError extends LinkError {}
+
 /** The device broke the raw-REPL protocol (an unexpected byte, a missing prompt). */
 export class ProtocolError extends PicogcError {
   readonly exitCode = 3;

@@ -2,6 +2,7 @@ import type { Link } from '../link/link.ts';
 import { systemClock } from '../clock.ts';
 import { RawRepl, type ExecResult } from '../repl/raw-repl.ts';
 import {
+  DamagedLinkError,
   DeviceException,
   DeviceResetError,
   LinkError,
@@ -11,10 +12,13 @@ import {
 } from '../errors.ts';
 import type { Device, DeviceExecOptions, Repair, TimedCollection } from './device.ts';
 import { DeviceDataError, parseOneRecord } from './data-lines.ts';
-import { memInfoProblem } from './mem-info-check.ts';
+import { memInfoText, timedCollection } from './plain-readings.ts';
 import {
   OUTPUT_END,
+  UNKNOWN_LINES,
   againCall,
+  countCall,
+  countFrom,
   checkedCall,
   completed,
   missingParts,
@@ -34,12 +38,16 @@ import { measurePace } from './pace.ts';
 const DEFAULT_EXEC_MS = 10_000;
 /** How often one exec is tried before a faulty link is given up on. */
 const CHECKED_ATTEMPTS = 12;
+/**
+ * A long upload crosses a noisy link whole less often (at one damaged byte in 1000, a 2.4 KB script
+ * arrives whole one time in 11): each this many bytes earn it one more try, while the device keeps
+ * answering that the upload arrived damaged.
+ */
+const BYTES_PER_EXTRA_TRY = 50;
+/** Raw-REPL entries tried while connecting, when what came back was damaged (not silence). */
+const CONNECT_ATTEMPTS = 3;
 /** The raw-paste request's reply, in device time. */
 const HANDSHAKE_MS = 2_000;
-
-/** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
-const BOARD_TIMED_COLLECT =
-  'import gc, time\n_t = time.ticks_us()\ngc.collect()\nprint(time.ticks_diff(time.ticks_us(), _t))';
 
 /**
  * A device behind a raw REPL: a board on serial/TCP, or the virtual Pico (in-process or on a pty)
@@ -73,7 +81,18 @@ export class ReplDevice implements Device {
     options: { softReset?: boolean; declare?: (reported: Capabilities) => Capabilities } = {},
   ) {
     const repl = new RawRepl(link.stream);
-    await repl.enter({ softReset: options.softReset ?? true });
+    for (let attempt = 1; ; attempt++) {
+      const heardBefore = repl.bytesReceived;
+      try {
+        await repl.enter({ softReset: options.softReset ?? true });
+        break;
+      } catch (error) {
+        // A banner damaged on the way is not a silent device: the entry goes again, a few times.
+        const heard = repl.bytesReceived > heardBefore;
+        const damaged = error instanceof ProtocolError || (error instanceof TimeoutError && heard);
+        if (!damaged || attempt >= CONNECT_ATTEMPTS) throw error;
+      }
+    }
     return new ReplDevice(link, repl, backend, options.declare);
   }
 
@@ -89,7 +108,7 @@ export class ReplDevice implements Device {
    * on a device slower than real time.
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
-    const { idempotent, onStdout, validate, rawStdout, ...rest } = options;
+    const { idempotent, onStdout, validate, rawStdout, retryCode, attempts, ...rest } = options;
     if (this.#paceStale) await this.measurePaceAgain();
     const exec = {
       ...rest,
@@ -101,21 +120,26 @@ export class ReplDevice implements Device {
     const started = systemClock.now();
     for (let attempt = 1; ; attempt++) {
       await this.installStub(exec.timeoutMs);
-      const checked = await this.execChecked(code, exec);
-      const problem = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
+      const checked = await this.execChecked(attempt > 1 && retryCode ? retryCode : code, exec);
+      const verdict = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
+      const problem = typeof verdict === 'string' ? verdict : undefined;
       const outcome: CheckedOutcome = problem ? { kind: 'damaged', why: problem } : checked.outcome;
-      if (outcome.kind === 'ok') return { ...checked.result!, stdout: outcome.stdout };
+      if (outcome.kind === 'ok') {
+        return { ...checked.result!, stdout: typeof verdict === 'object' ? verdict.stdout : outcome.stdout };
+      }
       if (outcome.kind === 'raised') throw outcome.error;
       // Data lines lost on the way are asked for again; the step does not run twice for them.
       if (outcome.kind === 'damaged' && outcome.gaps && !problem) {
         const stdout = await this.askAgain(outcome.gaps, exec);
-        if (stdout !== undefined) {
+        // What the stub cannot check is judged as in a whole answer.
+        const mended = stdout === undefined ? undefined : validate?.(stdout);
+        if (stdout !== undefined && typeof mended !== 'string') {
           this.onRepair?.({
             kind: 'again',
             detail: `exec "${firstLine(code)}": ${outcome.why}; asked for again`,
             ms: systemClock.now() - started,
           });
-          return { ...checked.result!, stdout };
+          return { ...checked.result!, stdout: mended?.stdout ?? stdout };
         }
       }
       const step = `exec "${firstLine(code)}"`;
@@ -124,8 +148,10 @@ export class ReplDevice implements Device {
           `${step}: its answer arrived damaged (${outcome.why}) and it must not run twice`,
         );
       }
-      if (attempt >= CHECKED_ATTEMPTS) {
-        throw new LinkError(`${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`);
+      if (attempt >= (attempts ?? triesFor(code, outcome))) {
+        throw new DamagedLinkError(
+          `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
+        );
       }
       this.onRepair?.({
         kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
@@ -138,6 +164,14 @@ export class ReplDevice implements Device {
   /** Each lost part asked for again (a few tries each); undefined if one never arrives whole. */
   private async askAgain(gaps: Gaps, options: DeviceExecOptions): Promise<string | undefined> {
     let tries = 0;
+    while (gaps.lines === UNKNOWN_LINES) {
+      if (++tries > CHECKED_ATTEMPTS) return undefined;
+      try {
+        gaps.lines = countFrom((await this.repl.exec(countCall(), options)).stdout) ?? UNKNOWN_LINES;
+      } catch (error) {
+        if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
+      }
+    }
     for (let missing = missingParts(gaps); missing.length > 0; missing = missingParts(gaps)) {
       const { seq, part } = missing[0]!;
       if (++tries > CHECKED_ATTEMPTS * (missing.length + 1)) return undefined;
@@ -192,7 +226,10 @@ export class ReplDevice implements Device {
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
       }
-      if (!this.#stubReady && attempt >= CHECKED_ATTEMPTS) {
+      if (
+        !this.#stubReady &&
+        attempt >= CHECKED_ATTEMPTS + Math.ceil(stubInstall().length / BYTES_PER_EXTRA_TRY)
+      ) {
         throw new LinkError(
           `the checking stub could not be installed in ${attempt} tries: the link damages every upload`,
         );
@@ -264,26 +301,11 @@ export class ReplDevice implements Device {
 
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
-    // A figure printed plainly is no data line: a damaged one is caught by its shape, and read again.
-    const validate = (stdout: string) => (/^\d+\r\n$/.test(stdout) ? undefined : 'not a whole number');
-    if (capabilities.collectTiming === 'ticks_us') {
-      const { stdout } = await this.exec(BOARD_TIMED_COLLECT, { ...options, validate });
-      return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
-    }
-    // The virtual Pico collects when an execution returns and times that (on its work clock, or on
-    // the host); the next execution reads the figure (as often as it takes: reading changes nothing).
-    await this.exec('import gc\ngc.collect()', options);
-    const { stdout } = await this.exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', {
-      ...options,
-      validate,
-    });
-    return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
+    return timedCollection((code, execOptions) => this.exec(code, execOptions), capabilities, options);
   }
 
   async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
-    const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
-    return (await this.exec(`import micropython\n${call}`, { timeoutMs: 20_000, validate: memInfoProblem }))
-      .stdout;
+    return memInfoText((code, execOptions) => this.exec(code, execOptions), options);
   }
 
   /** Ctrl-D at the raw prompt; if its bytes are damaged on the way, once more from a fresh entry. */
@@ -341,13 +363,6 @@ function capabilitiesOf(record: InfoRecord): Capabilities {
   };
 }
 
-function parseInteger(stdout: string, unit: string): number {
-  const text = stdout.trim();
-  if (!/^\d+$/.test(text))
-    throw new ProtocolError(`a timed collection did not print ${unit}`, escapeBytes(text));
-  return Number(text);
-}
-
 /** The `GC: total: N` figure of `micropython.mem_info()`. */
 export function gcTotal(memInfo: string): number {
   const match = /^GC: total: (\d+),/m.exec(memInfo);
@@ -359,4 +374,11 @@ export function gcTotal(memInfo: string): number {
 function firstLine(code: string): string {
   const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+/** Tries for one exec: more for a long upload the device keeps refusing as damaged. */
+function triesFor(code: string, outcome: CheckedOutcome): number {
+  return outcome.kind === 'resend'
+    ? CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY)
+    : CHECKED_ATTEMPTS;
 }

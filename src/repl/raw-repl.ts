@@ -99,6 +99,11 @@ export class RawRepl {
     });
   }
 
+  /** Bytes received from the device so far: whether it said anything at all since a moment. */
+  get bytesReceived(): number {
+    return this.channel.bytesReceived;
+  }
+
   /** Run code; a MicroPython exception is thrown as a DeviceException (stdout kept on it). */
   async exec(code: string, options: ExecOptions = {}): Promise<ExecResult> {
     const result = await this.execRaw(code, options);
