@@ -97,7 +97,14 @@ export function voteMemInfo(stdout: string): { stdout: string } | string {
   }
   const lines: { place: Placed; text: string }[] = [];
   let doubtful = 0;
+  const total = heapBytes(seen.get('gc')?.texts);
   for (const { place, texts } of seen.values()) {
+    // An offset past the heap's end is one a flipped bit made up.
+    if (place.half === 0 && total !== undefined && place.offset >= total) continue;
+    // A map line one block short where a whole one arrived lost a block on the way: only an
+    // area's last line is short, and then it is short in every copy.
+    const whole = [...texts.keys()].some((text) => MAP_LINE.test(text) && text.split(': ')[1]!.length === 64);
+    if (whole) for (const text of texts.keys()) if (text.split(': ')[1]!.length < 64) texts.delete(text);
     const ranked = [...texts].sort((a, b) => b[1] - a[1]);
     const [best, next] = ranked;
     if (texts.size === 1 || (best![1] >= 2 && best![1] > next![1])) lines.push({ place, text: best![0] });
@@ -110,4 +117,10 @@ export function voteMemInfo(stdout: string): { stdout: string } | string {
   const text = lines.map((line) => `${line.text}\r\n`).join('');
   const problem = memInfoProblem(text);
   return problem ? `put together from ${MAP_COPIES} copies, ${problem}` : { stdout: text };
+}
+
+/** The heap's size in bytes by the `GC: total:` line most copies agree on, if one does. */
+function heapBytes(texts: Map<string, number> | undefined): number | undefined {
+  const best = [...(texts ?? [])].sort((a, b) => b[1] - a[1])[0];
+  return best && best[1] >= 2 ? Number(/total: (\d+)/.exec(best[0])?.[1]) : undefined;
 }

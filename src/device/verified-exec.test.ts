@@ -6,11 +6,14 @@ import {
   bytesLiteral,
   checkedCall,
   completed,
+  countCall,
+  countFrom,
   missingParts,
   readChecked,
   streamedLines,
   takeAgain,
   uncheckedSource,
+  UNKNOWN_LINES,
 } from './verified-exec.ts';
 
 /** A data line part as the stub prints it. */
@@ -100,9 +103,24 @@ describe('checked execution: the host side', () => {
     expect(completed(out.gaps)).toBe('@picogc {"a": 0}\r\n@picogc {"n": 1}\r\n');
   });
 
-  it('without its end marker an answer cannot be told whole: the step runs again', () => {
-    expect(readChecked(answer(part(0, 0, 1, '{}'))).kind).toBe('damaged');
-    expect(readChecked('no start\r\n').kind).toBe('damaged');
+  it('without its end marker the step still ran: the stub is asked how many lines it printed, not run again', () => {
+    const out = readChecked(answer(part(0, 0, 1, '{"a": 0}'), '@picogc, 2\r\n'));
+    expect(out.kind).toBe('damaged');
+    if (out.kind !== 'damaged' || !out.gaps) throw new Error('expected gaps');
+    expect(out.gaps.lines).toBe(UNKNOWN_LINES);
+    expect(countCall()).toBe("_picogc_x(b'', 0, 1)");
+    out.gaps.lines = countFrom('@picogc+\r\n@picogc. 2\r\n')!;
+    expect(missingParts(out.gaps)).toEqual([{ seq: 1, part: 0 }]);
+    expect(countFrom('@picogc+\r\n@picogc, 2\r\n')).toBeUndefined();
+    // Neither marker: nothing says the script ran.
+    expect(readChecked('no start\r\n')).toMatchObject({ kind: 'damaged', why: 'no start marker in the output' });
+  });
+
+  it('a damaged start marker with the end marker whole: the script ran, its answer is read as it is', () => {
+    const out = readChecked(`@pic\x0fgc+\r\nlog\r\n${part(0, 0, 1, '{"a": 1}')}@picogc. 1\r\n`);
+    expect(out).toEqual({ kind: 'ok', stdout: 'log\r\n@picogc {"a": 1}\r\n' });
+    // A damaged refusal is one line and no end marker: it is sent again.
+    expect(readChecked('@pic\x0fgc! 12 345\r\n').kind).toBe('damaged');
   });
 
   it('output shown as it arrives drops the markers and joins nothing it cannot', () => {
