@@ -26,9 +26,17 @@ export const verifyCostBench: BenchModule = {
         await plain(SMALL_EXEC);
         await checked(SMALL_EXEC);
       }
-      const small = await alternate(SMALL_RUNS, () => plain(SMALL_EXEC), () => checked(SMALL_EXEC));
+      const small = await alternate(
+        SMALL_RUNS,
+        () => plain(SMALL_EXEC),
+        () => checked(SMALL_EXEC),
+      );
       const script = makeScript(UPLOAD_BYTES);
-      const upload = await alternate(UPLOAD_RUNS, () => plain(script), () => checked(script));
+      const upload = await alternate(
+        UPLOAD_RUNS,
+        () => plain(script),
+        () => checked(script),
+      );
       return {
         device: 'virtual Pico (in-process, seed 1)',
         smallExec: { code: SMALL_EXEC, runs: SMALL_RUNS, ...small },

@@ -113,7 +113,10 @@ describe('checked execution: the host side', () => {
     expect(missingParts(out.gaps)).toEqual([{ seq: 1, part: 0 }]);
     expect(countFrom('@picogc+\r\n@picogc, 2\r\n')).toBeUndefined();
     // Neither marker: nothing says the script ran.
-    expect(readChecked('no start\r\n')).toMatchObject({ kind: 'damaged', why: 'no start marker in the output' });
+    expect(readChecked('no start\r\n')).toMatchObject({
+      kind: 'damaged',
+      why: 'no start marker in the output',
+    });
   });
 
   it('a damaged start marker with the end marker whole: the script ran, its answer is read as it is', () => {
