@@ -46,6 +46,8 @@ const CHECKED_ATTEMPTS = 12;
 const BYTES_PER_EXTRA_TRY = 50;
 /** Raw-REPL entries tried while connecting, when what came back was damaged (not silence). */
 const CONNECT_ATTEMPTS = 3;
+/** The deadline of each entry after the first (the first has the REPL client's 10 s). */
+const CONNECT_RETRY_MS = 2_000;
 /** The raw-paste request's reply, in device time. */
 const HANDSHAKE_MS = 2_000;
 
@@ -84,7 +86,10 @@ export class ReplDevice implements Device {
     for (let attempt = 1; ; attempt++) {
       const heardBefore = repl.bytesReceived;
       try {
-        await repl.enter({ softReset: options.softReset ?? true });
+        // A retry is short: a device that answered damaged text answers a retry at once, and one
+        // that went silent part-way (hung) must not hold the connect for a second full deadline.
+        const timeoutMs = attempt > 1 ? CONNECT_RETRY_MS : undefined;
+        await repl.enter({ softReset: options.softReset ?? true, ...(timeoutMs ? { timeoutMs } : {}) });
         break;
       } catch (error) {
         // A banner damaged on the way is not a silent device: the entry goes again, a few times.

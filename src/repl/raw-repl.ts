@@ -18,7 +18,7 @@ import {
 import { Deadline } from './deadline.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
-import { readFrame, readPromptAfterFrame } from './output-frame.ts';
+import { readFrame, readPromptAfterFrame, readPromptAfterOutput } from './output-frame.ts';
 import { rejectControlBytes, type ExecOptions, type ExecResult, type PasteMode } from './exec-options.ts';
 import { interruptOnAbort } from './abort-interrupt.ts';
 
@@ -284,18 +284,21 @@ export class RawRepl {
       const stopInterrupting = interruptOnAbort(this.channel, options.signal, frameStep, (text) =>
         this.info(text),
       );
+      let closed: Awaited<ReturnType<typeof readFrame>>;
       try {
-        await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
+        closed = await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
       } finally {
         stopInterrupting();
       }
-      const softRebooted = await readPromptAfterFrame(
+      const { softRebooted, synced } = await readPromptAfterOutput(
         this.channel,
+        frame,
+        closed,
         enterStage('prompt', 'waiting for the prompt'),
-        stallMs,
+        { stallMs, outputEnd: options.outputEnd, info: (text) => this.info(text) },
       );
       if (softRebooted) this.info('the code raised SystemExit; the device soft-rebooted');
-      this.state = 'raw';
+      this.state = synced ? 'raw' : 'unsynced';
       return {
         stdout: frame.stdout,
         stderr: frame.stderr,
