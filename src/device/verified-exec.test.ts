@@ -9,6 +9,7 @@ import {
   countCall,
   countFrom,
   missingParts,
+  OUTPUT_END,
   readChecked,
   streamedLines,
   takeAgain,
@@ -51,6 +52,15 @@ describe('checked execution: the host side', () => {
 
   it('output that does not end its line before the end marker is kept as it is', () => {
     expect(readChecked(answer('no newline@picogc. 0\r\n'))).toEqual({ kind: 'ok', stdout: 'no newline' });
+  });
+
+  it('output ends at the end marker or at a refused upload, and nowhere else', () => {
+    expect(OUTPUT_END.test('@picogc+\r\n@picogc. 3\r\n')).toBe(true);
+    expect(OUTPUT_END.test('@picogc! 53 1402435360\r\n')).toBe(true);
+    expect(OUTPUT_END.test('@picogc! stub\r\n')).toBe(true);
+    expect(OUTPUT_END.test('@picogc 0.0/1 d3c3f79b {"n": 1}\r\n')).toBe(false);
+    expect(OUTPUT_END.test('@picogc+\r\n')).toBe(false);
+    expect(OUTPUT_END.test('@picogc. 3\r\nmore\r\n')).toBe(false);
   });
 
   it('the stub refusing an upload, or a call failing before the script started, means: send it again', () => {

@@ -72,8 +72,11 @@ export function stubInstall(): string {
   ].join('\n');
 }
 
-/** A checked exec's output ends with the stub's end marker: the frame closes right after it. */
-export const OUTPUT_END = /@picogc\. \d+\r\n$/;
+/**
+ * A checked exec's output ends with the stub's end marker, or with its refusal of a damaged upload
+ * (it prints that and returns): the frame closes right after either.
+ */
+export const OUTPUT_END = /@picogc(?:\. \d+|! \d+ \d+|! stub)\r\n$/;
 
 /** The exec the host sends for `code`: the stub called with the code as a bytes literal and its CRC. */
 export function checkedCall(code: string): string {
