@@ -27,6 +27,15 @@ export interface DeviceExecOptions extends ExecOptions {
   /** Tries before a faulty link is given up on (default 12); a damaged answer after the last throws. */
   attempts?: number;
   /**
+   * The step places what outlives it (a script's functions, a live set): on a device whose
+   * collections wait for the exec to return (the virtual Pico), a collection runs before its first
+   * try and again before every retry, so the garbage a failed try left is gone and the step's
+   * objects land where they land without the fault. A board collects inside the exec: unchanged.
+   */
+  collectFirst?: boolean;
+  /** Code that undoes what a run of the step left behind, run before the step runs a second time. */
+  undo?: string;
+  /**
    * `onStdout` gets the text exactly as it came (the stub's markers, data lines with their sequence
    * number and CRC), for a reader that checks the lines itself while the code runs.
    */

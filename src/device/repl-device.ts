@@ -36,6 +36,8 @@ import { measurePace } from './pace.ts';
 
 /** The REPL client's default deadline for an exec, in device time here. */
 const DEFAULT_EXEC_MS = 10_000;
+/** A collection: on the virtual Pico it runs as the exec returns, leaving only live objects. */
+const COLLECT = 'import gc\ngc.collect()';
 /** How often one exec is tried before a faulty link is given up on. */
 const CHECKED_ATTEMPTS = 12;
 /**
@@ -113,7 +115,8 @@ export class ReplDevice implements Device {
    * on a device slower than real time.
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
-    const { idempotent, onStdout, validate, rawStdout, retryCode, attempts, ...rest } = options;
+    const { idempotent, onStdout, validate, rawStdout, retryCode, attempts, collectFirst, undo, ...rest } =
+      options;
     if (this.#paceStale) await this.measurePaceAgain();
     const exec = {
       ...rest,
@@ -123,8 +126,13 @@ export class ReplDevice implements Device {
       ...(onStdout ? { onStdout: rawStdout ? onStdout : streamedLines(onStdout) } : {}),
     };
     const started = systemClock.now();
+    let ran = false;
     for (let attempt = 1; ; attempt++) {
       await this.installStub(exec.timeoutMs);
+      if (ran && undo !== undefined) await this.exec(undo, { timeoutMs: options.timeoutMs });
+      if (collectFirst && this.#info?.capabilities.deferredCollect) {
+        await this.exec(COLLECT, { timeoutMs: options.timeoutMs });
+      }
       const checked = await this.execChecked(attempt > 1 && retryCode ? retryCode : code, exec);
       const verdict = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
       const problem = typeof verdict === 'string' ? verdict : undefined;
@@ -158,6 +166,7 @@ export class ReplDevice implements Device {
           `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
         );
       }
+      ran = outcome.kind === 'damaged';
       this.onRepair?.({
         kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
         detail: `${step}: ${outcome.why}`,
