@@ -8,11 +8,13 @@ import {
   LinkError,
   ProtocolError,
   TimeoutError,
-  escapeBytes,
 } from '../errors.ts';
 import type { Device, DeviceExecOptions, Repair, TimedCollection } from './device.ts';
 import { DeviceDataError, parseOneRecord } from './data-lines.ts';
 import { memInfoText, timedCollection } from './plain-readings.ts';
+import { gcTotal } from './mem-info-check.ts';
+
+export { gcTotal };
 import {
   OUTPUT_END,
   UNKNOWN_LINES,
@@ -21,6 +23,7 @@ import {
   countFrom,
   checkedCall,
   completed,
+  firstLine,
   missingParts,
   readChecked,
   streamedLines,
@@ -29,9 +32,9 @@ import {
   type CheckedOutcome,
   type Gaps,
 } from './verified-exec.ts';
-import { infoRecordSchema, type Capabilities, type DeviceInfo, type InfoRecord } from './device-info.ts';
+import { infoRecordSchema, type Capabilities, type DeviceInfo } from './device-info.ts';
 import { uploadScripts } from './scripts.ts';
-import { simCapabilities } from './sim-capabilities.ts';
+import { capabilitiesOf } from './sim-capabilities.ts';
 import { measurePace } from './pace.ts';
 
 /** The REPL client's default deadline for an exec, in device time here. */
@@ -64,6 +67,8 @@ export class ReplDevice implements Device {
   #deadlineScale = 1;
   /** The stub that checks uploads is defined in the device's current interpreter. */
   #stubReady = false;
+  /** Not ready, but maybe only a damaged call failed: asked (probed) before it is installed again. */
+  #stubUnsure = false;
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
@@ -216,8 +221,10 @@ export class ReplDevice implements Device {
       if (error instanceof ProtocolError) return { outcome: { kind: 'resend', why: error.message } };
       if (!(error instanceof DeviceException)) throw error;
       const outcome = readChecked(error.stdout, error);
-      // A call that failed before the script started may have found no stub (a reboot unseen).
-      if (outcome.kind === 'resend') this.#stubReady = false;
+      // A call that failed before the script started found no stub (a reboot unseen) or arrived
+      // damaged: the stub is probed, and installed again only if gone (a second install would move
+      // it in the heap, and every figure after it).
+      if (outcome.kind === 'resend') [this.#stubUnsure, this.#stubReady] = [this.#stubReady, false];
       return { outcome };
     }
   }
@@ -227,10 +234,21 @@ export class ReplDevice implements Device {
    * the stub itself goes as plain code, so a damaged copy is caught by its first call.
    */
   private async installStub(timeoutMs: number): Promise<void> {
+    let installed = this.#stubUnsure;
+    this.#stubUnsure = false;
     for (let attempt = 1; !this.#stubReady; attempt++) {
+      const handshakeMs = this.wallMs(HANDSHAKE_MS);
       try {
-        const handshakeMs = this.wallMs(HANDSHAKE_MS);
-        await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
+        if (!installed) {
+          // Installed again (its upload refused or lost): what the failed try left (garbage, a name,
+          // a grown table) would move the stub in the heap, and every figure after it. It only ever
+          // goes in after a reboot, so on the virtual Pico the VM is simply rebooted again first.
+          if (attempt > 1 && this.#info?.capabilities.deferredCollect) {
+            await this.repl.softReset({ timeoutMs });
+          }
+          const { stdout } = await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
+          installed = stdout === '';
+        }
         const probe = await this.repl.exec(checkedCall(''), {
           timeoutMs,
           handshakeMs,
@@ -239,6 +257,8 @@ export class ReplDevice implements Device {
         this.#stubReady = readChecked(probe.stdout).kind === 'ok';
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
+        // A probe that finds no stub: the install that looked whole was not.
+        if (error instanceof DeviceException && error.detail.includes("'_picogc_x'")) installed = false;
       }
       if (
         !this.#stubReady &&
@@ -361,33 +381,6 @@ export class ReplDevice implements Device {
     this.repl.close();
     await this.link.close();
   }
-}
-
-function capabilitiesOf(record: InfoRecord): Capabilities {
-  if (record.sim) return simCapabilities(record.sim, record.float_bits);
-  return {
-    kind: 'board',
-    collectTiming: 'ticks_us',
-    deferredCollect: false,
-    heapGrows: false,
-    ticksUsResolutionUs: 1,
-    floatBits: record.float_bits,
-    interruptResetsVm: false,
-    differences: [],
-  };
-}
-
-/** The `GC: total: N` figure of `micropython.mem_info()`. */
-export function gcTotal(memInfo: string): number {
-  const match = /^GC: total: (\d+),/m.exec(memInfo);
-  if (!match) throw new ProtocolError('mem_info() printed no "GC: total:" line', escapeBytes(memInfo));
-  return Number(match[1]);
-}
-
-/** The first line of code that says what it does, for a message. */
-function firstLine(code: string): string {
-  const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
 /** Tries for one exec: more for a long upload the device keeps refusing as damaged. */

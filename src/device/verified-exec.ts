@@ -333,3 +333,9 @@ export function streamedLines(sink: (text: string) => void): (text: string) => v
     }
   };
 }
+
+/** The first line of code that says what it does, for a message. */
+export function firstLine(code: string): string {
+  const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
