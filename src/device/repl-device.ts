@@ -24,6 +24,8 @@ import {
   checkedCall,
   completed,
   firstLine,
+  triesFor,
+  CHECKED_ATTEMPTS,
   missingParts,
   readChecked,
   streamedLines,
@@ -41,14 +43,6 @@ import { measurePace } from './pace.ts';
 const DEFAULT_EXEC_MS = 10_000;
 /** A collection: on the virtual Pico it runs as the exec returns, leaving only live objects. */
 const COLLECT = 'import gc\ngc.collect()';
-/** How often one exec is tried before a faulty link is given up on. */
-const CHECKED_ATTEMPTS = 12;
-/**
- * A long upload crosses a noisy link whole less often (at one damaged byte in 1000, a 2.4 KB script
- * arrives whole one time in 11): each this many bytes earn it one more try, while the device keeps
- * answering that the upload arrived damaged.
- */
-const BYTES_PER_EXTRA_TRY = 50;
 /** Raw-REPL entries tried while connecting, when what came back was damaged (not silence). */
 const CONNECT_ATTEMPTS = 3;
 /** The deadline of each entry after the first (the first has the REPL client's 10 s). */
@@ -69,6 +63,8 @@ export class ReplDevice implements Device {
   #stubReady = false;
   /** Not ready, but maybe only a damaged call failed: asked (probed) before it is installed again. */
   #stubUnsure = false;
+  /** A try failed since the heap was last collected clean: its garbage is still in the heap. */
+  #dirty = false;
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
@@ -137,11 +133,13 @@ export class ReplDevice implements Device {
       if (ran && undo !== undefined) await this.exec(undo, { timeoutMs: options.timeoutMs });
       if (collectFirst && this.#info?.capabilities.deferredCollect) {
         await this.exec(COLLECT, { timeoutMs: options.timeoutMs });
+        this.#dirty = false;
       }
       const checked = await this.execChecked(attempt > 1 && retryCode ? retryCode : code, exec);
       const verdict = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
       const problem = typeof verdict === 'string' ? verdict : undefined;
       const outcome: CheckedOutcome = problem ? { kind: 'damaged', why: problem } : checked.outcome;
+      if (outcome.kind === 'damaged' || outcome.kind === 'resend') this.#dirty = true;
       if (outcome.kind === 'ok') {
         return { ...checked.result!, stdout: typeof verdict === 'object' ? verdict.stdout : outcome.stdout };
       }
@@ -260,10 +258,7 @@ export class ReplDevice implements Device {
         // A probe that finds no stub: the install that looked whole was not.
         if (error instanceof DeviceException && error.detail.includes("'_picogc_x'")) installed = false;
       }
-      if (
-        !this.#stubReady &&
-        attempt >= CHECKED_ATTEMPTS + Math.ceil(stubInstall().length / BYTES_PER_EXTRA_TRY)
-      ) {
+      if (!this.#stubReady && attempt >= triesFor(stubInstall(), { kind: 'resend', why: '' })) {
         throw new LinkError(
           `the checking stub could not be installed in ${attempt} tries: the link damages every upload`,
         );
@@ -333,9 +328,20 @@ export class ReplDevice implements Device {
     return this.#info;
   }
 
+  /**
+   * On the virtual Pico a timed collection sweeps whatever garbage is left, a failed try's too: a
+   * reading with a retry before or in it is taken again, that garbage gone, as without the fault.
+   */
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
-    return timedCollection((code, execOptions) => this.exec(code, execOptions), capabilities, options);
+    for (let redo = 0; ; redo++) {
+      const dirtyBefore = this.#dirty;
+      this.#dirty = false;
+      const exec = (code: string, execOptions?: DeviceExecOptions) => this.exec(code, execOptions);
+      const reading = await timedCollection(exec, capabilities, options);
+      const clean = !dirtyBefore && !this.#dirty;
+      if (clean || !capabilities.deferredCollect || redo >= CHECKED_ATTEMPTS) return reading;
+    }
   }
 
   async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
@@ -381,11 +387,4 @@ export class ReplDevice implements Device {
     this.repl.close();
     await this.link.close();
   }
-}
-
-/** Tries for one exec: more for a long upload the device keeps refusing as damaged. */
-function triesFor(code: string, outcome: CheckedOutcome): number {
-  return outcome.kind === 'resend'
-    ? CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY)
-    : CHECKED_ATTEMPTS;
 }

@@ -339,3 +339,19 @@ export function firstLine(code: string): string {
   const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
+
+/** How often one exec is tried before a faulty link is given up on. */
+export const CHECKED_ATTEMPTS = 12;
+/**
+ * A long upload crosses a noisy link whole less often (at one damaged byte in 1000, a 2.4 KB script
+ * arrives whole one time in 11): each this many bytes earn it one more try, while the device keeps
+ * answering that the upload arrived damaged.
+ */
+const BYTES_PER_EXTRA_TRY = 50;
+
+/** Tries for one exec: more for a long upload the device keeps refusing as damaged. */
+export function triesFor(code: string, outcome: CheckedOutcome): number {
+  return outcome.kind === 'resend'
+    ? CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY)
+    : CHECKED_ATTEMPTS;
+}
