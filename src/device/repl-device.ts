@@ -164,7 +164,7 @@ export class ReplDevice implements Device {
           `${step}: its answer arrived damaged (${outcome.why}) and it must not run twice`,
         );
       }
-      if (attempt >= (attempts ?? triesFor(code, outcome))) {
+      if (attempt >= (attempts ?? triesFor(code))) {
         throw new DamagedLinkError(
           `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
         );
@@ -258,7 +258,7 @@ export class ReplDevice implements Device {
         // A probe that finds no stub: the install that looked whole was not.
         if (error instanceof DeviceException && error.detail.includes("'_picogc_x'")) installed = false;
       }
-      if (!this.#stubReady && attempt >= triesFor(stubInstall(), { kind: 'resend', why: '' })) {
+      if (!this.#stubReady && attempt >= triesFor(stubInstall())) {
         throw new LinkError(
           `the checking stub could not be installed in ${attempt} tries: the link damages every upload`,
         );

@@ -349,9 +349,10 @@ export const CHECKED_ATTEMPTS = 12;
  */
 const BYTES_PER_EXTRA_TRY = 50;
 
-/** Tries for one exec: more for a long upload the device keeps refusing as damaged. */
-export function triesFor(code: string, outcome: CheckedOutcome): number {
-  return outcome.kind === 'resend'
-    ? CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY)
-    : CHECKED_ATTEMPTS;
+/**
+ * Tries for one exec: more for a long upload, which crosses a noisy link whole less often, whatever
+ * its last try met (refused on the way in, or its short answer damaged on the way out).
+ */
+export function triesFor(code: string): number {
+  return CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY);
 }

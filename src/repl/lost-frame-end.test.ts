@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinkError, ProtocolError } from '../errors.ts';
+import { DeviceException, LinkError, ProtocolError } from '../errors.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { connect, count } from '../../test/support/raw-repl-harness.ts';
 
@@ -76,6 +76,34 @@ describe('an output frame whose closing \\x04 was lost after output known to be 
 
   it('does not take a traceback for complete output: an exception with a lost \\x04 waits for the deadline', async () => {
     const { result, elapsed } = await execWithAnswer(`${OUTPUT}\x04ValueError: x\r\n>`);
+    expect(result).toBeInstanceOf(LinkError);
+    expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS);
+  });
+
+  it('closes a whole traceback whose closing \\x04 was lost: the exception is the answer', async () => {
+    const traceback =
+      'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nValueError: x\r\n';
+    const { result, elapsed } = await execWithAnswer(`@picogc+\r\n\x04${traceback}>`);
+    expect(result).toBeInstanceOf(DeviceException);
+    expect((result as DeviceException).type).toBe('ValueError');
+    expect(elapsed).toBe(STALL_MS);
+  });
+
+  it('closes a traceback whose first \\x04 was lost (it arrived as stdout): the exception is the answer', async () => {
+    const traceback =
+      'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nValueError: x\r\n';
+    const { result, elapsed, repl, peer, clock } = await execWithAnswer(`@picogc+\r\n${traceback}\x04>`);
+    expect(result).toBeInstanceOf(DeviceException);
+    expect((result as DeviceException).type).toBe('ValueError');
+    expect((result as DeviceException).stdout).toBe('@picogc+\r\n');
+    expect(elapsed).toBe(STALL_MS);
+    expect((await clock.runUntil(repl.exec('print("next")'))).stdout).toBe('next\r\n');
+    expect(count(peer.received, '\r\x01')).toBe(1);
+  });
+
+  it('waits for a traceback that stopped before its exception line', async () => {
+    const cut = 'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\n';
+    const { result, elapsed } = await execWithAnswer(`@picogc+\r\n\x04${cut}`);
     expect(result).toBeInstanceOf(LinkError);
     expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS);
   });

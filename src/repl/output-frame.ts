@@ -37,13 +37,16 @@ export async function readFrame(
     const whole = outputEnd === undefined ? undefined : outputBeforeFrameEnd(frame, outputEnd);
     if (await channel.waitForData(whole ? deadline.within(stallMs) : deadline)) continue;
     if (!whole || deadline.expired) throw channel.timeoutError(deadline);
-    frame.close(whole.stdout, '');
+    frame.close(whole.stdout, whole.stderr);
     return { promptTaken: whole.promptTaken, frameEndDamaged: true };
   }
 }
 
 /** The bytes that close a frame after a successful exec: two `\x04` and the prompt. */
 const FRAME_END_BYTES = 3;
+const TRACEBACK = 'Traceback (most recent call last):\r\n';
+/** A traceback to its exception line, then what came after it. */
+const EXCEPTION_END = /^(Traceback[\s\S]*\r\n[A-Za-z_][\w.]*(?:: [^\r\n]*)?\r\n)([\s\S]*)$/;
 
 /**
  * The whole output of an open frame, if it holds it: the output ends in `outputEnd` and after it
@@ -54,14 +57,24 @@ const FRAME_END_BYTES = 3;
 function outputBeforeFrameEnd(
   frame: FrameParser,
   outputEnd: RegExp,
-): { stdout: string; promptTaken: boolean } | undefined {
+): { stdout: string; stderr: string; promptTaken: boolean } | undefined {
+  const prompt = String.fromCharCode(BYTE.PROMPT);
+  // An exception's text, whole (the device prints it at once, its last line ended), followed by no
+  // more than the frame's end, some of it lost or damaged: the first `\x04` lost puts it in stdout.
+  const received = frame.inStderr ? `${frame.stdout}\u0004${frame.stderr}` : frame.stdout;
+  const at = received.lastIndexOf(TRACEBACK);
+  const raised = at < 0 ? null : EXCEPTION_END.exec(received.slice(at));
+  if (raised && raised[2]!.length <= FRAME_END_BYTES - 1 && !raised[2]!.includes('\n')) {
+    const stdout = received.slice(0, at).replace(/\u0004$/, '');
+    return { stdout, stderr: raised[1]!, promptTaken: raised[2]!.endsWith(prompt) };
+  }
   const after = frame.inStderr ? frame.stderr : '';
   const room = FRAME_END_BYTES - (frame.inStderr ? 1 : 0) - after.length;
   for (let junk = 0; junk <= room; junk++) {
     const stdout = frame.stdout.slice(0, frame.stdout.length - junk);
     if (!outputEnd.test(stdout)) continue;
     const rest = frame.stdout.slice(stdout.length) + after;
-    return { stdout, promptTaken: rest.endsWith(String.fromCharCode(BYTE.PROMPT)) };
+    return { stdout, stderr: '', promptTaken: rest.endsWith(prompt) };
   }
   return undefined;
 }
