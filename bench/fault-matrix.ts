@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,7 +44,8 @@ async function quickRun(seed: number, fault?: string): Promise<Side | undefined>
       exitCode = error.code ?? 1;
     });
     const dir = readdirSync(out).find((name) => name !== 'latest');
-    if (!dir) return undefined;
+    // A run killed before its report (the bench interrupted) counts as not measured.
+    if (!dir || !existsSync(join(out, dir, 'report.json'))) return undefined;
     const report = JSON.parse(readFileSync(join(out, dir, 'report.json'), 'utf8')) as {
       experiments: {
         checks: { id: string; status: string }[];
