@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,7 +44,8 @@ async function quickRun(seed: number, fault?: string): Promise<Side | undefined>
       exitCode = error.code ?? 1;
     });
     const dir = readdirSync(out).find((name) => name !== 'latest');
-    if (!dir) return undefined;
+    // A run killed before its report (the bench interrupted) counts as not measured.
+    if (!dir || !existsSync(join(out, dir, 'report.json'))) return undefined;
     const report = JSON.parse(readFileSync(join(out, dir, 'report.json'), 'utf8')) as {
       experiments: {
         checks: { id: string; status: string }[];
@@ -94,6 +95,8 @@ export const faultMatrixBench: BenchModule = {
     for (let seed = 1; seed <= SEEDS; seed++) clean.set(seed, await quickRun(seed));
     for (const fault of FAULTS) {
       let completed = 0;
+      /** The bar: exit 0, the same verdicts and the same figures as the clean run. */
+      let asIfClean = 0;
       let sameVerdicts = 0;
       let sameFigures = 0;
       let worst = 0;
@@ -103,9 +106,11 @@ export const faultMatrixBench: BenchModule = {
         const faulty = await quickRun(seed, fault);
         if (!base || !faulty) continue;
         if (faulty.exitCode === 0) completed++;
-        if (JSON.stringify(faulty.checks) === JSON.stringify(base.checks)) sameVerdicts++;
+        const verdictsMatch = JSON.stringify(faulty.checks) === JSON.stringify(base.checks);
+        if (verdictsMatch) sameVerdicts++;
         const difference = largestDifference(base, faulty);
         if (difference === 0) sameFigures++;
+        if (faulty.exitCode === 0 && verdictsMatch && difference === 0) asIfClean++;
         else if (Number.isFinite(difference)) worst = Math.max(worst, difference);
         repairs += faulty.repairs;
       }
@@ -113,6 +118,7 @@ export const faultMatrixBench: BenchModule = {
         fault,
         seeds: SEEDS,
         completed,
+        asIfClean,
         sameVerdicts,
         sameFigures,
         largestFigureDifference: worst,

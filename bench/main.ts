@@ -9,6 +9,7 @@ import { quickRepeatBench } from './quick-repeat.ts';
 import { recordBench } from './record.ts';
 import { replBench } from './repl.ts';
 import { startupBench } from './startup.ts';
+import { verifyCostBench } from './verify-cost.ts';
 import { workClockBench } from './work-clock.ts';
 
 /**
@@ -27,6 +28,7 @@ const modules: BenchModule[] = [
   quickRepeatBench,
   falseAlarmBench,
   faultMatrixBench,
+  verifyCostBench,
   emuBench,
   profileCostBench,
 ].filter((m) => !only || only.includes(m.name));

@@ -55,6 +55,9 @@ export class DownloadError extends PicogcError {
  */
 export class DeviceResetError extends LinkError {}
 
+/** Every try of one exec arrived damaged on the link: the link works, but too badly to get through. */
+export class DamagedLinkError extends LinkError {}
+
 /** The device broke the raw-REPL protocol (an unexpected byte, a missing prompt). */
 export class ProtocolError extends PicogcError {
   readonly exitCode = 3;
@@ -111,6 +114,10 @@ export class CheckFailedError extends PicogcError {
 export function escapeBytes(data: string | Uint8Array, max = 200): string {
   const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
   const tail = text.length > max ? text.slice(-max) : text;
-  const escaped = JSON.stringify(tail).slice(1, -1);
+  // JSON escapes the C0 controls; DEL and the rest (a damaged 0x04 may arrive as 0x84) are escaped
+  // here, or a byte that explains a failure would print as nothing at all.
+  const escaped = JSON.stringify(tail)
+    .slice(1, -1)
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return text.length > max ? `…${escaped}` : escaped;
 }

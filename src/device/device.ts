@@ -15,9 +15,26 @@ export interface DeviceExecOptions extends ExecOptions {
   idempotent?: boolean;
   /**
    * Text output the stub cannot check (mem_info's, printed by the firmware itself): says what is
-   * wrong with it, if anything, and a wrong answer is treated as damaged on the way.
+   * wrong with it, if anything (a wrong answer is treated as damaged on the way), or gives the
+   * output mended (put together from several copies).
    */
-  validate?: (stdout: string) => string | undefined;
+  validate?: (stdout: string) => string | { stdout: string } | undefined;
+  /**
+   * The code sent from the second try on, when it differs from the first (mem_info asks again for
+   * several copies of one snapshot). A fault-free run sends only the first.
+   */
+  retryCode?: string;
+  /** Tries before a faulty link is given up on (default 12); a damaged answer after the last throws. */
+  attempts?: number;
+  /**
+   * The step places what outlives it (a script's functions, a live set): on a device whose
+   * collections wait for the exec to return (the virtual Pico), a collection runs before its first
+   * try and again before every retry, so the garbage a failed try left is gone and the step's
+   * objects land where they land without the fault. A board collects inside the exec: unchanged.
+   */
+  collectFirst?: boolean;
+  /** Code that undoes what a run of the step left behind, run before the step runs a second time. */
+  undo?: string;
   /**
    * `onStdout` gets the text exactly as it came (the stub's markers, data lines with their sequence
    * number and CRC), for a reader that checks the lines itself while the code runs.

@@ -1,3 +1,4 @@
+import { ProtocolError, escapeBytes } from '../errors.ts';
 import { memInfoDiscrepancies, parseMemInfo } from '../meminfo/index.ts';
 
 /**
@@ -12,4 +13,11 @@ export function memInfoProblem(text: string): string | undefined {
   } catch (error) {
     return `mem_info does not parse: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+/** The `GC: total: N` figure of `micropython.mem_info()`. */
+export function gcTotal(memInfo: string): number {
+  const match = /^GC: total: (\d+),/m.exec(memInfo);
+  if (!match) throw new ProtocolError('mem_info() printed no "GC: total:" line', escapeBytes(memInfo));
+  return Number(match[1]);
 }

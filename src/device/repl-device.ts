@@ -2,21 +2,30 @@ import type { Link } from '../link/link.ts';
 import { systemClock } from '../clock.ts';
 import { RawRepl, type ExecResult } from '../repl/raw-repl.ts';
 import {
+  DamagedLinkError,
   DeviceException,
   DeviceResetError,
   LinkError,
   ProtocolError,
   TimeoutError,
-  escapeBytes,
 } from '../errors.ts';
 import type { Device, DeviceExecOptions, Repair, TimedCollection } from './device.ts';
 import { DeviceDataError, parseOneRecord } from './data-lines.ts';
-import { memInfoProblem } from './mem-info-check.ts';
+import { memInfoText, timedCollection } from './plain-readings.ts';
+import { gcTotal } from './mem-info-check.ts';
+
+export { gcTotal };
 import {
   OUTPUT_END,
+  UNKNOWN_LINES,
   againCall,
+  countCall,
+  countFrom,
   checkedCall,
   completed,
+  firstLine,
+  triesFor,
+  CHECKED_ATTEMPTS,
   missingParts,
   readChecked,
   streamedLines,
@@ -25,21 +34,21 @@ import {
   type CheckedOutcome,
   type Gaps,
 } from './verified-exec.ts';
-import { infoRecordSchema, type Capabilities, type DeviceInfo, type InfoRecord } from './device-info.ts';
+import { infoRecordSchema, type Capabilities, type DeviceInfo } from './device-info.ts';
 import { uploadScripts } from './scripts.ts';
-import { simCapabilities } from './sim-capabilities.ts';
+import { capabilitiesOf } from './sim-capabilities.ts';
 import { measurePace } from './pace.ts';
 
 /** The REPL client's default deadline for an exec, in device time here. */
 const DEFAULT_EXEC_MS = 10_000;
-/** How often one exec is tried before a faulty link is given up on. */
-const CHECKED_ATTEMPTS = 12;
+/** A collection: on the virtual Pico it runs as the exec returns, leaving only live objects. */
+const COLLECT = 'import gc\ngc.collect()';
+/** Raw-REPL entries tried while connecting, when what came back was damaged (not silence). */
+const CONNECT_ATTEMPTS = 3;
+/** The deadline of each entry after the first (the first has the REPL client's 10 s). */
+const CONNECT_RETRY_MS = 2_000;
 /** The raw-paste request's reply, in device time. */
 const HANDSHAKE_MS = 2_000;
-
-/** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
-const BOARD_TIMED_COLLECT =
-  'import gc, time\n_t = time.ticks_us()\ngc.collect()\nprint(time.ticks_diff(time.ticks_us(), _t))';
 
 /**
  * A device behind a raw REPL: a board on serial/TCP, or the virtual Pico (in-process or on a pty)
@@ -52,6 +61,10 @@ export class ReplDevice implements Device {
   #deadlineScale = 1;
   /** The stub that checks uploads is defined in the device's current interpreter. */
   #stubReady = false;
+  /** Not ready, but maybe only a damaged call failed: asked (probed) before it is installed again. */
+  #stubUnsure = false;
+  /** A try failed since the heap was last collected clean: its garbage is still in the heap. */
+  #dirty = false;
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
@@ -73,7 +86,21 @@ export class ReplDevice implements Device {
     options: { softReset?: boolean; declare?: (reported: Capabilities) => Capabilities } = {},
   ) {
     const repl = new RawRepl(link.stream);
-    await repl.enter({ softReset: options.softReset ?? true });
+    for (let attempt = 1; ; attempt++) {
+      const heardBefore = repl.bytesReceived;
+      try {
+        // A retry is short: a device that answered damaged text answers a retry at once, and one
+        // that went silent part-way (hung) must not hold the connect for a second full deadline.
+        const timeoutMs = attempt > 1 ? CONNECT_RETRY_MS : undefined;
+        await repl.enter({ softReset: options.softReset ?? true, ...(timeoutMs ? { timeoutMs } : {}) });
+        break;
+      } catch (error) {
+        // A banner damaged on the way is not a silent device: the entry goes again, a few times.
+        const heard = repl.bytesReceived > heardBefore;
+        const damaged = error instanceof ProtocolError || (error instanceof TimeoutError && heard);
+        if (!damaged || attempt >= CONNECT_ATTEMPTS) throw error;
+      }
+    }
     return new ReplDevice(link, repl, backend, options.declare);
   }
 
@@ -89,7 +116,8 @@ export class ReplDevice implements Device {
    * on a device slower than real time.
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
-    const { idempotent, onStdout, validate, rawStdout, ...rest } = options;
+    const { idempotent, onStdout, validate, rawStdout, retryCode, attempts, collectFirst, undo, ...rest } =
+      options;
     if (this.#paceStale) await this.measurePaceAgain();
     const exec = {
       ...rest,
@@ -99,23 +127,35 @@ export class ReplDevice implements Device {
       ...(onStdout ? { onStdout: rawStdout ? onStdout : streamedLines(onStdout) } : {}),
     };
     const started = systemClock.now();
+    let ran = false;
     for (let attempt = 1; ; attempt++) {
       await this.installStub(exec.timeoutMs);
-      const checked = await this.execChecked(code, exec);
-      const problem = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
+      if (ran && undo !== undefined) await this.exec(undo, { timeoutMs: options.timeoutMs });
+      if (collectFirst && this.#info?.capabilities.deferredCollect) {
+        await this.exec(COLLECT, { timeoutMs: options.timeoutMs });
+        this.#dirty = false;
+      }
+      const checked = await this.execChecked(attempt > 1 && retryCode ? retryCode : code, exec);
+      const verdict = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
+      const problem = typeof verdict === 'string' ? verdict : undefined;
       const outcome: CheckedOutcome = problem ? { kind: 'damaged', why: problem } : checked.outcome;
-      if (outcome.kind === 'ok') return { ...checked.result!, stdout: outcome.stdout };
+      if (outcome.kind === 'damaged' || outcome.kind === 'resend') this.#dirty = true;
+      if (outcome.kind === 'ok') {
+        return { ...checked.result!, stdout: typeof verdict === 'object' ? verdict.stdout : outcome.stdout };
+      }
       if (outcome.kind === 'raised') throw outcome.error;
       // Data lines lost on the way are asked for again; the step does not run twice for them.
       if (outcome.kind === 'damaged' && outcome.gaps && !problem) {
         const stdout = await this.askAgain(outcome.gaps, exec);
-        if (stdout !== undefined) {
+        // What the stub cannot check is judged as in a whole answer.
+        const mended = stdout === undefined ? undefined : validate?.(stdout);
+        if (stdout !== undefined && typeof mended !== 'string') {
           this.onRepair?.({
             kind: 'again',
             detail: `exec "${firstLine(code)}": ${outcome.why}; asked for again`,
             ms: systemClock.now() - started,
           });
-          return { ...checked.result!, stdout };
+          return { ...checked.result!, stdout: mended?.stdout ?? stdout };
         }
       }
       const step = `exec "${firstLine(code)}"`;
@@ -124,9 +164,12 @@ export class ReplDevice implements Device {
           `${step}: its answer arrived damaged (${outcome.why}) and it must not run twice`,
         );
       }
-      if (attempt >= CHECKED_ATTEMPTS) {
-        throw new LinkError(`${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`);
+      if (attempt >= (attempts ?? triesFor(code))) {
+        throw new DamagedLinkError(
+          `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
+        );
       }
+      ran = outcome.kind === 'damaged';
       this.onRepair?.({
         kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
         detail: `${step}: ${outcome.why}`,
@@ -138,6 +181,14 @@ export class ReplDevice implements Device {
   /** Each lost part asked for again (a few tries each); undefined if one never arrives whole. */
   private async askAgain(gaps: Gaps, options: DeviceExecOptions): Promise<string | undefined> {
     let tries = 0;
+    while (gaps.lines === UNKNOWN_LINES) {
+      if (++tries > CHECKED_ATTEMPTS) return undefined;
+      try {
+        gaps.lines = countFrom((await this.repl.exec(countCall(), options)).stdout) ?? UNKNOWN_LINES;
+      } catch (error) {
+        if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
+      }
+    }
     for (let missing = missingParts(gaps); missing.length > 0; missing = missingParts(gaps)) {
       const { seq, part } = missing[0]!;
       if (++tries > CHECKED_ATTEMPTS * (missing.length + 1)) return undefined;
@@ -168,8 +219,10 @@ export class ReplDevice implements Device {
       if (error instanceof ProtocolError) return { outcome: { kind: 'resend', why: error.message } };
       if (!(error instanceof DeviceException)) throw error;
       const outcome = readChecked(error.stdout, error);
-      // A call that failed before the script started may have found no stub (a reboot unseen).
-      if (outcome.kind === 'resend') this.#stubReady = false;
+      // A call that failed before the script started found no stub (a reboot unseen) or arrived
+      // damaged: the stub is probed, and installed again only if gone (a second install would move
+      // it in the heap, and every figure after it).
+      if (outcome.kind === 'resend') [this.#stubUnsure, this.#stubReady] = [this.#stubReady, false];
       return { outcome };
     }
   }
@@ -179,10 +232,21 @@ export class ReplDevice implements Device {
    * the stub itself goes as plain code, so a damaged copy is caught by its first call.
    */
   private async installStub(timeoutMs: number): Promise<void> {
+    let installed = this.#stubUnsure;
+    this.#stubUnsure = false;
     for (let attempt = 1; !this.#stubReady; attempt++) {
+      const handshakeMs = this.wallMs(HANDSHAKE_MS);
       try {
-        const handshakeMs = this.wallMs(HANDSHAKE_MS);
-        await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
+        if (!installed) {
+          // Installed again (its upload refused or lost): what the failed try left (garbage, a name,
+          // a grown table) would move the stub in the heap, and every figure after it. It only ever
+          // goes in after a reboot, so on the virtual Pico the VM is simply rebooted again first.
+          if (attempt > 1 && this.#info?.capabilities.deferredCollect) {
+            await this.repl.softReset({ timeoutMs });
+          }
+          const { stdout } = await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
+          installed = stdout === '';
+        }
         const probe = await this.repl.exec(checkedCall(''), {
           timeoutMs,
           handshakeMs,
@@ -191,8 +255,10 @@ export class ReplDevice implements Device {
         this.#stubReady = readChecked(probe.stdout).kind === 'ok';
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
+        // A probe that finds no stub: the install that looked whole was not.
+        if (error instanceof DeviceException && error.detail.includes("'_picogc_x'")) installed = false;
       }
-      if (!this.#stubReady && attempt >= CHECKED_ATTEMPTS) {
+      if (!this.#stubReady && attempt >= triesFor(stubInstall())) {
         throw new LinkError(
           `the checking stub could not be installed in ${attempt} tries: the link damages every upload`,
         );
@@ -262,28 +328,24 @@ export class ReplDevice implements Device {
     return this.#info;
   }
 
+  /**
+   * On the virtual Pico a timed collection sweeps whatever garbage is left, a failed try's too: a
+   * reading with a retry before or in it is taken again, that garbage gone, as without the fault.
+   */
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
-    // A figure printed plainly is no data line: a damaged one is caught by its shape, and read again.
-    const validate = (stdout: string) => (/^\d+\r\n$/.test(stdout) ? undefined : 'not a whole number');
-    if (capabilities.collectTiming === 'ticks_us') {
-      const { stdout } = await this.exec(BOARD_TIMED_COLLECT, { ...options, validate });
-      return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
+    for (let redo = 0; ; redo++) {
+      const dirtyBefore = this.#dirty;
+      this.#dirty = false;
+      const exec = (code: string, execOptions?: DeviceExecOptions) => this.exec(code, execOptions);
+      const reading = await timedCollection(exec, capabilities, options);
+      const clean = !dirtyBefore && !this.#dirty;
+      if (clean || !capabilities.deferredCollect || redo >= CHECKED_ATTEMPTS) return reading;
     }
-    // The virtual Pico collects when an execution returns and times that (on its work clock, or on
-    // the host); the next execution reads the figure (as often as it takes: reading changes nothing).
-    await this.exec('import gc\ngc.collect()', options);
-    const { stdout } = await this.exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', {
-      ...options,
-      validate,
-    });
-    return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
   }
 
   async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
-    const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
-    return (await this.exec(`import micropython\n${call}`, { timeoutMs: 20_000, validate: memInfoProblem }))
-      .stdout;
+    return memInfoText((code, execOptions) => this.exec(code, execOptions), options);
   }
 
   /** Ctrl-D at the raw prompt; if its bytes are damaged on the way, once more from a fresh entry. */
@@ -325,38 +387,4 @@ export class ReplDevice implements Device {
     this.repl.close();
     await this.link.close();
   }
-}
-
-function capabilitiesOf(record: InfoRecord): Capabilities {
-  if (record.sim) return simCapabilities(record.sim, record.float_bits);
-  return {
-    kind: 'board',
-    collectTiming: 'ticks_us',
-    deferredCollect: false,
-    heapGrows: false,
-    ticksUsResolutionUs: 1,
-    floatBits: record.float_bits,
-    interruptResetsVm: false,
-    differences: [],
-  };
-}
-
-function parseInteger(stdout: string, unit: string): number {
-  const text = stdout.trim();
-  if (!/^\d+$/.test(text))
-    throw new ProtocolError(`a timed collection did not print ${unit}`, escapeBytes(text));
-  return Number(text);
-}
-
-/** The `GC: total: N` figure of `micropython.mem_info()`. */
-export function gcTotal(memInfo: string): number {
-  const match = /^GC: total: (\d+),/m.exec(memInfo);
-  if (!match) throw new ProtocolError('mem_info() printed no "GC: total:" line', escapeBytes(memInfo));
-  return Number(match[1]);
-}
-
-/** The first line of code that says what it does, for a message. */
-function firstLine(code: string): string {
-  const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -32,6 +32,7 @@ export function sha256(data: string | Uint8Array): string {
  */
 export async function uploadScripts(device: Device, names: string[]): Promise<void> {
   for (const name of ['common', ...names.filter((n) => n !== 'common')]) {
-    await device.exec(deviceScript(name), { timeoutMs: 20_000 });
+    // Its functions outlive the upload: they land where they would without a fault (device.ts).
+    await device.exec(deviceScript(name), { timeoutMs: 20_000, collectFirst: true });
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProtocolError, escapeBytes } from '../errors.ts';
-import type { Capabilities } from './device-info.ts';
+import type { Capabilities, InfoRecord } from './device-info.ts';
 
 /** What `picogc_sim.capabilities()` declares (src/sim/capabilities.ts), as far as the host relies on it. */
 const simDeclarationSchema = z.object({
@@ -34,5 +34,20 @@ export function simCapabilities(declared: Record<string, unknown>, floatBits: 32
     floatBits,
     interruptResetsVm: ids.has('interrupt-may-reset'),
     differences: parsed.data.differences.map((d) => `${d.id}: ${d.detail}`),
+  };
+}
+
+/** What the device can show, from its info record: the virtual Pico declares it, a board has it all. */
+export function capabilitiesOf(record: InfoRecord): Capabilities {
+  if (record.sim) return simCapabilities(record.sim, record.float_bits);
+  return {
+    kind: 'board',
+    collectTiming: 'ticks_us',
+    deferredCollect: false,
+    heapGrows: false,
+    ticksUsResolutionUs: 1,
+    floatBits: record.float_bits,
+    interruptResetsVm: false,
+    differences: [],
   };
 }

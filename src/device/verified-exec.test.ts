@@ -6,11 +6,15 @@ import {
   bytesLiteral,
   checkedCall,
   completed,
+  countCall,
+  countFrom,
   missingParts,
+  OUTPUT_END,
   readChecked,
   streamedLines,
   takeAgain,
   uncheckedSource,
+  UNKNOWN_LINES,
 } from './verified-exec.ts';
 
 /** A data line part as the stub prints it. */
@@ -48,6 +52,15 @@ describe('checked execution: the host side', () => {
 
   it('output that does not end its line before the end marker is kept as it is', () => {
     expect(readChecked(answer('no newline@picogc. 0\r\n'))).toEqual({ kind: 'ok', stdout: 'no newline' });
+  });
+
+  it('output ends at the end marker or at a refused upload, and nowhere else', () => {
+    expect(OUTPUT_END.test('@picogc+\r\n@picogc. 3\r\n')).toBe(true);
+    expect(OUTPUT_END.test('@picogc! 53 1402435360\r\n')).toBe(true);
+    expect(OUTPUT_END.test('@picogc! stub\r\n')).toBe(true);
+    expect(OUTPUT_END.test('@picogc 0.0/1 d3c3f79b {"n": 1}\r\n')).toBe(false);
+    expect(OUTPUT_END.test('@picogc+\r\n')).toBe(false);
+    expect(OUTPUT_END.test('@picogc. 3\r\nmore\r\n')).toBe(false);
   });
 
   it('the stub refusing an upload, or a call failing before the script started, means: send it again', () => {
@@ -100,9 +113,27 @@ describe('checked execution: the host side', () => {
     expect(completed(out.gaps)).toBe('@picogc {"a": 0}\r\n@picogc {"n": 1}\r\n');
   });
 
-  it('without its end marker an answer cannot be told whole: the step runs again', () => {
-    expect(readChecked(answer(part(0, 0, 1, '{}'))).kind).toBe('damaged');
-    expect(readChecked('no start\r\n').kind).toBe('damaged');
+  it('without its end marker the step still ran: the stub is asked how many lines it printed, not run again', () => {
+    const out = readChecked(answer(part(0, 0, 1, '{"a": 0}'), '@picogc, 2\r\n'));
+    expect(out.kind).toBe('damaged');
+    if (out.kind !== 'damaged' || !out.gaps) throw new Error('expected gaps');
+    expect(out.gaps.lines).toBe(UNKNOWN_LINES);
+    expect(countCall()).toBe("_picogc_x(b'', 0, 1)");
+    out.gaps.lines = countFrom('@picogc+\r\n@picogc. 2\r\n')!;
+    expect(missingParts(out.gaps)).toEqual([{ seq: 1, part: 0 }]);
+    expect(countFrom('@picogc+\r\n@picogc, 2\r\n')).toBeUndefined();
+    // Neither marker: nothing says the script ran.
+    expect(readChecked('no start\r\n')).toMatchObject({
+      kind: 'damaged',
+      why: 'no start marker in the output',
+    });
+  });
+
+  it('a damaged start marker with the end marker whole: the script ran, its answer is read as it is', () => {
+    const out = readChecked(`@pic\x0fgc+\r\nlog\r\n${part(0, 0, 1, '{"a": 1}')}@picogc. 1\r\n`);
+    expect(out).toEqual({ kind: 'ok', stdout: 'log\r\n@picogc {"a": 1}\r\n' });
+    // A damaged refusal is one line and no end marker: it is sent again.
+    expect(readChecked('@pic\x0fgc! 12 345\r\n').kind).toBe('damaged');
   });
 
   it('output shown as it arrives drops the markers and joins nothing it cannot', () => {

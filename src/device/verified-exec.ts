@@ -72,8 +72,11 @@ export function stubInstall(): string {
   ].join('\n');
 }
 
-/** A checked exec's output ends with the stub's end marker: the frame closes right after it. */
-export const OUTPUT_END = /@picogc\. \d+\r\n$/;
+/**
+ * A checked exec's output ends with the stub's end marker, or with its refusal of a damaged upload
+ * (it prints that and returns): the frame closes right after either.
+ */
+export const OUTPUT_END = /@picogc(?:\. \d+|! \d+ \d+|! stub)\r\n$/;
 
 /** The exec the host sends for `code`: the stub called with the code as a bytes literal and its CRC. */
 export function checkedCall(code: string): string {
@@ -159,7 +162,9 @@ export function readChecked(stdout: string, raised?: DeviceException): CheckedOu
   const lines = stdout.split(/\r?\n/);
   if (lines[0]?.startsWith(BAD_UPLOAD))
     return { kind: 'resend', why: `the stub refused the upload (${lines[0]})` };
-  if (lines[0] !== STARTED) {
+  // The stub's end marker comes only after the script ran: with it, a damaged first line was the
+  // start marker, and running the step again would do twice what it did once.
+  if (lines[0] !== STARTED && !(raised === undefined && endsWithEndMarker(lines))) {
     return raised
       ? {
           kind: 'resend',
@@ -187,7 +192,16 @@ export function readChecked(stdout: string, raised?: DeviceException): CheckedOu
   const last = body.pop() ?? '';
   const at = last.lastIndexOf(`${ENDED} `);
   const announced = at < 0 ? Number.NaN : Number(last.slice(at + ENDED.length + 1));
-  if (!Number.isInteger(announced)) return { kind: 'damaged', why: 'no end marker in the output' };
+  if (!Number.isInteger(announced)) {
+    // The script ran to its end (no exception), but the stub's count was damaged on the way: the
+    // device is asked for it (`countCall`), then for whatever else is missing.
+    const pieces = piecesOf(body);
+    return {
+      kind: 'damaged',
+      why: 'no end marker in the output',
+      gaps: { pieces, lines: UNKNOWN_LINES, ...collect(pieces), tail: '' },
+    };
+  }
   const pieces = piecesOf(body);
   const gaps: Gaps = { pieces, lines: announced, ...collect(pieces), tail: last.slice(0, at) };
   const missing = missingParts(gaps);
@@ -197,6 +211,28 @@ export function readChecked(stdout: string, raised?: DeviceException): CheckedOu
     why: `${missing.length} part${missing.length > 1 ? 's' : ''} of ${announced} data line${announced === 1 ? '' : 's'} arrived damaged or not at all`,
     gaps,
   };
+}
+
+/** `Gaps.lines` while the step's end marker, which says how many lines it printed, is missing. */
+export const UNKNOWN_LINES = -1;
+
+function endsWithEndMarker(lines: readonly string[]): boolean {
+  const last = [...lines].reverse().find((line) => line !== '');
+  return last !== undefined && /@picogc\. \d+$/.test(last);
+}
+
+/**
+ * Ask the stub how many data lines the last step printed: an empty checked call that keeps them
+ * (`again`) answers with the end marker and the count unchanged.
+ */
+export function countCall(): string {
+  return `_picogc_x(b'', 0, 1)`;
+}
+
+/** The count in the answer to `countCall()`, or undefined if that answer arrived damaged too. */
+export function countFrom(stdout: string): number | undefined {
+  const m = /^@picogc\+\r?\n@picogc\. (\d+)\r?\n$/.exec(stdout);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** The parts still to ask for: a line none of whose parts arrived is asked for from its first. */
@@ -296,4 +332,27 @@ export function streamedLines(sink: (text: string) => void): (text: string) => v
       sink(`${data ? `${DATA_MARK}${data[1]}` : line}\n`);
     }
   };
+}
+
+/** The first line of code that says what it does, for a message. */
+export function firstLine(code: string): string {
+  const line = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+/** How often one exec is tried before a faulty link is given up on. */
+export const CHECKED_ATTEMPTS = 12;
+/**
+ * A long upload crosses a noisy link whole less often (at one damaged byte in 1000, a 2.4 KB script
+ * arrives whole one time in 11): each this many bytes earn it one more try, while the device keeps
+ * answering that the upload arrived damaged.
+ */
+const BYTES_PER_EXTRA_TRY = 50;
+
+/**
+ * Tries for one exec: more for a long upload, which crosses a noisy link whole less often, whatever
+ * its last try met (refused on the way in, or its short answer damaged on the way out).
+ */
+export function triesFor(code: string): number {
+  return CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY);
 }

@@ -8,5 +8,6 @@ import type { Device } from '../device/device.ts';
 export async function rebuild(device: Device, build: string, timeoutMs: number): Promise<string> {
   await device.exec('release()', { timeoutMs });
   await device.exec('import gc\ngc.collect()', { timeoutMs });
-  return (await device.exec(build, { timeoutMs })).stdout;
+  // A build run twice (its answer damaged) is undone first, so the second set lands where the first did.
+  return (await device.exec(build, { timeoutMs, collectFirst: true, undo: 'release()' })).stdout;
 }

@@ -48,3 +48,18 @@ export function writeOnAbort(
   stdin.signal.addEventListener('abort', write, { once: true });
   return () => stdin.signal.removeEventListener('abort', write);
 }
+
+/** Both of an exec's abort actions while its frame is read: the Ctrl-C, and the bytes for stdin. */
+export function onAbort(
+  channel: ByteChannel,
+  options: { signal?: AbortSignal; stdinOnAbort?: { signal: AbortSignal; bytes: Buffer } },
+  deadline: Deadline,
+  info: (text: string) => void,
+): () => void {
+  const stopInterrupting = interruptOnAbort(channel, options.signal, deadline, info);
+  const stopWriting = writeOnAbort(channel, options.stdinOnAbort, deadline, info);
+  return () => {
+    stopInterrupting();
+    stopWriting();
+  };
+}

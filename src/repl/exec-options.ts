@@ -18,8 +18,9 @@ export interface ExecOptions {
    */
   handshakeMs?: number;
   /**
-   * Text that ends the code's output (a checked exec's end marker): once it has arrived, the frame
-   * must close within `handshakeMs`, or a frame byte was lost on the way and the session resyncs.
+   * Text that ends the code's output (a checked exec's end marker): once it has arrived and the
+   * bytes stop for `handshakeMs` with the frame still open, its lost `\x04` is taken as read (the
+   * output is whole), rather than waiting out the exec's deadline for it.
    */
   outputEnd?: RegExp;
   /**

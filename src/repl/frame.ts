@@ -35,6 +35,16 @@ export class FrameParser {
   }
 
   /**
+   * End the frame with these parts, when its closing bytes were lost on the way and the caller knows
+   * from the output itself that it is complete (output-frame.ts).
+   */
+  close(stdout: string, stderr: string): void {
+    this.part = 'done';
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /**
    * Consume bytes. Returns how many bytes of `chunk` belong to the frame: all of them until the
    * closing 0x04, whose position + 1 is returned; bytes after it are the caller's.
    */

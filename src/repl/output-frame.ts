@@ -11,7 +11,10 @@ import { BYTE, MPY_SOFT_REBOOT, RAW_BANNER_PROMPT, TEXT } from '../protocol/raw-
 
 /**
  * Read the frame into `frame`. With `outputEnd`, the code's output is known to be complete once it
- * matches: the frame must then close within `stallMs`, or a frame byte was lost on the way.
+ * matches: if the bytes then stop for `stallMs` with the frame still open, a frame byte was lost or
+ * damaged on the way and the frame is closed here, as the device closed it (`frameEndDamaged`).
+ * Whatever came after the output (at most the frame's end, `\x04\x04>`, some of it damaged) is no
+ * output; if it ended in the prompt, the prompt was taken with it (`promptTaken`).
  */
 export async function readFrame(
   channel: ByteChannel,
@@ -19,7 +22,7 @@ export async function readFrame(
   deadline: Deadline,
   outputEnd?: RegExp,
   stallMs = Number.POSITIVE_INFINITY,
-): Promise<void> {
+): Promise<{ promptTaken: boolean; frameEndDamaged: boolean }> {
   for (;;) {
     // A stdout callback may make more bytes arrive while push() runs: empty the buffer first.
     while (channel.available > 0) {
@@ -27,18 +30,53 @@ export async function readFrame(
       const used = frame.push(bytes);
       if (frame.done) {
         channel.unshift(bytes.subarray(used));
-        return;
+        return { promptTaken: false, frameEndDamaged: false };
       }
       checkForReboot(frame);
     }
-    const ended = outputEnd !== undefined && !frame.inStderr && outputEnd.test(frame.stdout);
-    if (await channel.waitForData(ended ? deadline.within(stallMs) : deadline)) continue;
-    if (!ended || deadline.expired) throw channel.timeoutError(deadline);
-    throw new ProtocolError(
-      `the output ended but its frame did not close within ${stallMs} ms (a frame byte lost on the way?)`,
-      channel.tail(),
-    );
+    const whole = outputEnd === undefined ? undefined : outputBeforeFrameEnd(frame, outputEnd);
+    if (await channel.waitForData(whole ? deadline.within(stallMs) : deadline)) continue;
+    if (!whole || deadline.expired) throw channel.timeoutError(deadline);
+    frame.close(whole.stdout, whole.stderr);
+    return { promptTaken: whole.promptTaken, frameEndDamaged: true };
   }
+}
+
+/** The bytes that close a frame after a successful exec: two `\x04` and the prompt. */
+const FRAME_END_BYTES = 3;
+const TRACEBACK = 'Traceback (most recent call last):\r\n';
+/** A traceback to its exception line, then what came after it. */
+const EXCEPTION_END = /^(Traceback[\s\S]*\r\n[A-Za-z_][\w.]*(?:: [^\r\n]*)?\r\n)([\s\S]*)$/;
+
+/**
+ * The whole output of an open frame, if it holds it: the output ends in `outputEnd` and after it
+ * came no more characters than the frame's end has bytes (each lost, or damaged into another
+ * character; the `\x04` that opened the stderr part was one of them). A traceback is far longer,
+ * so an exec that raised is never taken for one that succeeded.
+ */
+function outputBeforeFrameEnd(
+  frame: FrameParser,
+  outputEnd: RegExp,
+): { stdout: string; stderr: string; promptTaken: boolean } | undefined {
+  const prompt = String.fromCharCode(BYTE.PROMPT);
+  // An exception's text, whole (the device prints it at once, its last line ended), followed by no
+  // more than the frame's end, some of it lost or damaged: the first `\x04` lost puts it in stdout.
+  const received = frame.inStderr ? `${frame.stdout}\u0004${frame.stderr}` : frame.stdout;
+  const at = received.lastIndexOf(TRACEBACK);
+  const raised = at < 0 ? null : EXCEPTION_END.exec(received.slice(at));
+  if (raised && raised[2]!.length <= FRAME_END_BYTES - 1 && !raised[2]!.includes('\n')) {
+    const stdout = received.slice(0, at).replace(/\u0004$/, '');
+    return { stdout, stderr: raised[1]!, promptTaken: raised[2]!.endsWith(prompt) };
+  }
+  const after = frame.inStderr ? frame.stderr : '';
+  const room = FRAME_END_BYTES - (frame.inStderr ? 1 : 0) - after.length;
+  for (let junk = 0; junk <= room; junk++) {
+    const stdout = frame.stdout.slice(0, frame.stdout.length - junk);
+    if (!outputEnd.test(stdout)) continue;
+    const rest = frame.stdout.slice(stdout.length) + after;
+    return { stdout, stderr: '', promptTaken: rest.endsWith(prompt) };
+  }
+  return undefined;
 }
 
 /**
@@ -79,4 +117,32 @@ export async function readPromptAfterFrame(
   }
   await channel.readUntil(RAW_BANNER_PROMPT, deadline);
   return true;
+}
+
+/**
+ * The prompt after an exec's frame, unless `readFrame` already took it. Output known to be whole
+ * (the frame's end arrived damaged, or it ends in `outputEnd` with nothing raised) keeps its result
+ * when only the prompt after it arrived damaged: the session is then out of step (`synced` false)
+ * and resynchronises before the next exec, instead of running this one again.
+ */
+export async function readPromptAfterOutput(
+  channel: ByteChannel,
+  frame: FrameParser,
+  closed: { promptTaken: boolean; frameEndDamaged: boolean },
+  deadline: Deadline,
+  options: { stallMs: number; outputEnd: RegExp | undefined; info: (text: string) => void },
+): Promise<{ softRebooted: boolean; synced: boolean }> {
+  if (closed.frameEndDamaged) options.info("the output frame's end arrived damaged; its output is whole");
+  if (closed.promptTaken) return { softRebooted: false, synced: true };
+  try {
+    return { softRebooted: await readPromptAfterFrame(channel, deadline, options.stallMs), synced: true };
+  } catch (error) {
+    const { outputEnd } = options;
+    const whole =
+      closed.frameEndDamaged ||
+      (outputEnd !== undefined && frame.stderr === '' && outputEnd.test(frame.stdout));
+    if (!(error instanceof ProtocolError) || !whole) throw error;
+    options.info(`${(error as Error).message}; the output is whole, the session resynchronises`);
+    return { softRebooted: false, synced: false };
+  }
 }

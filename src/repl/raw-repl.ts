@@ -18,9 +18,9 @@ import {
 import { Deadline } from './deadline.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
-import { readFrame, readPromptAfterFrame } from './output-frame.ts';
+import { readFrame, readPromptAfterFrame, readPromptAfterOutput } from './output-frame.ts';
 import { rejectControlBytes, type ExecOptions, type ExecResult, type PasteMode } from './exec-options.ts';
-import { interruptOnAbort, writeOnAbort } from './abort-interrupt.ts';
+import { onAbort } from './abort-interrupt.ts';
 
 export type { ExecOptions, ExecResult, PasteMode } from './exec-options.ts';
 
@@ -97,6 +97,11 @@ export class RawRepl {
       await this.enterRaw(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       if (options.softReset) await this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     });
+  }
+
+  /** Bytes received from the device so far: whether it said anything at all since a moment. */
+  get bytesReceived(): number {
+    return this.channel.bytesReceived;
   }
 
   /** Run code; a MicroPython exception is thrown as a DeviceException (stdout kept on it). */
@@ -276,25 +281,22 @@ export class RawRepl {
       }
       const stallMs = options.handshakeMs ?? HANDSHAKE_MS;
       const frameStep = enterStage('frame', 'waiting for the output frame');
-      const stopInterrupting = interruptOnAbort(this.channel, options.signal, frameStep, (text) =>
-        this.info(text),
-      );
-      const stopWriting = writeOnAbort(this.channel, options.stdinOnAbort, frameStep, (text) =>
-        this.info(text),
-      );
+      const stopAborting = onAbort(this.channel, options, frameStep, (text) => this.info(text));
+      let closed: Awaited<ReturnType<typeof readFrame>>;
       try {
-        await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
+        closed = await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
       } finally {
-        stopInterrupting();
-        stopWriting();
+        stopAborting();
       }
-      const softRebooted = await readPromptAfterFrame(
+      const { softRebooted, synced } = await readPromptAfterOutput(
         this.channel,
+        frame,
+        closed,
         enterStage('prompt', 'waiting for the prompt'),
-        stallMs,
+        { stallMs, outputEnd: options.outputEnd, info: (text) => this.info(text) },
       );
       if (softRebooted) this.info('the code raised SystemExit; the device soft-rebooted');
-      this.state = 'raw';
+      this.state = synced ? 'raw' : 'unsynced';
       return {
         stdout: frame.stdout,
         stderr: frame.stderr,

@@ -1,0 +1,68 @@
+import type { ExecResult } from '../repl/raw-repl.ts';
+import { DamagedLinkError, ProtocolError, escapeBytes } from '../errors.ts';
+import type { Capabilities } from './device-info.ts';
+import type { DeviceExecOptions, TimedCollection } from './device.ts';
+import { memInfoProblem } from './mem-info-check.ts';
+import { memInfoCopiesCode, voteMemInfo } from './mem-info-vote.ts';
+
+/**
+ * Readings the device prints plainly, not as checked data lines: a pause as a number, mem_info as
+ * the firmware prints it. Each is judged by its own shape, and read again in a way that does not
+ * change what it reads.
+ */
+type Exec = (code: string, options?: DeviceExecOptions) => Promise<ExecResult>;
+
+/** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
+const BOARD_TIMED_COLLECT =
+  'import gc, time\n_t = time.ticks_us()\ngc.collect()\nprint(time.ticks_diff(time.ticks_us(), _t))';
+/** Pairs of collection and read tried on the virtual Pico before the link is given up on. */
+const PAIR_ATTEMPTS = 12;
+
+/** A figure printed plainly is no data line: a damaged one is caught by its shape, and read again. */
+const wholeNumber = (stdout: string) => (/^\d+\r\n$/.test(stdout) ? undefined : 'not a whole number');
+
+export async function timedCollection(
+  exec: Exec,
+  capabilities: Capabilities,
+  options: { timeoutMs?: number },
+): Promise<TimedCollection> {
+  if (capabilities.collectTiming === 'ticks_us') {
+    const { stdout } = await exec(BOARD_TIMED_COLLECT, { ...options, validate: wholeNumber });
+    return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
+  }
+  // The virtual Pico collects when an execution returns and times that (on its work clock, or on
+  // the host); the next execution reads the figure. It is the last collection's: a read tried
+  // again (itself an execution) would find another one, so the pair goes again instead.
+  for (let attempt = 1; ; attempt++) {
+    await exec('import gc\ngc.collect()', options);
+    try {
+      const { stdout } = await exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', {
+        ...options,
+        validate: wholeNumber,
+        attempts: 1,
+      });
+      return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
+    } catch (error) {
+      if (!(error instanceof DamagedLinkError) || attempt >= PAIR_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * `micropython.mem_info()` text, with the heap map for `heapMap`. A damaged copy is asked for
+ * again as several copies of one snapshot, mended line by line (mem-info-vote.ts).
+ */
+export async function memInfoText(exec: Exec, options: { heapMap?: boolean }): Promise<string> {
+  const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
+  const validate = (stdout: string) =>
+    stdout.split('stack: ').length > 2 ? voteMemInfo(stdout) : memInfoProblem(stdout);
+  const retryCode = memInfoCopiesCode(call);
+  return (await exec(`import micropython\n${call}`, { timeoutMs: 20_000, validate, retryCode })).stdout;
+}
+
+function parseInteger(stdout: string, unit: string): number {
+  const text = stdout.trim();
+  if (!/^\d+$/.test(text))
+    throw new ProtocolError(`a timed collection did not print ${unit}`, escapeBytes(text));
+  return Number(text);
+}
