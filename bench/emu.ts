@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
+import { runPicogc } from './picogc-child.ts';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openEmuDevice } from '../src/device/open-emu.ts';
 import type { Device } from '../src/device/device.ts';
 import { reportSchema } from '../src/report/schema.ts';
 import type { BenchModule } from './bench-module.ts';
 
-const REPO = fileURLToPath(new URL('../', import.meta.url));
 /** The RP2040's system clock as MicroPython's rp2 port sets it: emulated µs × 125 = emulated cycles. */
 const CYCLES_PER_US = 125;
 /** Two spins of emulated time: their difference cancels the exec's own round trip. */
@@ -122,17 +120,7 @@ async function quickRun(firmware: string, bootrom: string | undefined) {
   if (bootrom) argv.push('--bootrom', bootrom);
   argv.push('--no-history', '--out', out);
   try {
-    const started = performance.now();
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, {
-        cwd: REPO,
-        env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-        stdio: 'ignore',
-      });
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    const wallMs = performance.now() - started;
+    const { code, ms: wallMs } = await runPicogc(argv.slice(1));
     const report = reportSchema.parse(
       JSON.parse(readFileSync(join(out, readlinkSync(join(out, 'latest')), 'report.json'), 'utf8')),
     );

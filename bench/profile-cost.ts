@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
+import { runPicogc } from './picogc-child.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { profileReportSchema } from '../src/profile/profile-report-schema.ts';
 import type { BenchModule } from './bench-module.ts';
 
-const REPO = fileURLToPath(new URL('../', import.meta.url));
 const SECONDS = Number(process.env.PICOGC_BENCH_PROFILE_SECONDS ?? 16);
 const BARE_SECONDS = Number(process.env.PICOGC_BENCH_PROFILE_BARE ?? 2.5);
 const EXAMPLES = ['leaky_sensor.py', 'preallocated_loop.py'];
@@ -43,15 +41,7 @@ async function profileOne(example: string, firmware: string, bootrom: string) {
   argv.push('--seconds', String(SECONDS), '--bare-seconds', String(BARE_SECONDS), '--out', out);
   argv.push(join('examples', example));
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, {
-        cwd: REPO,
-        env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-        stdio: 'ignore',
-      });
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
+    const { code } = await runPicogc(argv.slice(1));
     const report = profileReportSchema.parse(
       JSON.parse(readFileSync(join(out, 'latest-profile', 'report.json'), 'utf8')),
     );

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
+import { runPicogc } from './picogc-child.ts';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { reportSchema, type Report } from '../src/report/schema.ts';
 import type { BenchModule } from './bench-module.ts';
 
-const REPO = fileURLToPath(new URL('../', import.meta.url));
 const COMMAND = ['bin/picogc.js', 'run', '--quick', '--no-history', '--device', 'sim'];
 
 /**
@@ -45,17 +43,7 @@ export const quickRepeatBench: BenchModule = {
 };
 
 async function quickRun(out: string) {
-  const started = performance.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [...COMMAND, '--out', out], {
-      cwd: REPO,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-      stdio: 'ignore',
-    });
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  const ms = performance.now() - started;
+  const { code, ms } = await runPicogc([...COMMAND.slice(1), '--out', out]);
   const report: Report = reportSchema.parse(
     JSON.parse(readFileSync(join(out, readlinkSync(join(out, 'latest')), 'report.json'), 'utf8')),
   );

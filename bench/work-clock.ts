@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
+import { runPicogc } from './picogc-child.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { median } from 'simple-statistics';
 import { openDevice } from '../src/device/open.ts';
 import type { ReplDevice } from '../src/device/repl-device.ts';
@@ -10,7 +9,6 @@ import { locate } from '../src/sim/instrumented-vm-cache.ts';
 import type { ClockKind } from '../src/sim/vm-protocol.ts';
 import type { BenchModule } from './bench-module.ts';
 
-const REPO = fileURLToPath(new URL('../', import.meta.url));
 const CLOCKS: ClockKind[] = ['host', 'work'];
 
 /**
@@ -111,7 +109,7 @@ async function quickSuite(runs: number) {
   }
 }
 
-function quickRunMs(clock: ClockKind, out: string): Promise<number> {
+async function quickRunMs(clock: ClockKind, out: string): Promise<number> {
   const args = [
     'bin/picogc.js',
     'run',
@@ -124,20 +122,10 @@ function quickRunMs(clock: ClockKind, out: string): Promise<number> {
     '--out',
     out,
   ];
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: REPO,
-    env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-    stdio: 'ignore',
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      // 0 or 1 (a check failed) are runs; anything else is not a timing.
-      if (code === 0 || code === 1) resolve(performance.now() - started);
-      else reject(new Error(`picogc run --quick --clock ${clock} exited ${code}`));
-    });
-  });
+  const { code, ms } = await runPicogc(args.slice(1));
+  // 0 or 1 (a check failed) are runs; anything else is not a timing.
+  if (code !== 0 && code !== 1) throw new Error(`picogc run --quick --clock ${clock} exited ${code}`);
+  return ms;
 }
 
 function round(value: number, digits = 1): number {
