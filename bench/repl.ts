@@ -75,12 +75,13 @@ async function timeUploads(repl: RawRepl, script: string, forceClassic: boolean)
 }
 
 /** Plain assignments, `size` bytes exactly. */
-function makeScript(size: number): string {
+export function makeScript(size: number): string {
   const line = 'value = 12345  # padding\n';
   const body = line.repeat(Math.floor(size / line.length));
   return body + '#'.repeat(size - body.length - 1) + '\n';
 }
 
-function round(value: number): number {
+/** Milliseconds to the µs. */
+export function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }

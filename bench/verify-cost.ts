@@ -1,6 +1,7 @@
 import { quantile } from 'simple-statistics';
 import { openDevice } from '../src/device/open.ts';
 import type { BenchModule } from './bench-module.ts';
+import { makeScript, round } from './repl.ts';
 
 const SMALL_EXEC = 'print(1)';
 const SMALL_RUNS = 100;
@@ -69,15 +70,4 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await action();
   return performance.now() - start;
-}
-
-/** Plain assignments, `size` bytes exactly. */
-function makeScript(size: number): string {
-  const line = 'value = 12345  # padding\n';
-  const body = line.repeat(Math.floor(size / line.length));
-  return body + '#'.repeat(size - body.length - 1) + '\n';
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
