@@ -1,5 +1,5 @@
 import type { ExecResult } from '../repl/raw-repl.ts';
-import { DamagedLinkError, ProtocolError, escapeBytes } from '../errors.ts';
+import { ProtocolError, escapeBytes } from '../errors.ts';
 import type { Capabilities } from './device-info.ts';
 import type { DeviceExecOptions, TimedCollection } from './device.ts';
 import { memInfoProblem } from './mem-info-check.ts';
@@ -12,40 +12,40 @@ import { memInfoCopiesCode, voteMemInfo } from './mem-info-vote.ts';
  */
 type Exec = (code: string, options?: DeviceExecOptions) => Promise<ExecResult>;
 
-/** On a board a collection is timed in place: ticks_us around gc.collect(), inside one exec. */
 const BOARD_TIMED_COLLECT =
   'import gc, time\n_t = time.ticks_us()\ngc.collect()\nprint(time.ticks_diff(time.ticks_us(), _t))';
-/** Pairs of collection and read tried on the virtual Pico before the link is given up on. */
-const PAIR_ATTEMPTS = 12;
 
 /** A figure printed plainly is no data line: a damaged one is caught by its shape, and read again. */
 const wholeNumber = (stdout: string) => (/^\d+\r\n$/.test(stdout) ? undefined : 'not a whole number');
 
-export async function timedCollection(
+/** A timed collection on a board: ticks_us around gc.collect(), inside one exec. */
+export async function boardTimedCollection(
+  exec: Exec,
+  options: { timeoutMs?: number },
+): Promise<TimedCollection> {
+  const { stdout } = await exec(BOARD_TIMED_COLLECT, { ...options, validate: wholeNumber });
+  return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
+}
+
+/** The virtual Pico collects when an execution returns: this one only asks for a collection. */
+export const VM_COLLECT = 'import gc\ngc.collect()';
+
+/**
+ * The virtual Pico's last collection as it timed it (on its work clock, or on the host), read by
+ * the next execution. Tried once: a read tried again (itself an execution) could find another
+ * collection, so a damaged read is a DamagedLinkError and the pair goes again instead.
+ */
+export async function lastVmCollection(
   exec: Exec,
   capabilities: Capabilities,
   options: { timeoutMs?: number },
 ): Promise<TimedCollection> {
-  if (capabilities.collectTiming === 'ticks_us') {
-    const { stdout } = await exec(BOARD_TIMED_COLLECT, { ...options, validate: wholeNumber });
-    return { us: parseInteger(stdout, 'microseconds'), method: 'ticks_us' };
-  }
-  // The virtual Pico collects when an execution returns and times that (on its work clock, or on
-  // the host); the next execution reads the figure. It is the last collection's: a read tried
-  // again (itself an execution) would find another one, so the pair goes again instead.
-  for (let attempt = 1; ; attempt++) {
-    await exec('import gc\ngc.collect()', options);
-    try {
-      const { stdout } = await exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', {
-        ...options,
-        validate: wholeNumber,
-        attempts: 1,
-      });
-      return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
-    } catch (error) {
-      if (!(error instanceof DamagedLinkError) || attempt >= PAIR_ATTEMPTS) throw error;
-    }
-  }
+  const { stdout } = await exec('import picogc_sim\nprint(picogc_sim.last_collect_ns())', {
+    ...options,
+    validate: wholeNumber,
+    attempts: 1,
+  });
+  return { us: parseInteger(stdout, 'nanoseconds') / 1000, method: capabilities.collectTiming };
 }
 
 /**

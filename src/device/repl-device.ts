@@ -11,7 +11,7 @@ import {
 } from '../errors.ts';
 import type { Device, DeviceExecOptions, Repair, TimedCollection } from './device.ts';
 import { DeviceDataError, parseOneRecord } from './data-lines.ts';
-import { memInfoText, timedCollection } from './plain-readings.ts';
+import { boardTimedCollection, lastVmCollection, memInfoText, VM_COLLECT } from './plain-readings.ts';
 import { gcTotal } from './mem-info-check.ts';
 
 export { gcTotal };
@@ -41,8 +41,6 @@ import { measurePace } from './pace.ts';
 
 /** The REPL client's default deadline for an exec, in device time here. */
 const DEFAULT_EXEC_MS = 10_000;
-/** A collection: on the virtual Pico it runs as the exec returns, leaving only live objects. */
-const COLLECT = 'import gc\ngc.collect()';
 /** Raw-REPL entries tried while connecting, when what came back was damaged (not silence). */
 const CONNECT_ATTEMPTS = 3;
 /** The deadline of each entry after the first (the first has the REPL client's 10 s). */
@@ -63,8 +61,14 @@ export class ReplDevice implements Device {
   #stubReady = false;
   /** Not ready, but maybe only a damaged call failed: asked (probed) before it is installed again. */
   #stubUnsure = false;
-  /** A try failed since the heap was last collected clean: its garbage is still in the heap. */
-  #dirty = false;
+  /** Tries that failed on the link so far: each left garbage in the heap until the next collection. */
+  #failures = 0;
+  /** `#failures` when the virtual Pico last collected with no failed try in that exec (else -1). */
+  #collectedAt = 0;
+  /** The rebuild the next timed collection follows, if nothing else ran since (see `exec`). */
+  #prepared: { code: string; options: DeviceExecOptions } | undefined;
+  /** A timed collection is under way: its own execs leave `#prepared` as it is. */
+  #reading = false;
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
@@ -116,6 +120,18 @@ export class ReplDevice implements Device {
    * on a device slower than real time.
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
+    // A step that starts from a collected heap and can be undone (a rebuild) is what the next timed
+    // collection's garbage came from: remembered, to be done again if that reading must be.
+    const prepares = options.collectFirst === true && options.undo !== undefined;
+    if (!prepares && !this.#reading) this.#prepared = undefined;
+    const failuresBefore = this.#failures;
+    const result = await this.execWithRetries(code, options);
+    if (code === VM_COLLECT) this.#collectedAt = this.#failures === failuresBefore ? this.#failures : -1;
+    if (prepares) this.#prepared = { code, options };
+    return result;
+  }
+
+  private async execWithRetries(code: string, options: DeviceExecOptions): Promise<ExecResult> {
     const { idempotent, onStdout, validate, rawStdout, retryCode, attempts, collectFirst, undo, ...rest } =
       options;
     if (this.#paceStale) await this.measurePaceAgain();
@@ -132,14 +148,13 @@ export class ReplDevice implements Device {
       await this.installStub(exec.timeoutMs);
       if (ran && undo !== undefined) await this.exec(undo, { timeoutMs: options.timeoutMs });
       if (collectFirst && this.#info?.capabilities.deferredCollect) {
-        await this.exec(COLLECT, { timeoutMs: options.timeoutMs });
-        this.#dirty = false;
+        await this.exec(VM_COLLECT, { timeoutMs: options.timeoutMs });
       }
       const checked = await this.execChecked(attempt > 1 && retryCode ? retryCode : code, exec);
       const verdict = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
       const problem = typeof verdict === 'string' ? verdict : undefined;
       const outcome: CheckedOutcome = problem ? { kind: 'damaged', why: problem } : checked.outcome;
-      if (outcome.kind === 'damaged' || outcome.kind === 'resend') this.#dirty = true;
+      if (outcome.kind === 'damaged' || outcome.kind === 'resend') this.#failures++;
       if (outcome.kind === 'ok') {
         return { ...checked.result!, stdout: typeof verdict === 'object' ? verdict.stdout : outcome.stdout };
       }
@@ -184,7 +199,7 @@ export class ReplDevice implements Device {
     while (gaps.lines === UNKNOWN_LINES) {
       if (++tries > CHECKED_ATTEMPTS) return undefined;
       try {
-        gaps.lines = countFrom((await this.repl.exec(countCall(), options)).stdout) ?? UNKNOWN_LINES;
+        gaps.lines = countFrom((await this.checkedRound(countCall(), options)).stdout) ?? UNKNOWN_LINES;
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
       }
@@ -193,7 +208,7 @@ export class ReplDevice implements Device {
       const { seq, part } = missing[0]!;
       if (++tries > CHECKED_ATTEMPTS * (missing.length + 1)) return undefined;
       try {
-        takeAgain(gaps, (await this.repl.exec(againCall(seq, part), options)).stdout, seq, part);
+        takeAgain(gaps, (await this.checkedRound(againCall(seq, part), options)).stdout, seq, part);
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
       }
@@ -207,7 +222,7 @@ export class ReplDevice implements Device {
     options: DeviceExecOptions,
   ): Promise<{ outcome: CheckedOutcome; result?: ExecResult }> {
     try {
-      const result = await this.repl.exec(checkedCall(code), options);
+      const result = await this.checkedRound(checkedCall(code), options);
       // SystemExit rebooted the interpreter after the frame: the stub went with it.
       if (result.softRebooted) this.#stubReady = false;
       return { outcome: readChecked(result.stdout), result };
@@ -228,6 +243,22 @@ export class ReplDevice implements Device {
   }
 
   /**
+   * One call of the stub. A reboot nobody asked for (a byte damaged into Ctrl-D reaches the raw
+   * prompt) took the device's state with it: reported as the reset it was, whatever this call's
+   * answer looked like.
+   */
+  private async checkedRound(call: string, options: DeviceExecOptions): Promise<ExecResult> {
+    try {
+      return await this.repl.exec(call, options);
+    } finally {
+      if (this.repl.unaskedReboot()) {
+        this.#stubReady = false;
+        throw new DeviceResetError('the device soft-rebooted unasked (a byte damaged into Ctrl-D?)');
+      }
+    }
+  }
+
+  /**
    * Define the stub in the device's interpreter (again after every reboot) and prove it answers:
    * the stub itself goes as plain code, so a damaged copy is caught by its first call.
    */
@@ -238,16 +269,16 @@ export class ReplDevice implements Device {
       const handshakeMs = this.wallMs(HANDSHAKE_MS);
       try {
         if (!installed) {
-          // Installed again (its upload refused or lost): what the failed try left (garbage, a name,
-          // a grown table) would move the stub in the heap, and every figure after it. It only ever
-          // goes in after a reboot, so on the virtual Pico the VM is simply rebooted again first.
-          if (attempt > 1 && this.#info?.capabilities.deferredCollect) {
-            await this.repl.softReset({ timeoutMs });
-          }
+          // Installed again (its upload refused or lost): what the failed try left (garbage, a name
+          // a damaged install made the compiler intern, a grown table) would move the stub in the
+          // heap, and every figure after it. It only ever goes in after a reboot, so the device is
+          // simply rebooted again first (its capabilities may not be known yet: the first install
+          // comes before info()).
+          if (attempt > 1) await this.repl.softReset({ timeoutMs });
           const { stdout } = await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
           installed = stdout === '';
         }
-        const probe = await this.repl.exec(checkedCall(''), {
+        const probe = await this.checkedRound(checkedCall(''), {
           timeoutMs,
           handshakeMs,
           outputEnd: OUTPUT_END,
@@ -329,18 +360,35 @@ export class ReplDevice implements Device {
   }
 
   /**
-   * On the virtual Pico a timed collection sweeps whatever garbage is left, a failed try's too: a
-   * reading with a retry before or in it is taken again, that garbage gone, as without the fault.
+   * On the virtual Pico a collection sweeps whatever garbage is left: a failed try's too, if it came
+   * after the collection before. Such a reading is taken again (the collection before it is then
+   * the one it was to follow, as without the fault); the first reading after a rebuild also swept
+   * the rebuild's garbage, so the rebuild goes again with it.
    */
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
+    const exec = (code: string, execOptions?: DeviceExecOptions) => this.exec(code, execOptions);
+    if (!capabilities.deferredCollect) return boardTimedCollection(exec, options);
+    const prepared = this.#prepared;
+    this.#prepared = undefined;
     for (let redo = 0; ; redo++) {
-      const dirtyBefore = this.#dirty;
-      this.#dirty = false;
-      const exec = (code: string, execOptions?: DeviceExecOptions) => this.exec(code, execOptions);
-      const reading = await timedCollection(exec, capabilities, options);
-      const clean = !dirtyBefore && !this.#dirty;
-      if (clean || !capabilities.deferredCollect || redo >= CHECKED_ATTEMPTS) return reading;
+      if (redo > 0 && prepared) {
+        await this.exec(prepared.options.undo!, { timeoutMs: prepared.options.timeoutMs });
+        await this.exec(prepared.code, prepared.options);
+        this.#prepared = undefined;
+      }
+      const sweepsFailures = this.#failures !== this.#collectedAt;
+      this.#reading = true;
+      try {
+        await this.exec(VM_COLLECT, options);
+        const collectedClean = this.#collectedAt === this.#failures;
+        const reading = await lastVmCollection(exec, capabilities, options);
+        if ((!sweepsFailures && collectedClean) || redo >= CHECKED_ATTEMPTS) return reading;
+      } catch (error) {
+        if (!(error instanceof DamagedLinkError) || redo >= CHECKED_ATTEMPTS) throw error;
+      } finally {
+        this.#reading = false;
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { escapeBytes, InputError, LinkError, TimeoutError } from '../errors.ts';
 import type { Deadline } from './deadline.ts';
+import { nearMatch } from './near-match.ts';
+import { SOFT_REBOOT_LINE } from '../protocol/raw-repl-vocabulary.ts';
 
 /** Protocol log sink: what went out, what came in (escaped), and notes from the client. */
 export type ProtocolLog = (dir: 'tx' | 'rx' | 'info', text: string) => void;
@@ -19,6 +21,7 @@ export class ByteChannel {
   private pending: Buffer = EMPTY;
   private recent: Buffer = EMPTY;
   private received = 0;
+  private rebootLines = 0;
   private failure: LinkError | undefined;
   /** Called on new data (no argument) or on failure; at most one wait is active at a time. */
   private wake: ((failure?: LinkError) => void) | undefined;
@@ -37,6 +40,11 @@ export class ByteChannel {
   }
 
   /** Total bytes received since the channel was created. */
+  /** How many `soft reboot` lines have arrived: one nobody asked for shows as a count that grew. */
+  get reboots(): number {
+    return this.rebootLines;
+  }
+
   get bytesReceived(): number {
     return this.received;
   }
@@ -105,6 +113,22 @@ export class ByteChannel {
         return taken;
       }
       searchFrom = Math.max(0, this.pending.length - needle.length + 1);
+      if (!(await this.waitForData(deadline))) return null;
+    }
+  }
+
+  /**
+   * Read through the first place `needle` arrived with at most `maxEdits` bytes damaged, lost or
+   * added (near-match.ts): a banner on a noisy link. Null if the deadline passes first.
+   */
+  async readUntilNearOrNull(needle: Buffer, maxEdits: number, deadline: Deadline): Promise<Buffer | null> {
+    for (;;) {
+      const match = nearMatch(this.pending, needle, maxEdits);
+      if (match) {
+        const taken = this.pending.subarray(0, match.end);
+        this.pending = this.pending.subarray(match.end);
+        return taken;
+      }
       if (!(await this.waitForData(deadline))) return null;
     }
   }
@@ -221,6 +245,9 @@ export class ByteChannel {
     if (bytes.length === 0) return;
     this.log?.('rx', escapeBytes(bytes, Infinity));
     this.received += bytes.length;
+    const seam = Buffer.concat([this.recent.subarray(-(SOFT_REBOOT_LINE.length - 1)), bytes]);
+    for (let at = seam.indexOf(SOFT_REBOOT_LINE); at >= 0; at = seam.indexOf(SOFT_REBOOT_LINE, at + 1))
+      this.rebootLines++;
     this.pending = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
     this.recent =
       bytes.length >= TAIL_BYTES

@@ -11,11 +11,11 @@ import {
   FRAME_END_PROMPT,
   FRIENDLY_PROMPT,
   INTERRUPT_LINE,
-  OK,
   RAW_BANNER_PROMPT,
   SOFT_REBOOT_LINE,
 } from '../protocol/raw-repl-vocabulary.ts';
 import { Deadline } from './deadline.ts';
+import { nearMatch } from './near-match.ts';
 import { FrameParser, parseDeviceException } from './frame.ts';
 import { requestRawPaste, sendRawPaste } from './raw-paste.ts';
 import { readFrame, readPromptAfterFrame, readPromptAfterOutput } from './output-frame.ts';
@@ -40,6 +40,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const HANDSHAKE_MS = 2_000;
 /** Raw-paste refused this many times in a row: the firmware has none, classic mode from then on. */
 const REFUSALS_FOR_GOOD = 3;
+/** Bytes of a banner that may arrive damaged, lost or added, and it is still taken for the banner. */
+const BANNER_EDITS = 3;
 /** After Ctrl-C, input is drained until the line has been quiet this long… */
 const DRAIN_QUIET_MS = 20;
 /** …but no longer than this, in case a program keeps printing. */
@@ -71,6 +73,8 @@ export class RawRepl {
   private rememberedMode: PasteMode | undefined;
   /** Raw-paste refusals in a row: one may be a request damaged on the way, three are the firmware. */
   private refusals = 0;
+  /** `soft reboot` lines the session knows of (channel.reboots when last accounted for). */
+  private rebootsKnown = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(stream: Duplex, options: RawReplOptions = {}) {
@@ -97,6 +101,16 @@ export class RawRepl {
       await this.enterRaw(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       if (options.softReset) await this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     });
+  }
+
+  /**
+   * Whether the device rebooted since the last look without being asked (a soft reset, a SystemExit
+   * or a reboot seen as it happened are asked for or already reported): its state is gone.
+   */
+  unaskedReboot(): boolean {
+    const unasked = this.channel.reboots > this.rebootsKnown;
+    this.rebootsKnown = this.channel.reboots;
+    return unasked;
   }
 
   /** Bytes received from the device so far: whether it said anything at all since a moment. */
@@ -174,8 +188,9 @@ export class RawRepl {
         if (drained.length > 0) this.info(`drained before Ctrl-A: ${escapeBytes(drained)}`);
         // Only bytes that arrive after this write can hold the banner: stale ones are gone.
         await this.channel.write(ENTER_RAW_LINE, deadline);
-        const banner = await this.channel.readUntilOrNull(
+        const banner = await this.channel.readUntilNearOrNull(
           RAW_BANNER_PROMPT,
+          BANNER_EDITS,
           deadline.within(this.enterAttemptMs),
         );
         if (banner) break;
@@ -209,16 +224,19 @@ export class RawRepl {
     this.state = 'unsynced';
     try {
       await this.channel.write(CTRL_D, deadline);
-      const head = await this.channel.readUntil(SOFT_REBOOT_LINE, deadline);
-      if (!head.subarray(0, OK.length).equals(OK)) {
-        throw new ProtocolError('soft reset: expected "OK" in answer to Ctrl-D', this.channel.tail());
+      const text = await this.channel.readUntilNearOrNull(RAW_BANNER_PROMPT, BANNER_EDITS, deadline);
+      if (text === null) throw this.channel.timeoutError(deadline);
+      const reboot = nearMatch(text, SOFT_REBOOT_LINE, BANNER_EDITS);
+      if (!reboot) {
+        throw new ProtocolError(
+          'soft reset: no "soft reboot" before the raw REPL banner',
+          this.channel.tail(),
+        );
       }
-      const rest = await this.channel.readUntil(
-        RAW_BANNER_PROMPT,
-        deadline.named('soft reset: waiting for the raw REPL banner'),
-      );
+      const banner = nearMatch(text, RAW_BANNER_PROMPT, BANNER_EDITS, reboot.end)!;
       this.state = 'raw';
-      return rest.subarray(0, rest.length - RAW_BANNER_PROMPT.length).toString('utf8');
+      this.rebootsKnown = this.channel.reboots;
+      return text.subarray(reboot.end, banner.start).toString('utf8');
     } catch (error) {
       throw this.settleAfterFailure(error);
     }
@@ -295,7 +313,10 @@ export class RawRepl {
         enterStage('prompt', 'waiting for the prompt'),
         { stallMs, outputEnd: options.outputEnd, info: (text) => this.info(text) },
       );
-      if (softRebooted) this.info('the code raised SystemExit; the device soft-rebooted');
+      if (softRebooted) {
+        this.info('the code raised SystemExit; the device soft-rebooted');
+        this.rebootsKnown = this.channel.reboots;
+      }
       this.state = synced ? 'raw' : 'unsynced';
       return {
         stdout: frame.stdout,
@@ -347,6 +368,13 @@ export class RawRepl {
     }
     this.state = synced ? 'raw' : 'unsynced';
     const heard = this.channel.bytesReceived > receivedBefore;
+    if (!synced && !heard && stage !== 'classic-upload' && (await this.answersCtrlA())) {
+      // Already at the prompt: the frame's end came damaged past recognising. Not a dead link.
+      return new ProtocolError(
+        `${deadline.step}: no frame end recognised in ${elapsed} ms, and the device is at its raw prompt`,
+        this.channel.tail(),
+      );
+    }
     if (!synced && !heard && stage !== 'classic-upload') {
       return new LinkError(
         `${deadline.step} timed out after ${deadline.limitMs} ms and the device stayed silent for ` +
@@ -358,6 +386,19 @@ export class RawRepl {
       deadline.limitMs,
       this.channel.tail(),
     );
+  }
+
+  /** Whether the device, silent after a Ctrl-C, answers Ctrl-A with the raw banner (then the state is `raw`). */
+  private async answersCtrlA(): Promise<boolean> {
+    const grace = new Deadline(this.clock, this.interruptGraceMs, 'raw REPL: Ctrl-A after a silent Ctrl-C');
+    try {
+      await this.channel.write(ENTER_RAW_LINE, grace);
+      const banner = await this.channel.readUntilNearOrNull(RAW_BANNER_PROMPT, BANNER_EDITS, grace);
+      if (banner) this.state = 'raw';
+      return banner !== null;
+    } catch {
+      return false;
+    }
   }
 
   /** Make sure the device is at an empty raw prompt before an operation. */
