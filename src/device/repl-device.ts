@@ -65,10 +65,6 @@ export class ReplDevice implements Device {
   #failures = 0;
   /** `#failures` when the virtual Pico last collected with no failed try in that exec (else -1). */
   #collectedAt = 0;
-  /** The rebuild the next timed collection follows, if nothing else ran since (see `exec`). */
-  #prepared: { code: string; options: DeviceExecOptions } | undefined;
-  /** A timed collection is under way: its own execs leave `#prepared` as it is. */
-  #reading = false;
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
@@ -120,14 +116,9 @@ export class ReplDevice implements Device {
    * on a device slower than real time.
    */
   async exec(code: string, options: DeviceExecOptions = {}): Promise<ExecResult> {
-    // A step that starts from a collected heap and can be undone (a rebuild) is what the next timed
-    // collection's garbage came from: remembered, to be done again if that reading must be.
-    const prepares = options.collectFirst === true && options.undo !== undefined;
-    if (!prepares && !this.#reading) this.#prepared = undefined;
     const failuresBefore = this.#failures;
     const result = await this.execWithRetries(code, options);
     if (code === VM_COLLECT) this.#collectedAt = this.#failures === failuresBefore ? this.#failures : -1;
-    if (prepares) this.#prepared = { code, options };
     return result;
   }
 
@@ -274,7 +265,9 @@ export class ReplDevice implements Device {
           // heap, and every figure after it. It only ever goes in after a reboot, so the device is
           // simply rebooted again first (its capabilities may not be known yet: the first install
           // comes before info()).
-          if (attempt > 1) await this.repl.softReset({ timeoutMs });
+          // Entered afresh first: a damaged install may have left text in the REPL's line, which a
+          // bare Ctrl-D would run instead of rebooting.
+          if (attempt > 1) await this.repl.enter({ softReset: true, timeoutMs });
           const { stdout } = await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
           installed = stdout === '';
         }
@@ -361,24 +354,17 @@ export class ReplDevice implements Device {
 
   /**
    * On the virtual Pico a collection sweeps whatever garbage is left: a failed try's too, if it came
-   * after the collection before. Such a reading is taken again (the collection before it is then
-   * the one it was to follow, as without the fault); the first reading after a rebuild also swept
-   * the rebuild's garbage, so the rebuild goes again with it.
+   * after the collection before. Such a reading is taken again: the collection before it is then
+   * the one it was to follow, as without the fault. (The first readings after a rebuild, which also
+   * sweep the rebuild's garbage, are warm-ups, not recorded: doing the rebuild again would not put
+   * the heap back as it was, since sys.argv's item array stays where the first rebuild grew it.)
    */
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
     const exec = (code: string, execOptions?: DeviceExecOptions) => this.exec(code, execOptions);
     if (!capabilities.deferredCollect) return boardTimedCollection(exec, options);
-    const prepared = this.#prepared;
-    this.#prepared = undefined;
     for (let redo = 0; ; redo++) {
-      if (redo > 0 && prepared) {
-        await this.exec(prepared.options.undo!, { timeoutMs: prepared.options.timeoutMs });
-        await this.exec(prepared.code, prepared.options);
-        this.#prepared = undefined;
-      }
       const sweepsFailures = this.#failures !== this.#collectedAt;
-      this.#reading = true;
       try {
         await this.exec(VM_COLLECT, options);
         const collectedClean = this.#collectedAt === this.#failures;
@@ -386,8 +372,6 @@ export class ReplDevice implements Device {
         if ((!sweepsFailures && collectedClean) || redo >= CHECKED_ATTEMPTS) return reading;
       } catch (error) {
         if (!(error instanceof DamagedLinkError) || redo >= CHECKED_ATTEMPTS) throw error;
-      } finally {
-        this.#reading = false;
       }
     }
   }

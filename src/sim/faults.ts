@@ -138,6 +138,8 @@ class FaultyLink extends Duplex {
   private readonly toDeviceRandom: Random[];
   private hostLineHasData = false;
   private executions = 0;
+  /** The reset's Ctrl-D has been sent (after the interrupted frame ended). */
+  private rebootAsked = false;
   private resetState: 'armed' | 'started' | 'cutting' | 'done' = 'armed';
   private resetWindow = '';
   private previousDeviceByte = -1;
@@ -299,6 +301,7 @@ class FaultyLink extends Duplex {
         if (this.executions === reset.execution) {
           this.resetState = 'started';
           this.resetWindow = '';
+          this.rebootAsked = false;
         }
       }
       this.hostLineHasData = byte > BYTE.CTRL_E || (this.hostLineHasData && byte === BYTE.CTRL_E);
@@ -321,11 +324,17 @@ class FaultyLink extends Duplex {
       }
       if (keep < 0) return chunk;
       this.resetState = 'cutting';
-      this.inner.write(Buffer.from([BYTE.CTRL_C, BYTE.CTRL_D]));
+      this.inner.write(Buffer.from([BYTE.CTRL_C]));
       return Buffer.concat([chunk.subarray(0, keep), this.cutForReset(chunk.subarray(keep))]);
     }
     if (this.resetState === 'cutting') {
       this.resetWindow = (this.resetWindow + chunk.toString('latin1')).slice(-4096);
+      // Ctrl-D once the interrupted code's frame has ended at the raw prompt: sent with the Ctrl-C,
+      // code reading stdin would take it as data, and nothing would reboot.
+      if (!this.rebootAsked && this.resetWindow.includes(TEXT.FRAME_END_PROMPT)) {
+        this.rebootAsked = true;
+        this.inner.write(Buffer.from([BYTE.CTRL_D]));
+      }
       const at = this.resetWindow.indexOf(TEXT.MPY_SOFT_REBOOT);
       if (at < 0) return Buffer.alloc(0);
       this.resetState = 'done';
