@@ -62,7 +62,7 @@ describe.each(SEEDS)('seed %i: a faulty link gives the clean run', { timeout: 60
       // Not exact (issue 16 is open on it): a call damaged on the way and compiled (`_picogc_x` →
       // `_picoec_x`, a NameError the step is sent again for) interns the damaged name for good, and
       // a name interned changes what later collections mark: seed 1 reads n=0 0.3 µs (0.05%) short.
-      // The branch stdin-upload sends code through stdin so that nothing damaged is ever compiled.
+      // The branch stdin2 sends code through stdin so that nothing damaged is ever compiled.
       expect(Object.keys(faulty.metrics)).toEqual(Object.keys(clean.metrics));
       for (const [id, values] of Object.entries(clean.metrics))
         values.forEach((v, i) =>
