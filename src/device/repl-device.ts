@@ -13,8 +13,6 @@ import type { Device, DeviceExecOptions, Repair, TimedCollection } from './devic
 import { DeviceDataError, parseOneRecord } from './data-lines.ts';
 import { boardTimedCollection, lastVmCollection, memInfoText, VM_COLLECT } from './plain-readings.ts';
 import { gcTotal } from './mem-info-check.ts';
-
-export { gcTotal };
 import {
   OUTPUT_END,
   UNKNOWN_LINES,
@@ -68,6 +66,8 @@ export class ReplDevice implements Device {
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   onRepair: ((repair: Repair) => void) | undefined;
+  /** `exec` as a function, for the readings that take one. */
+  readonly #exec = (code: string, options?: DeviceExecOptions) => this.exec(code, options);
 
   private constructor(
     private readonly link: Link,
@@ -263,10 +263,8 @@ export class ReplDevice implements Device {
           // Installed again (its upload refused or lost): what the failed try left (garbage, a name
           // a damaged install made the compiler intern, a grown table) would move the stub in the
           // heap, and every figure after it. It only ever goes in after a reboot, so the device is
-          // simply rebooted again first (its capabilities may not be known yet: the first install
-          // comes before info()).
-          // Entered afresh first: a damaged install may have left text in the REPL's line, which a
-          // bare Ctrl-D would run instead of rebooting.
+          // rebooted again first, on every device (the first install comes before info()), from a
+          // fresh entry: a bare Ctrl-D would run what a damaged try left in the REPL's line.
           if (attempt > 1) await this.repl.enter({ softReset: true, timeoutMs });
           const { stdout } = await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
           installed = stdout === '';
@@ -299,7 +297,7 @@ export class ReplDevice implements Device {
     this.#paceStale = false;
     const before = this.#deadlineScale;
     const started = systemClock.now();
-    const pace = await measurePace((code, options) => this.exec(code, options));
+    const pace = await measurePace(this.#exec);
     this.#deadlineScale = pace.deadlineScale;
     this.onRepair?.({
       kind: 'repace',
@@ -329,7 +327,7 @@ export class ReplDevice implements Device {
     await uploadScripts(this, ['info']);
     const record = parseOneRecord((await this.exec('info()')).stdout, 'info', infoRecordSchema);
     const heapTotal = gcTotal(await this.memInfo());
-    const pace = await measurePace((code, options) => this.exec(code, options));
+    const pace = await measurePace(this.#exec);
     this.#deadlineScale = pace.deadlineScale;
     this.#info = {
       backend: this.backend,
@@ -361,14 +359,13 @@ export class ReplDevice implements Device {
    */
   async timedCollect(options: { timeoutMs?: number } = {}): Promise<TimedCollection> {
     const { capabilities } = await this.info();
-    const exec = (code: string, execOptions?: DeviceExecOptions) => this.exec(code, execOptions);
-    if (!capabilities.deferredCollect) return boardTimedCollection(exec, options);
+    if (!capabilities.deferredCollect) return boardTimedCollection(this.#exec, options);
     for (let redo = 0; ; redo++) {
       const sweepsFailures = this.#failures !== this.#collectedAt;
       try {
         await this.exec(VM_COLLECT, options);
         const collectedClean = this.#collectedAt === this.#failures;
-        const reading = await lastVmCollection(exec, capabilities, options);
+        const reading = await lastVmCollection(this.#exec, capabilities, options);
         if ((!sweepsFailures && collectedClean) || redo >= CHECKED_ATTEMPTS) return reading;
       } catch (error) {
         if (!(error instanceof DamagedLinkError) || redo >= CHECKED_ATTEMPTS) throw error;
@@ -377,7 +374,7 @@ export class ReplDevice implements Device {
   }
 
   async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
-    return memInfoText((code, execOptions) => this.exec(code, execOptions), options);
+    return memInfoText(this.#exec, options);
   }
 
   /** Ctrl-D at the raw prompt; if its bytes are damaged on the way, once more from a fresh entry. */

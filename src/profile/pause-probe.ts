@@ -1,4 +1,5 @@
-import { gcTotal, type ReplDevice } from '../device/repl-device.ts';
+import { gcTotal } from '../device/mem-info-check.ts';
+import type { ReplDevice } from '../device/repl-device.ts';
 import type { ResultRecord } from './results-records.ts';
 
 /**

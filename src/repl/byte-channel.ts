@@ -39,12 +39,12 @@ export class ByteChannel {
     if (stream.destroyed || stream.readableEnded) this.fail('the link is already closed');
   }
 
-  /** Total bytes received since the channel was created. */
   /** How many `soft reboot` lines have arrived: one nobody asked for shows as a count that grew. */
   get reboots(): number {
     return this.rebootLines;
   }
 
+  /** Total bytes received since the channel was created. */
   get bytesReceived(): number {
     return this.received;
   }
