@@ -10,8 +10,8 @@ const UPLOAD_RUNS = 5;
 
 /**
  * What checking costs (issue 16): the same code sent to the same virtual Pico plainly (the raw
- * REPL client alone) and checked (through the resident stub: a bytes literal with its CRC-32,
- * checked on the device before it is compiled, and the stub's markers read back). The two are
+ * REPL client alone) and checked (the raw REPL compiles `_P()`, and the resident stub reads the code from stdin in a
+ * frame with its length and CRC-32, checked before it is compiled; its markers read back). The two are
  * alternated so a busier host slows both alike. The 64 KiB script is plain assignments, as in the
  * repl bench; the virtual Pico compiles it either way, so the difference is the checking.
  */

@@ -20,6 +20,10 @@ def pin_top(fill_bytes, run_end):
     # the hole fillers leaves that float alone at the top. A tuple is one allocation, so id() (a
     # MicroPython object's heap address) gives where the filler starts.
     global pin, _slots
+    if run_end is None:
+        # On a board: what the execs since the host's heap map left (their garbage) goes first, so
+        # the free run the filler was sized from is whole, and the low holes are the ones counted.
+        gc.collect()
     filler, shrunk = _filler(fill_bytes, run_end)
     top = id(filler)
     n = 0

@@ -47,12 +47,19 @@ async function heapMapAfterInstall(refusedFirst: boolean, resetBetween: boolean)
   const collect = 'import gc\ngc.collect()';
   if (refusedFirst) {
     // An install whose upload arrived damaged: its CRC no longer matches, the stub refuses it.
-    const damaged = stubInstall().replace('_picogc_n = [0]', '_picogc_n = [1]');
-    expect((await device.repl.exec(damaged)).stdout).toBe('@picogc! stub\r\n');
+    const { code, stdin } = stubInstall();
+    const damaged = Buffer.from(
+      stdin.toString('latin1').replace('_picogc_n = [0]', '_picogc_n = [1]'),
+      'latin1',
+    );
+    expect((await device.repl.exec(code, { stdin: { data: damaged } })).stdout).toBe(
+      '@picogc?\r\n@picogc! stub\r\n',
+    );
     await device.repl.exec(collect);
     if (resetBetween) await device.repl.softReset();
   }
-  expect((await device.repl.exec(stubInstall())).stdout).toBe('');
+  const { code, stdin } = stubInstall();
+  expect((await device.repl.exec(code, { stdin: { data: stdin } })).stdout).toBe('@picogc?\r\n');
   await device.repl.exec(collect);
   const map = (await device.repl.exec('import micropython\nmicropython.mem_info(1)')).stdout;
   return map.slice(map.indexOf('GC:'));

@@ -11,9 +11,20 @@ import { InProcessCli } from './support/in-process-cli.ts';
  * "exact" is exact.
  */
 const SEEDS = [1, 2];
-// Not here: drop at these seeds damages the stub's name in a call (`_piogc_x`), which the compiler
-// interns for good; every later collection marks it, and the figures move by ~0.05% (bench table).
-const FAULTS = ['reset-mid-exec@20', 'reset-mid-exec@60', 'boot-noise', 'corrupt:0.0005'];
+const FAULTS = [
+  'reset-mid-exec@20',
+  'reset-mid-exec@60',
+  'boot-noise',
+  'corrupt:0.0005',
+  'corrupt:0.001',
+  'drop:0.001',
+];
+/**
+ * Damage that makes the host resend and resync moves some pauses by a few tenths of a µs (a few
+ * dozen counted instructions) although the heap maps after every rebuild are identical: not yet
+ * exact (issue 16 is open on it; the bench counts the seeds that are).
+ */
+const NEAR = 1e-3;
 const SUITE = ['--quick', '-e', 'alloc-sizes,pause-vs-live', '--set', 'pause-vs-live.nLive=[0,1000]'];
 
 const dir = mkdtempSync(join(tmpdir(), 'picogc-fault-matrix-'));
@@ -53,23 +64,22 @@ describe.each(SEEDS)('seed %i: a faulty link gives the clean run', { timeout: 60
     expect(Object.keys(clean.metrics).length).toBeGreaterThan(0);
   });
 
-  it.each(FAULTS)('under %s: completes, same verdicts, same figures', async (fault) => {
-    const faulty = await quickRun(seed, fault);
-    expect(faulty.code).toBe(0);
-    expect(faulty.checks).toEqual(clean.checks);
-    if (!fault.startsWith('corrupt')) expect(faulty.metrics).toEqual(clean.metrics);
-    else {
-      // Not exact (issue 16 is open on it): a call damaged on the way and compiled (`_picogc_x` →
-      // `_picoec_x`, a NameError the step is sent again for) interns the damaged name for good, and
-      // a name interned changes what later collections mark: seed 1 reads n=0 0.3 µs (0.05%) short.
-      // The branch stdin2 sends code through stdin so that nothing damaged is ever compiled.
-      expect(Object.keys(faulty.metrics)).toEqual(Object.keys(clean.metrics));
-      for (const [id, values] of Object.entries(clean.metrics))
-        values.forEach((v, i) =>
-          expect(Math.abs(faulty.metrics[id]![i]! - v), id).toBeLessThanOrEqual(1e-3 * Math.abs(v)),
-        );
-    }
-    // The fault did strike (boot noise only before the first exec, which needs no repair).
-    if (fault !== 'boot-noise') expect(faulty.repairs).toBeGreaterThan(0);
-  });
+  it.each(FAULTS)(
+    'under %s: completes, same verdicts, same figures (under damage: within 0.1%)',
+    async (fault) => {
+      const faulty = await quickRun(seed, fault);
+      expect(faulty.code).toBe(0);
+      expect(faulty.checks).toEqual(clean.checks);
+      if (!/^(corrupt|drop):/.test(fault)) expect(faulty.metrics).toEqual(clean.metrics);
+      else {
+        expect(Object.keys(faulty.metrics)).toEqual(Object.keys(clean.metrics));
+        for (const [id, values] of Object.entries(clean.metrics))
+          values.forEach((v, i) =>
+            expect(Math.abs(faulty.metrics[id]![i]! - v), id).toBeLessThanOrEqual(NEAR * Math.abs(v)),
+          );
+      }
+      // The fault did strike (boot noise only before the first exec, which needs no repair).
+      if (fault !== 'boot-noise') expect(faulty.repairs).toBeGreaterThan(0);
+    },
+  );
 });

@@ -56,8 +56,9 @@ describe('results are never lost', () => {
 
   it('a link that dies mid-run ends with exit 3, its completed samples on disk and a report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'picogc-disconnect-'));
-    // The link fails once the device has sent 18 kB: after alloc-sizes, during pause-vs-live (the
-    // device's info line, which carries the virtual Pico's declared differences, is part of it).
+    // The link fails once the device has sent 30 kB: after alloc-sizes, during pause-vs-live (the
+    // device's info line, which carries the virtual Pico's declared differences, is part of it, and
+    // each heap map comes three times).
     const r = await runCli([
       'run',
       '--device',
@@ -66,7 +67,7 @@ describe('results are never lost', () => {
       '-e',
       'alloc-sizes,pause-vs-live',
       '--fault',
-      'disconnect:18000',
+      'disconnect:30000',
       '--out',
       out,
     ]);

@@ -59,6 +59,12 @@ export interface Repair {
  * (USB serial, TCP, a pty), and the virtual Pico (in-process, through the same REPL client).
  * Experiments call these and never care which backend answers.
  */
+export interface MemInfoOptions {
+  heapMap?: boolean;
+  /** The map of a collected heap on a device whose collections wait (as `DeviceExecOptions.collectFirst`). */
+  collectFirst?: boolean;
+}
+
 export interface Device {
   info(): Promise<DeviceInfo>;
   /** Run code; throws DeviceException when the device raises. */
@@ -66,7 +72,7 @@ export interface Device {
   /** Time one collection with the method the device supports (probed once per connection). */
   timedCollect(options?: { timeoutMs?: number }): Promise<TimedCollection>;
   /** `micropython.mem_info()` text; with `heapMap`, `mem_info(1)` including the block map. */
-  memInfo(options?: { heapMap?: boolean }): Promise<string>;
+  memInfo(options?: MemInfoOptions): Promise<string>;
   /** Soft reset (Ctrl-D in raw mode): fresh interpreter, heap swept, threshold kept. */
   softReset(): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import type { ExecResult } from '../repl/raw-repl.ts';
 import { ProtocolError, escapeBytes } from '../errors.ts';
 import type { Capabilities } from './device-info.ts';
-import type { DeviceExecOptions, TimedCollection } from './device.ts';
+import type { DeviceExecOptions, MemInfoOptions, TimedCollection } from './device.ts';
 import { memInfoProblem } from './mem-info-check.ts';
 import { memInfoCopiesCode, voteMemInfo } from './mem-info-vote.ts';
 
@@ -55,13 +55,25 @@ export async function lastVmCollection(
 /**
  * `micropython.mem_info()` text, with the heap map for `heapMap`. A damaged copy is asked for
  * again as several copies of one snapshot, mended line by line (mem-info-vote.ts).
+ *
+ * On a device whose collections wait for the exec to return (`deferredCollect`, the virtual Pico)
+ * a map shows the garbage of the exec that prints it, so every try prints the copies, after a
+ * collection: a map that sizes what a step allocates is then the same whether or not the link
+ * damaged the first answer (a board collects when it needs to, the garbage is not in its way).
  */
-export async function memInfoText(exec: Exec, options: { heapMap?: boolean }): Promise<string> {
+export async function memInfoText(
+  exec: Exec,
+  options: MemInfoOptions,
+  deferredCollect = false,
+): Promise<string> {
   const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
   const validate = (stdout: string) =>
     stdout.split('stack: ').length > 2 ? voteMemInfo(stdout) : memInfoProblem(stdout);
   const retryCode = memInfoCopiesCode(call);
-  return (await exec(`import micropython\n${call}`, { timeoutMs: 20_000, validate, retryCode })).stdout;
+  const sameEveryTry = Boolean(options.heapMap && deferredCollect);
+  const code = sameEveryTry ? retryCode : `import micropython\n${call}`;
+  const collectFirst = sameEveryTry || (options.collectFirst ?? false);
+  return (await exec(code, { timeoutMs: 20_000, validate, retryCode, collectFirst })).stdout;
 }
 
 function parseInteger(stdout: string, unit: string): number {

@@ -7,7 +7,7 @@ import { replayLink, type Divergence } from '../link/replay-link.ts';
 import { BYTE, RAW_PASTE_REQUEST } from '../protocol/raw-repl-vocabulary.ts';
 import { deviceInfoSchema, type DeviceInfo } from './device-info.ts';
 import { deviceScriptHashes, sha256 } from './scripts.ts';
-import { uncheckedSource } from './verified-exec.ts';
+import { CHECKED_CALL, framedSource } from './verified-exec.ts';
 
 /** What the device layer keeps beside a recording's bytes. */
 export const recordedMetaSchema = z.object({
@@ -109,13 +109,7 @@ export function changedScripts(recorded: Record<string, string>, current: Record
  * (or, in classic mode, the last Ctrl-D) to the next Ctrl-D. An upload is named by its script.
  */
 export function stepAt(host: Buffer, offset: number, scripts: Record<string, string>): string {
-  const paste = host.lastIndexOf(RAW_PASTE_REQUEST, Math.max(0, offset - 1));
-  const classic = host.lastIndexOf(BYTE.CTRL_D, Math.max(0, offset - 1));
-  const start =
-    paste >= 0 && paste + RAW_PASTE_REQUEST.length > classic ? paste + RAW_PASTE_REQUEST.length : classic + 1;
-  const end = host.indexOf(BYTE.CTRL_D, Math.max(start, 0));
-  const sent = host.subarray(start, end < 0 ? host.length : end);
-  const code = uncheckedSource(sent) ?? sent;
+  const code = codeAt(host, offset);
   if (code.length === 0) return 'a raw-REPL control sequence';
   const hash = sha256(code);
   const script = Object.entries(scripts).find(([, h]) => h === hash)?.[0];
@@ -127,3 +121,26 @@ export function stepAt(host: Buffer, offset: number, scripts: Record<string, str
       .find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
   return `the exec "${escapeBytes(line.trim(), 60)}"`;
 }
+
+/**
+ * The code of the exec the host was sending at `offset` of its bytes: for a checked exec, the code
+ * in the frame written after the call (the call itself, while it was being sent).
+ */
+export function codeAt(host: Buffer, offset: number): Buffer {
+  const from = Math.max(0, offset - 1);
+  const call = host.lastIndexOf(CALL_SENT, from);
+  const paste = host.lastIndexOf(RAW_PASTE_REQUEST, from);
+  const classic = host.lastIndexOf(BYTE.CTRL_D, from);
+  if (call >= 0 && call >= paste && call + CALL_SENT.length > classic) {
+    const code = framedSource(host.subarray(call + CALL_SENT.length));
+    if (code) return code;
+  }
+  const start =
+    paste >= 0 && paste + RAW_PASTE_REQUEST.length > classic ? paste + RAW_PASTE_REQUEST.length : classic + 1;
+  const end = host.indexOf(BYTE.CTRL_D, Math.max(start, 0));
+  const sent = host.subarray(start, end < 0 ? host.length : end);
+  return sent.equals(CALL_SENT.subarray(0, -1)) ? (framedSource(host.subarray(end + 1)) ?? sent) : sent;
+}
+
+/** A checked exec's call as the host sends it, ended by the Ctrl-D after which its frame follows. */
+const CALL_SENT = Buffer.concat([Buffer.from(CHECKED_CALL), Buffer.of(BYTE.CTRL_D)]);

@@ -9,25 +9,31 @@ import {
   ProtocolError,
   TimeoutError,
 } from '../errors.ts';
-import type { Device, DeviceExecOptions, Repair, TimedCollection } from './device.ts';
+import type { Device, DeviceExecOptions, MemInfoOptions, Repair, TimedCollection } from './device.ts';
 import { DeviceDataError, parseOneRecord } from './data-lines.ts';
 import { boardTimedCollection, lastVmCollection, memInfoText, VM_COLLECT } from './plain-readings.ts';
 import { gcTotal } from './mem-info-check.ts';
 import {
   OUTPUT_END,
   UNKNOWN_LINES,
-  againCall,
-  countCall,
+  CHECKED_CALL,
+  afterReadyLine,
+  FRAME_KICK,
+  againFrame,
+  countFrame,
   countFrom,
-  checkedCall,
+  checkedFrame,
   completed,
   firstLine,
   triesFor,
+  triesForCode,
   CHECKED_ATTEMPTS,
   missingParts,
   readChecked,
   streamedLines,
   stubInstall,
+  stubInstalled,
+  STUB_INSTALL_BYTES,
   takeAgain,
   type CheckedOutcome,
   type Gaps,
@@ -85,7 +91,7 @@ export class ReplDevice implements Device {
     backend: DeviceInfo['backend'],
     options: { softReset?: boolean; declare?: (reported: Capabilities) => Capabilities } = {},
   ) {
-    const repl = new RawRepl(link.stream);
+    const repl = new RawRepl(link.stream, { wake: FRAME_KICK });
     for (let attempt = 1; ; attempt++) {
       const heardBefore = repl.bytesReceived;
       try {
@@ -131,16 +137,15 @@ export class ReplDevice implements Device {
       timeoutMs: this.wallMs(options.timeoutMs ?? DEFAULT_EXEC_MS),
       handshakeMs: this.wallMs(HANDSHAKE_MS),
       outputEnd: OUTPUT_END,
-      ...(onStdout ? { onStdout: rawStdout ? onStdout : streamedLines(onStdout) } : {}),
+      ...(onStdout ? { onStdout: rawStdout ? afterReadyLine(onStdout) : streamedLines(onStdout) } : {}),
     };
     const started = systemClock.now();
     let ran = false;
     for (let attempt = 1; ; attempt++) {
       await this.installStub(exec.timeoutMs);
       if (ran && undo !== undefined) await this.exec(undo, { timeoutMs: options.timeoutMs });
-      if (collectFirst && this.#info?.capabilities.deferredCollect) {
-        await this.exec(VM_COLLECT, { timeoutMs: options.timeoutMs });
-      }
+      if (collectFirst && this.#info?.capabilities.deferredCollect)
+        await this.cleanCollection(options.timeoutMs);
       const checked = await this.execChecked(attempt > 1 && retryCode ? retryCode : code, exec);
       const verdict = checked.outcome.kind === 'ok' ? validate?.(checked.outcome.stdout) : undefined;
       const problem = typeof verdict === 'string' ? verdict : undefined;
@@ -170,7 +175,7 @@ export class ReplDevice implements Device {
           `${step}: its answer arrived damaged (${outcome.why}) and it must not run twice`,
         );
       }
-      if (attempt >= (attempts ?? triesFor(code))) {
+      if (attempt >= (attempts ?? triesForCode(code))) {
         throw new DamagedLinkError(
           `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
         );
@@ -184,13 +189,25 @@ export class ReplDevice implements Device {
     }
   }
 
+  /**
+   * A collection with nothing after it: one whose own answer had to be mended (its end marker asked
+   * for again) left that repair's garbage behind, so it runs once more.
+   */
+  private async cleanCollection(timeoutMs: number | undefined): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      const failures = this.#failures;
+      await this.exec(VM_COLLECT, { timeoutMs });
+      if (this.#failures === failures || tries >= CHECKED_ATTEMPTS) return;
+    }
+  }
+
   /** Each lost part asked for again (a few tries each); undefined if one never arrives whole. */
   private async askAgain(gaps: Gaps, options: DeviceExecOptions): Promise<string | undefined> {
     let tries = 0;
     while (gaps.lines === UNKNOWN_LINES) {
       if (++tries > CHECKED_ATTEMPTS) return undefined;
       try {
-        gaps.lines = countFrom((await this.checkedRound(countCall(), options)).stdout) ?? UNKNOWN_LINES;
+        gaps.lines = countFrom((await this.checkedRound(countFrame(), options)).stdout) ?? UNKNOWN_LINES;
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
       }
@@ -199,7 +216,7 @@ export class ReplDevice implements Device {
       const { seq, part } = missing[0]!;
       if (++tries > CHECKED_ATTEMPTS * (missing.length + 1)) return undefined;
       try {
-        takeAgain(gaps, (await this.checkedRound(againCall(seq, part), options)).stdout, seq, part);
+        takeAgain(gaps, (await this.checkedRound(againFrame(seq, part), options)).stdout, seq, part);
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
       }
@@ -213,7 +230,7 @@ export class ReplDevice implements Device {
     options: DeviceExecOptions,
   ): Promise<{ outcome: CheckedOutcome; result?: ExecResult }> {
     try {
-      const result = await this.checkedRound(checkedCall(code), options);
+      const result = await this.checkedRound(checkedFrame(code), options);
       // SystemExit rebooted the interpreter after the frame: the stub went with it.
       if (result.softRebooted) this.#stubReady = false;
       return { outcome: readChecked(result.stdout), result };
@@ -234,13 +251,14 @@ export class ReplDevice implements Device {
   }
 
   /**
-   * One call of the stub. A reboot nobody asked for (a byte damaged into Ctrl-D reaches the raw
-   * prompt) took the device's state with it: reported as the reset it was, whatever this call's
-   * answer looked like.
+   * The stub called, reading `frame` from stdin. A reboot nobody asked for (a Ctrl-D made by the
+   * link out of another byte reaches the raw prompt) took the device's state with it: reported as
+   * the reset it was, whatever this exec's answer looked like.
    */
-  private async checkedRound(call: string, options: DeviceExecOptions): Promise<ExecResult> {
+  private async checkedRound(frame: Buffer, options: DeviceExecOptions): Promise<ExecResult> {
     try {
-      return await this.repl.exec(call, options);
+      const stdin = { data: frame, kick: FRAME_KICK };
+      return await this.repl.exec(CHECKED_CALL, { ...options, outputEnd: OUTPUT_END, stdin });
     } finally {
       if (this.repl.unaskedReboot()) {
         this.#stubReady = false;
@@ -261,26 +279,26 @@ export class ReplDevice implements Device {
       try {
         if (!installed) {
           // Installed again (its upload refused or lost): what the failed try left (garbage, a name
-          // a damaged install made the compiler intern, a grown table) would move the stub in the
+          // a damaged installer made the compiler intern, a grown table) would move the stub in the
           // heap, and every figure after it. It only ever goes in after a reboot, so the device is
-          // rebooted again first, on every device (the first install comes before info()), from a
-          // fresh entry: a bare Ctrl-D would run what a damaged try left in the REPL's line.
-          if (attempt > 1) await this.repl.enter({ softReset: true, timeoutMs });
-          const { stdout } = await this.repl.exec(stubInstall(), { timeoutMs, handshakeMs });
-          installed = stdout === '';
+          // rebooted again first, from a fresh entry: a bare Ctrl-D would run what a damaged try left
+          // in the REPL's line (the stub itself, when the installer died before reading it).
+          if (attempt > 1) await this.repl.enter({ softReset: true, timeoutMs, handshakeMs });
+          const { code, stdin } = stubInstall();
+          const feed = { data: stdin, kick: FRAME_KICK };
+          installed = stubInstalled(
+            (await this.repl.exec(code, { timeoutMs, handshakeMs, stdin: feed })).stdout,
+          );
         }
-        const probe = await this.checkedRound(checkedCall(''), {
-          timeoutMs,
-          handshakeMs,
-          outputEnd: OUTPUT_END,
-        });
+        const probe = await this.checkedRound(checkedFrame(''), { timeoutMs, handshakeMs });
         this.#stubReady = readChecked(probe.stdout).kind === 'ok';
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
         // A probe that finds no stub: the install that looked whole was not.
-        if (error instanceof DeviceException && error.detail.includes("'_picogc_x'")) installed = false;
+        if (error instanceof DeviceException && error.detail.includes(`'${CHECKED_CALL.slice(0, -2)}'`))
+          installed = false;
       }
-      if (!this.#stubReady && attempt >= triesFor(stubInstall())) {
+      if (!this.#stubReady && attempt >= triesFor(STUB_INSTALL_BYTES)) {
         throw new LinkError(
           `the checking stub could not be installed in ${attempt} tries: the link damages every upload`,
         );
@@ -373,8 +391,9 @@ export class ReplDevice implements Device {
     }
   }
 
-  async memInfo(options: { heapMap?: boolean } = {}): Promise<string> {
-    return memInfoText(this.#exec, options);
+  async memInfo(options: MemInfoOptions = {}): Promise<string> {
+    const deferredCollect = options.heapMap ? (await this.info()).capabilities.deferredCollect : false;
+    return memInfoText(this.#exec, options, deferredCollect);
   }
 
   /** Ctrl-D at the raw prompt; if its bytes are damaged on the way, once more from a fresh entry. */
@@ -382,11 +401,11 @@ export class ReplDevice implements Device {
     this.#stubReady = false;
     const timeoutMs = this.wallMs(DEFAULT_EXEC_MS);
     try {
-      await this.repl.softReset({ timeoutMs });
+      await this.repl.softReset({ timeoutMs, handshakeMs: this.wallMs(HANDSHAKE_MS) });
     } catch (error) {
       if (!(error instanceof ProtocolError) && !(error instanceof TimeoutError)) throw error;
       const started = systemClock.now();
-      await this.repl.enter({ softReset: true, timeoutMs });
+      await this.repl.enter({ softReset: true, timeoutMs, handshakeMs: this.wallMs(HANDSHAKE_MS) });
       this.onRepair?.({
         kind: 'resend',
         detail: `soft reset: ${error.message}`,
@@ -401,7 +420,11 @@ export class ReplDevice implements Device {
    */
   async reenter(options: { softReset?: boolean; timeoutMs: number }): Promise<void> {
     if (options.softReset) this.#stubReady = false;
-    await this.repl.enter({ softReset: options.softReset ?? false, timeoutMs: options.timeoutMs });
+    await this.repl.enter({
+      softReset: options.softReset ?? false,
+      timeoutMs: options.timeoutMs,
+      handshakeMs: this.wallMs(HANDSHAKE_MS),
+    });
   }
 
   /** Where the board is attached and its USB serial number, as the link knows them. */

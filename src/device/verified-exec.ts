@@ -1,45 +1,145 @@
 import { crc32 } from 'node:zlib';
-import { DeviceException } from '../errors.ts';
+import { DeviceException, InputError } from '../errors.ts';
 import { DATA_MARK } from './data-lines.ts';
+import { SURFACE_MODULES } from '../sim/surface.ts';
 
 /**
- * Checked execution (issue 16): every exec the host sends goes through a small resident stub that
- * compiles it only if its CRC-32 matches, and every data line carries its sequence number and a
- * CRC-32 of its JSON. A corrupted upload is answered `@picogc! …` and resent, never compiled, so it
- * never surfaces as the firmware's SyntaxError; a damaged or missing data line makes the step run
- * again. Marker lines differ from data lines (`@picogc ` + space) in the byte after the mark.
+ * Checked execution (issue 16): the raw REPL compiles one short call, `_P()`, for every exec; the
+ * stub it calls reads the code from stdin in a frame with its length and CRC-32, and compiles it
+ * only if it arrived whole. So no byte damaged on the link is ever compiled but the call's own four:
+ * a damaged call fails at once, and every name it could make the compiler intern (which would stay
+ * in the heap for good and move every figure after it) was interned when the stub was installed.
+ * Every data line carries its sequence number and a CRC-32 of its JSON. A damaged upload is
+ * answered `@picogc! …` and sent again; a damaged or missing data line is asked for again. Marker
+ * lines differ from data lines (`@picogc ` + space) in the byte after the mark.
  */
 
 /** Characters in one part of a data line. */
 const PART = 192;
 /** Data lines of one step the stub keeps without growing its list (alloc-sizes emits 21). */
 const OUT_SLOTS = 128;
+/** What the raw REPL compiles for each checked exec. */
+export const CHECKED_CALL = '_P()';
+/** The stub's function that reads a frame (the name `CHECKED_CALL` calls). */
+const READER = '_P';
+/**
+ * Ends a frame: the stub reads exactly the announced length, then this line, so a frame that lost
+ * up to seven bytes is still read to its end (and refused) instead of waiting for more.
+ */
+const TRAILER = Buffer.from('\x1e\x1e\x1e\x1e\x1e\x1e\x1e\n', 'latin1');
+/**
+ * Ends the stub's wait for a frame that lost or damaged a line end or many bytes, or that never
+ * came: the trailer once more, which every read the stub may be in comes to the end of (and then
+ * refuses the frame). Short, so that sent to a raw prompt it stays within the REPL's line buffer
+ * (a line that grew it would move the buffer in the heap for good), which the Ctrl-C after clears.
+ */
+export const FRAME_KICK = TRAILER;
+
+/**
+ * A frame's header line: `length length again crc\n`, the length twice (zero-padded to 10 digits;
+ * two copies that agree arrived whole), `again` one of two bytes two bits apart (a one-bit fault
+ * makes neither), the code's CRC-32 as 10 digits (read as two halves of 5: small integers).
+ */
+const HEAD_BYTES = 35;
+const AGAIN = { no: 0x30, yes: 0x33 } as const;
+
+const READY = '@picogc?';
+const BAD_UPLOAD = '@picogc!';
+const STARTED = '@picogc+';
+const ENDED = '@picogc.';
 
 /** Defined once per VM (again after every soft reset): the stub and the data-line counter. */
 export const STUB_SOURCE = [
-  'import binascii',
+  'import binascii, micropython, sys',
   '_picogc_n = [0]',
   // The step's data lines, kept to be asked for again, in a list made once with room for them:
   // an item array grown while the heap was full would stay high in the heap for good (a list only
   // shrinks in place), and every later collection would sweep up to it (v1.22+ sweeps to the last
   // used block). A new list each step would land wherever the step's garbage left room.
   `_picogc_out = [None] * ${OUT_SLOTS}`,
-  'def _picogc_x(src, crc, again=0):',
-  '    if binascii.crc32(src) != crc:',
-  "        print('@picogc! %d %d' % (len(src), binascii.crc32(src)))",
-  '        return',
+  `_picogc_end = ${bytesLiteral(TRAILER)}`,
+  // Interned now, as the stub is compiled: every name a damaged call could make the compiler
+  // intern. The Ctrl-D after it counts: damaged, it is text. As names in a function never called:
+  // a name looked up that is not yet interned costs a collection more, for good (measured).
+  'def _picogc_names():',
+  `    return ${damagedCallNames(`${CHECKED_CALL}\x04`).join(', ')}`,
+  // The virtual Pico makes some of a Pico's surface of Python, imported only before code that names
+  // it (src/sim/surface.ts). Code comes through stdin, past the REPL that looked: the stub looks.
+  // On a Pico the module is not there (and the name is in C): nothing is imported.
+  `_picogc_sf = (${surfaceWords()},)`,
+  'def _picogc_word(c):',
+  "    return c.isalpha() or c.isdigit() or c == b'_'",
+  'def _picogc_surface(src):',
+  '    for w, m, prefix in _picogc_sf:',
+  '        i = src.find(w)',
+  '        while i >= 0:',
+  '            e = i + len(w)',
+  '            if not _picogc_word(src[i - 1 : i] if i else b"") and (prefix or not _picogc_word(src[e : e + 1])):',
+  '                try:',
+  '                    __import__(m)',
+  '                except ImportError:',
+  '                    pass',
+  '                break',
+  '            i = src.find(w, i + 1)',
+  'def _picogc_x(src, again):',
   "    print('@picogc+')",
   '    if not again:',
-  '        for i in range(_picogc_n[0]):',
+  '        i = _picogc_n[0]',
+  '        while i:',
+  '            i -= 1',
   '            _picogc_out[i] = None',
   '        _picogc_n[0] = 0',
+  '        _picogc_surface(src)',
   '    exec(src, globals())',
-  "    print('@picogc. %d' % _picogc_n[0])",
+  // The count twice: one damaged digit would otherwise ask for lines the step never printed.
+  `    print('${ENDED}', _picogc_n[0], _picogc_n[0])`,
+  // Digits `h[i:e]` as a number, -1 if one is not a digit. By hand, in a loop: slices, split and
+  // int() would leave garbage in the heap at every exec, which the experiments would then measure.
+  'def _picogc_num(h, i, e):',
+  '    if len(h) < e:',
+  '        return -1',
+  '    n = 0',
+  '    while i < e:',
+  '        d = h[i] - 48',
+  '        if d < 0 or d > 9:',
+  '            return -1',
+  '        n = n * 10 + d',
+  '        i += 1',
+  '    return n',
+  // The frame: its header line, the code, the trailer line.
+  // Ctrl-C is a byte of the frame while it is read: a KeyboardInterrupt would keep its traceback
+  // (referenced from the VM's state) until the next one, and every later collection would mark it.
+  // The host ends a read it gave up on with FRAME_KICK instead. The code itself runs interruptible.
+  `def ${READER}():`,
+  '    r = sys.stdin.buffer',
+  '    micropython.kbd_intr(-1)',
+  '    try:',
+  `        print('${READY}')`,
+  '        h = r.readline()',
+  '        n = _picogc_num(h, 0, 10)',
+  '        hi = _picogc_num(h, 24, 29)',
+  '        lo = _picogc_num(h, 29, 34)',
+  `        if len(h) != ${HEAD_BYTES} or n < 0 or n != _picogc_num(h, 11, 21) or h[22] not in (${AGAIN.no}, ${AGAIN.yes}) or hi < 0 or lo < 0:`,
+  // A header that ran into its code (its line end lost) is read on to the trailer.
+  '            while not h.endswith(_picogc_end):',
+  '                h = r.readline()',
+  `            print('${BAD_UPLOAD} head')`,
+  '            return',
+  '        src = r.read(n)',
+  '        c = binascii.crc32(src)',
+  '        if r.readline() != _picogc_end or c // 100000 != hi or c % 100000 != lo:',
+  `            print('${BAD_UPLOAD}', len(src), c)`,
+  '            return',
+  '    finally:',
+  '        micropython.kbd_intr(3)',
+  `    _picogc_x(src, h[22] == ${AGAIN.yes})`,
   // A data line goes out in parts of PART characters, each with its CRC: on a noisy link a short
   // part arrives whole far more often than a long line would.
   'def _picogc_part(seq, body, p):',
   `    c = body[p * ${PART} : (p + 1) * ${PART}]`,
-  `    print('@picogc %d.%d/%d %08x %s' % (seq, p, (len(body) + ${PART - 1}) // ${PART} or 1, binascii.crc32(c.encode()), c))`,
+  // The CRC covers the part's number too: a damaged digit there would put a whole part in the wrong place.
+  `    h = '%d.%d/%d' % (seq, p, (len(body) + ${PART - 1}) // ${PART} or 1)`,
+  "    print('@picogc %s %08x %s' % (h, binascii.crc32(c.encode(), binascii.crc32(h.encode())), c))",
   'def _picogc_put(body):',
   '    seq = _picogc_n[0]',
   '    if seq < len(_picogc_out):',
@@ -52,42 +152,99 @@ export const STUB_SOURCE = [
   'def _picogc_again(seq, p):',
   '    _picogc_part(seq, _picogc_out[seq], p)',
   '',
-].join('\n');
-
-const BAD_UPLOAD = '@picogc!';
-const STARTED = '@picogc+';
-const ENDED = '@picogc.';
+]
+  .join('\n')
+  // One space a level: the stub crosses the link whole at every install, the shorter the likelier.
+  .replace(/^(?: {4})+/gm, (indent) => ' '.repeat(indent.length / 4));
 
 /**
- * The stub's own upload, checked on the device before it is run: a damaged stub would otherwise
- * fail later, inside a step, as if the step had raised.
+ * The names MicroPython's lexer would intern from `call` with one bit of one byte flipped, or one
+ * byte lost: identifiers (a byte from 0x80 starts or continues one) and the call's own names.
  */
-export function stubInstall(): string {
-  const source = Buffer.from(STUB_SOURCE, 'utf8');
-  return [
-    'import binascii',
-    `_picogc_s = ${bytesLiteral(source)}`,
+export function damagedCallNames(call: string): string[] {
+  const bytes = Buffer.from(call, 'latin1');
+  const variants: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at++) {
+    variants.push(Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]));
+    for (let bit = 0; bit < 8; bit++) {
+      const flipped = Buffer.from(bytes);
+      flipped[at] = bytes[at]! ^ (1 << bit);
+      variants.push(flipped);
+    }
+  }
+  const names = new Set<string>();
+  for (const variant of variants)
+    for (const m of variant.toString('latin1').matchAll(/[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*/g))
+      names.add(m[0]);
+  names.delete(READER);
+  return [...names].sort();
+}
+
+/** The surface's trigger words as `(word, module, prefix)` tuples. */
+function surfaceWords(): string {
+  return SURFACE_MODULES.flatMap(({ module, words, prefixes = [] }) => [
+    ...words.map((word) => `(b'${word}', '${module}', 0)`),
+    ...prefixes.map((word) => `(b'${word}', '${module}', 1)`),
+  ]).join(', ');
+}
+
+/**
+ * The stub's installer and the stub it reads from stdin, checked on the device before it is run: a
+ * damaged stub would otherwise fail later, inside a step, as if the step had raised. The installer
+ * is what the REPL compiles; a damaged one is never tried again in the same interpreter.
+ */
+export function stubInstall(): { code: string; stdin: Buffer } {
+  const source = Buffer.from(STUB_SOURCE, 'latin1');
+  // Read as lines up to the trailer's: bytes lost on the way make a shorter stub (refused by its
+  // CRC), not a read that waits for them.
+  const code = [
+    'import sys, binascii',
+    `print('${READY}')`,
+    '_picogc_s = [b""]',
+    'while _picogc_s[-1] != _picogc_t:',
+    '    _picogc_s.append(sys.stdin.buffer.readline())',
+    "_picogc_s = b''.join(_picogc_s[:-1])",
     `exec(_picogc_s) if binascii.crc32(_picogc_s) == ${crc32(source)} else print('${BAD_UPLOAD} stub')`,
     'del _picogc_s',
   ].join('\n');
+  return { code: code.replace('_picogc_t', bytesLiteral(TRAILER)), stdin: Buffer.concat([source, TRAILER]) };
+}
+
+/** The installer's answer says the stub went in whole (it printed nothing after reading it). */
+export function stubInstalled(stdout: string): boolean {
+  return stdout !== '' && answerOf(stdout) === '';
 }
 
 /**
  * A checked exec's output ends with the stub's end marker, or with its refusal of a damaged upload
  * (it prints that and returns): the frame closes right after either.
  */
-export const OUTPUT_END = /@picogc(?:\. \d+|! \d+ \d+|! stub)\r\n$/;
+export const OUTPUT_END = /@picogc(?:\. \d+ \d+|! \d+ \d+|! stub|! head)\r\n$/;
 
-/** The exec the host sends for `code`: the stub called with the code as a bytes literal and its CRC. */
-export function checkedCall(code: string): string {
+/** The count in an end marker (`@picogc. N N`), NaN unless both copies arrived and agree. */
+function countIn(marker: string): number {
+  const m = /^@picogc\. (\d+) (\d+)$/.exec(marker);
+  return m && m[1] === m[2] ? Number(m[1]) : Number.NaN;
+}
+
+/** The frame `CHECKED_CALL` reads: `code` with its length and CRC, `again` keeping the last step's lines. */
+export function checkedFrame(code: string, again = false): Buffer {
   const source = Buffer.from(code, 'utf8');
-  return `_picogc_x(${bytesLiteral(source)}, ${crc32(source)})`;
+  if (source.includes(TRAILER)) {
+    throw new InputError('the code contains seven \\x1e bytes and a line end: the frame trailer');
+  }
+  const flag = String.fromCharCode(again ? AGAIN.yes : AGAIN.no);
+  const head = `${width10(source.length)} ${width10(source.length)} ${flag} ${width10(crc32(source))}\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), source, TRAILER]);
+}
+
+function width10(n: number): string {
+  return String(n).padStart(10, '0');
 }
 
 /** Ask the stub for part `part` of data line `seq` of the last step again (the step does not run again). */
-export function againCall(seq: number, part: number): string {
-  const source = Buffer.from(`_picogc_again(${seq}, ${part})`, 'utf8');
-  return `_picogc_x(${bytesLiteral(source)}, ${crc32(source)}, 1)`;
+export function againFrame(seq: number, part: number): Buffer {
+  return checkedFrame(`_picogc_again(${seq}, ${part})`, true);
 }
 
 /** A Python bytes literal of `data`: printable ASCII as it is, everything else escaped. */
@@ -104,22 +261,25 @@ export function bytesLiteral(data: Uint8Array): string {
   return `${out}'`;
 }
 
-/** The code inside a checked call, or undefined for anything else: the inverse of `checkedCall`. */
-export function uncheckedSource(call: Uint8Array): Buffer | undefined {
-  const text = Buffer.from(call).toString('latin1');
-  const m = /^_picogc_x\(b'((?:[^'\\]|\\.)*)', \d+(?:, 1)?\)$/s.exec(text);
+/** The code inside a frame (what the host wrote after `CHECKED_CALL`), or undefined if it is none. */
+export function framedSource(frame: Uint8Array): Buffer | undefined {
+  const bytes = Buffer.from(frame);
+  const eol = bytes.indexOf(0x0a);
+  const m = /^(\d{10}) \1 [03] \d{10}$/.exec(bytes.subarray(0, Math.max(eol, 0)).toString('latin1'));
   if (!m) return undefined;
-  const escapes: Record<string, number> = { n: 0x0a, t: 0x09, '\\': 0x5c, "'": 0x27 };
-  const bytes: number[] = [];
-  const body = m[1]!;
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] !== '\\') bytes.push(body.charCodeAt(i));
-    else if (body[i + 1] === 'x') {
-      bytes.push(parseInt(body.slice(i + 2, i + 4), 16));
-      i += 3;
-    } else bytes.push(escapes[body[++i]!] ?? body.charCodeAt(i));
-  }
-  return Buffer.from(bytes);
+  return bytes.subarray(eol + 1, eol + 1 + Number(m[1]));
+}
+
+/**
+ * What the stub said after the code: its answer without the line it printed before reading the
+ * frame (that line damaged or not; its line end lost, the marker is cut from the start marker).
+ */
+function answerOf(stdout: string): string {
+  if (stdout.startsWith(STARTED)) return stdout;
+  const started = stdout.indexOf(STARTED);
+  const eol = stdout.indexOf('\n');
+  if (started >= 0 && (eol < 0 || started < eol)) return stdout.slice(started);
+  return eol < 0 ? stdout : stdout.slice(eol + 1);
 }
 
 /** One line of a checked answer, in the order it came. */
@@ -159,7 +319,7 @@ export type CheckedOutcome =
  * the stub's start marker is the link's (the call arrived damaged), not the script's.
  */
 export function readChecked(stdout: string, raised?: DeviceException): CheckedOutcome {
-  const lines = stdout.split(/\r?\n/);
+  const lines = answerOf(stdout).split(/\r?\n/);
   if (lines[0]?.startsWith(BAD_UPLOAD))
     return { kind: 'resend', why: `the stub refused the upload (${lines[0]})` };
   // The stub's end marker comes only after the script ran: with it, a damaged first line was the
@@ -191,10 +351,10 @@ export function readChecked(stdout: string, raised?: DeviceException): CheckedOu
   // The stub prints its end marker right after the script's output, which may not end its line.
   const last = body.pop() ?? '';
   const at = last.lastIndexOf(`${ENDED} `);
-  const announced = at < 0 ? Number.NaN : Number(last.slice(at + ENDED.length + 1));
+  const announced = at < 0 ? Number.NaN : countIn(last.slice(at));
   if (!Number.isInteger(announced)) {
     // The script ran to its end (no exception), but the stub's count was damaged on the way: the
-    // device is asked for it (`countCall`), then for whatever else is missing.
+    // device is asked for it (`countFrame`), then for whatever else is missing.
     const pieces = piecesOf(body);
     return {
       kind: 'damaged',
@@ -218,21 +378,22 @@ export const UNKNOWN_LINES = -1;
 
 function endsWithEndMarker(lines: readonly string[]): boolean {
   const last = [...lines].reverse().find((line) => line !== '');
-  return last !== undefined && /@picogc\. \d+$/.test(last);
+  return last !== undefined && /@picogc\. (\d+) \1$/.test(last);
 }
 
 /**
- * Ask the stub how many data lines the last step printed: an empty checked call that keeps them
+ * Ask the stub how many data lines the last step printed: an empty checked exec that keeps them
  * (`again`) answers with the end marker and the count unchanged.
  */
-export function countCall(): string {
-  return `_picogc_x(b'', 0, 1)`;
+export function countFrame(): Buffer {
+  return checkedFrame('', true);
 }
 
-/** The count in the answer to `countCall()`, or undefined if that answer arrived damaged too. */
+/** The count in the answer to `countFrame()`, or undefined if that answer arrived damaged too. */
 export function countFrom(stdout: string): number | undefined {
-  const m = /^@picogc\+\r?\n@picogc\. (\d+)\r?\n$/.exec(stdout);
-  return m ? Number(m[1]) : undefined;
+  const m = /^@picogc\+\r?\n(@picogc\. \d+ \d+)\r?\n$/.exec(answerOf(stdout));
+  const count = m ? countIn(m[1]!) : Number.NaN;
+  return Number.isInteger(count) ? count : undefined;
 }
 
 /** The parts still to ask for: a line none of whose parts arrived is asked for from its first. */
@@ -249,13 +410,18 @@ export function missingParts(gaps: Gaps): { seq: number; part: number }[] {
 
 /** The answer to `againCall(seq, part)`, added to `gaps` if it arrived whole this time. */
 export function takeAgain(gaps: Gaps, stdout: string, seq: number, part: number): boolean {
-  const lines = stdout.split(/\r?\n/);
+  const lines = answerOf(stdout).split(/\r?\n/);
   if (lines[0] !== STARTED) return false;
   const piece = piecesOf(lines.slice(1, 2))[0];
   if (piece?.kind !== 'part' || piece.seq !== seq || piece.part !== part) return false;
   gaps.found.set(`${seq}.${part}`, piece.text);
   gaps.parts.set(seq, piece.parts);
   return true;
+}
+
+/** A data line part's CRC-32: its number (`seq.part/parts`), then its text. */
+export function partCrc(number: string, text: string): number {
+  return crc32(Buffer.from(text, 'utf8'), crc32(Buffer.from(number, 'latin1')));
 }
 
 /** The answer put together: the lines as they came, each data line whole where its first part was. */
@@ -267,7 +433,7 @@ export function completed(gaps: Gaps): string {
 function withoutStubFrames(traceback: string): string {
   return traceback
     .split('\n')
-    .filter((line) => !/^ {2}File "<stdin>", line \d+, in (<module>|_picogc_x)$/.test(line))
+    .filter((line) => !/^ {2}File "<stdin>", line \d+, in (<module>|_picogc_x|_P)$/.test(line))
     .join('\n')
     .replaceAll('File "<string>"', 'File "<stdin>"');
 }
@@ -277,7 +443,7 @@ function piecesOf(lines: readonly string[]): Piece[] {
   return lines.map((line) => {
     if (!line.startsWith(DATA_MARK)) return { kind: 'log', text: line };
     const m = /^(\d+)\.(\d+)\/(\d+) ([0-9a-f]{8}) (.*)$/.exec(line.slice(DATA_MARK.length));
-    if (!m || crc32(Buffer.from(m[5]!, 'utf8')) !== parseInt(m[4]!, 16)) return { kind: 'lost' };
+    if (!m || partCrc(`${m[1]}.${m[2]}/${m[3]}`, m[5]!) !== parseInt(m[4]!, 16)) return { kind: 'lost' };
     return { kind: 'part', seq: Number(m[1]), part: Number(m[2]), parts: Number(m[3]), text: m[5]! };
   });
 }
@@ -327,10 +493,27 @@ export function streamedLines(sink: (text: string) => void): (text: string) => v
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
-      if (line.startsWith(STARTED) || line.startsWith(ENDED) || line.startsWith(BAD_UPLOAD)) continue;
+      if ([READY, STARTED, ENDED, BAD_UPLOAD].some((marker) => line.startsWith(marker))) continue;
       const data = /^@picogc \d+\.\d+\/\d+ [0-9a-f]{8} (.*)$/s.exec(line);
       sink(`${data ? `${DATA_MARK}${data[1]}` : line}\n`);
     }
+  };
+}
+
+/**
+ * Output passed on as it arrives but for the line the stub prints before it reads the frame (the
+ * caller parses the rest itself, `rawStdout`).
+ */
+export function afterReadyLine(sink: (text: string) => void): (text: string) => void {
+  let ready = false;
+  let pending = '';
+  return (text) => {
+    if (ready) return sink(text);
+    pending += text;
+    const eol = pending.indexOf('\n');
+    if (eol < 0) return;
+    ready = true;
+    if (pending.length > eol + 1) sink(pending.slice(eol + 1));
   };
 }
 
@@ -340,19 +523,32 @@ export function firstLine(code: string): string {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
-/** How often one exec is tried before a faulty link is given up on. */
+/** How often one exec is tried before a faulty link is given up on, at the least. */
 export const CHECKED_ATTEMPTS = 12;
 /**
- * A long upload crosses a noisy link whole less often (at one damaged byte in 1000, a 2.4 KB script
- * arrives whole one time in 11): each this many bytes earn it one more try, while the device keeps
- * answering that the upload arrived damaged.
+ * The link a run should get through: one byte in this many damaged (`--fault corrupt:0.001`, a bad
+ * cable). Tries are counted so that an upload fails on such a link at most once in `GIVE_UP_ODDS`.
  */
-const BYTES_PER_EXTRA_TRY = 50;
+const BYTES_PER_FAULT = 1000;
+const GIVE_UP_ODDS = 1_000_000;
 
 /**
- * Tries for one exec: more for a long upload, which crosses a noisy link whole less often, whatever
- * its last try met (refused on the way in, or its short answer damaged on the way out).
+ * Tries for an upload of `bytes`, whatever its last try met (refused on the way in, or its short
+ * answer damaged on the way out). A long upload crosses a noisy link whole exponentially less often
+ * (2.6 KB at one damaged byte in 1000: one try in 14), so its tries grow with it: 12 for a short
+ * exec, 27 for 0.9 KB, 49 for 1.4 KB, 185 for the stub and its installer (2.6 KB).
  */
-export function triesFor(code: string): number {
-  return CHECKED_ATTEMPTS + Math.ceil(Buffer.byteLength(code) / BYTES_PER_EXTRA_TRY);
+export function triesFor(bytes: number): number {
+  const whole = Math.exp(-bytes / BYTES_PER_FAULT);
+  return Math.max(CHECKED_ATTEMPTS, Math.ceil(Math.log(1 / GIVE_UP_ODDS) / Math.log(1 - whole)));
 }
+
+/** Tries for one checked exec of `code`. */
+export function triesForCode(code: string): number {
+  return triesFor(Buffer.byteLength(code));
+}
+
+/** What one try at installing the stub sends: the installer and the stub it reads. */
+export const STUB_INSTALL_BYTES = ((install) => Buffer.byteLength(install.code) + install.stdin.length)(
+  stubInstall(),
+);

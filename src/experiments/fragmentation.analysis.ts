@@ -4,7 +4,7 @@ import { predictLargestFit } from '../model/index.ts';
 import { modelFor } from './device-model.ts';
 import type { Analysis, Check } from './experiment.ts';
 import type { FragmentationParams, FragmentationSample } from './fragmentation.schema.ts';
-import { heapGeometry } from './heap-geometry.ts';
+import { freeRunLengths, heapGeometry } from './heap-geometry.ts';
 
 /** Free RAM counts as fragmented when its longest run is under this share of it. */
 export const FRAGMENTED_SHARE = 0.1;
@@ -54,7 +54,7 @@ export function analyseFragmentation(input: {
     filled: filled.n,
     size: filled.size,
     freeBytes: geometry.freeBlocks * 16,
-    holes: countRuns(geometry.blocks),
+    holes: freeRunLengths(geometry).length,
     longestRunBytes: geometry.longestFreeRun.length * 16,
     predictedLargestFit: predicted.bytes,
     predictedBy: predicted.by,
@@ -108,10 +108,4 @@ export function analyseFragmentation(input: {
           ],
     checks,
   };
-}
-
-function countRuns(blocks: string): number {
-  let runs = 0;
-  for (let i = 0; i < blocks.length; i++) if (blocks[i] === '.' && blocks[i - 1] !== '.') runs++;
-  return runs;
 }

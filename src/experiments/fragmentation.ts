@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DATA_MARK, parseOneRecord } from '../device/data-lines.ts';
 import { memInfoProblem } from '../device/mem-info-check.ts';
-import { heapGeometry } from './heap-geometry.ts';
+import { freeRunLengths, heapGeometry, type HeapGeometry } from './heap-geometry.ts';
 import { defineExperiment } from './experiment.ts';
 import {
   paramsSchema,
@@ -20,6 +20,19 @@ const filledSchema = z.object({
 const largestFitSchema = z.object({ kind: z.literal('largest_fit'), bytes: z.number().int() });
 
 /**
+ * How many `bytearray(size)` `fill()` allocates: as many as the free runs of area 0 hold, less the
+ * margin for the exec's own garbage. Each is a 1-block header plus its data, and the list holding
+ * them takes a word each. First-fit puts them in every run they fit, the low ones first: sized from
+ * the longest run alone, the fill would stop short of the top of the heap and leave a run as long
+ * as the gap, which the check would then take for an unfragmented heap.
+ */
+export function fillCount(geometry: Pick<HeapGeometry, 'blocks'>, params: FragmentationParams): number {
+  const perObject = 1 + Math.ceil(params.size / 16) + 0.25;
+  const room = freeRunLengths(geometry).reduce((sum, run) => sum + Math.floor(run / perObject), 0);
+  return room - Math.ceil((params.marginBlocks + 1) / perObject);
+}
+
+/**
  * When does an allocation fail with free RAM? Fill the heap with equal bytearrays, free every
  * other one, collect: half the heap is free, in holes of one bytearray each.
  */
@@ -35,11 +48,15 @@ export const fragmentation = defineExperiment<FragmentationParams, Fragmentation
   totalSteps: () => 3,
   async run({ device, info, params, record, step, timeoutMs }) {
     const exec = (code: string) => device.exec(code, { timeoutMs });
-    const geometry = heapGeometry(await device.memInfo({ heapMap: true }));
-    // Each bytearray is a 1-block header plus its data; the list holding them takes a word each.
-    const perObject = 1 + Math.ceil(params.size / 16) + 0.25;
-    const n = Math.floor((geometry.longestFreeRun.length - params.marginBlocks - 1) / perObject);
-    const filled = parseOneRecord((await exec(`fill(${n}, ${params.size})`)).stdout, 'filled', filledSchema);
+    // Sized from a collected heap: garbage of earlier execs, uncollected on the virtual Pico, would
+    // leave part of the free RAM unfilled (a board collects as the fill runs short).
+    const geometry = heapGeometry(await device.memInfo({ heapMap: true, collectFirst: true }));
+    const n = fillCount(geometry, params);
+    const filled = parseOneRecord(
+      (await device.exec(`fill(${n}, ${params.size})`, { timeoutMs, collectFirst: true })).stdout,
+      'filled',
+      filledSchema,
+    );
     record({ type: 'filled', n: filled.n, size: filled.size, memAlloc: filled.mem_alloc });
     step(`filled ${n} x bytearray(${params.size})`);
 

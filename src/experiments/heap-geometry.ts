@@ -26,3 +26,8 @@ export function heapGeometry(memInfoText: string): HeapGeometry {
     longestFreeRun: summary.longestFreeRun,
   };
 }
+
+/** The length of every run of free blocks in area 0, lowest first. */
+export function freeRunLengths(geometry: Pick<HeapGeometry, 'blocks'>): number[] {
+  return (geometry.blocks.match(/\.+/g) ?? []).map((run) => run.length);
+}

@@ -52,15 +52,25 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
       );
     };
     const pinTop = async (nLive: number, round: number) => {
-      const before = heapGeometry(await device.memInfo({ heapMap: true }));
-      await exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 192})`);
-      const room = heapGeometry(await device.memInfo({ heapMap: true }));
+      // Read from a collected heap (on the virtual Pico a map shows the garbage of every exec since
+      // the last collection, a failed try's too): the pin is sized the same whatever the link did.
+      const before = heapGeometry(await device.memInfo({ heapMap: true, collectFirst: true }));
+      // What it allocates outlives the exec: it lands where it would without a failed try's garbage.
+      await device.exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 192})`, {
+        timeoutMs,
+        collectFirst: true,
+      });
+      // A board collects at the start of pin_top(): the heap map it is sized from is read from a
+      // collected heap too, the low holes counted as pin_top() will find them (its own code's
+      // garbage aside, which the 192 spare slots cover).
+      if (!info.capabilities.deferredCollect) await exec('import gc\ngc.collect()');
+      const room = heapGeometry(await device.memInfo({ heapMap: true, collectFirst: true }));
       const fillBytes = (room.longestFreeRun.length - params.marginBlocks) * 16;
       // A heap that grows places a filler too big for the run elsewhere instead of refusing it.
       const { start, length } = room.longestFreeRun;
       const runEnd = info.capabilities.heapGrows ? room.poolStart + (start + length) * 16 : 'None';
       const pinned = parseOneRecord(
-        (await exec(`pin_top(${fillBytes}, ${runEnd})`)).stdout,
+        (await device.exec(`pin_top(${fillBytes}, ${runEnd})`, { timeoutMs, collectFirst: true })).stdout,
         'pinned',
         pinnedSchema,
       );

@@ -24,6 +24,13 @@ export interface ExecOptions {
    */
   outputEnd?: RegExp;
   /**
+   * Bytes for the code's stdin: written once it has printed its first line (it says it is reading),
+   * and answered within `handshakeMs`. Else some were lost and it still reads: `kick` is written to
+   * end its read (a few times), then the session resynchronises. A checked exec sends its code this
+   * way, so the REPL compiles only the short call that reads it.
+   */
+  stdin?: { data: Buffer; kick?: Buffer };
+  /**
    * Aborting it interrupts the running code: one Ctrl-C, sent once the code has been uploaded (at
    * once if it already has). The exec then ends as the code does with a KeyboardInterrupt: a
    * traceback, or its own handling of it. Nothing is sent while it is not aborted.

@@ -15,6 +15,13 @@ import { BYTE, MPY_SOFT_REBOOT, RAW_BANNER_PROMPT, TEXT } from '../protocol/raw-
  * damaged on the way and the frame is closed here, as the device closed it (`frameEndDamaged`).
  * Whatever came after the output (at most the frame's end, `\x04\x04>`, some of it damaged) is no
  * output; if it ended in the prompt, the prompt was taken with it (`promptTaken`).
+ *
+ * With `stdin`, the running code reads those bytes: they are written once it has printed its first
+ * line (that it is reading), or gone quiet for `stallMs` part-way through it (its end lost). It must
+ * answer them within `stallMs`; if it does not, some of them were lost or damaged and it still waits
+ * for more: `stdin.kick` is written (a few times) to end its wait without a Ctrl-C, whose
+ * KeyboardInterrupt would leave its traceback in the heap for good. Still no answer is a
+ * `ProtocolError`: the session resynchronises (the raw REPL's wake bytes first).
  */
 export async function readFrame(
   channel: ByteChannel,
@@ -22,25 +29,62 @@ export async function readFrame(
   deadline: Deadline,
   outputEnd?: RegExp,
   stallMs = Number.POSITIVE_INFINITY,
+  stdin?: StdinFeed,
 ): Promise<{ promptTaken: boolean; frameEndDamaged: boolean }> {
+  let feed = stdin?.data;
+  let kicks = stdin?.kick ? STDIN_KICKS : 0;
+  let awaitingAnswer = false;
+  const write = async (bytes: Buffer) => {
+    await channel.write(bytes, deadline);
+    [feed, awaitingAnswer] = [undefined, true];
+  };
   for (;;) {
     // A stdout callback may make more bytes arrive while push() runs: empty the buffer first.
     while (channel.available > 0) {
       const bytes = channel.takeAll();
       const used = frame.push(bytes);
+      awaitingAnswer &&= used === 0;
       if (frame.done) {
         channel.unshift(bytes.subarray(used));
         return { promptTaken: false, frameEndDamaged: false };
       }
       checkForReboot(frame);
     }
+    if (feed && frame.stdout.includes('\n')) {
+      await write(feed);
+      continue;
+    }
     const whole = outputEnd === undefined ? undefined : outputBeforeFrameEnd(frame, outputEnd);
-    if (await channel.waitForData(whole ? deadline.within(stallMs) : deadline)) continue;
-    if (!whole || deadline.expired) throw channel.timeoutError(deadline);
+    // Its stdin waits until the code says it reads, or has said nothing for a stall: the line
+    // saying so may have been lost on the way (a board keeps stdin that comes early for the code).
+    const stalls = whole || feed || awaitingAnswer;
+    if (await channel.waitForData(stalls ? deadline.within(stallMs) : deadline)) continue;
+    if (deadline.expired) throw channel.timeoutError(deadline);
+    if (feed) {
+      await write(feed);
+      continue;
+    }
+    if (awaitingAnswer && kicks-- > 0) {
+      await write(stdin!.kick!);
+      continue;
+    }
+    if (awaitingAnswer) {
+      throw new ProtocolError(`no answer within ${stallMs} ms to what was written to stdin`, channel.tail());
+    }
+    if (!whole) throw channel.timeoutError(deadline);
     frame.close(whole.stdout, whole.stderr);
     return { promptTaken: whole.promptTaken, frameEndDamaged: true };
   }
 }
+
+/** Bytes for a running code's stdin (exec-options.ts). */
+export interface StdinFeed {
+  data: Buffer;
+  kick?: Buffer;
+}
+
+/** Kicks written before a code that still waits for its stdin is interrupted. */
+const STDIN_KICKS = 2;
 
 /** The bytes that close a frame after a successful exec: two `\x04` and the prompt. */
 const FRAME_END_BYTES = 3;

@@ -109,7 +109,12 @@ export async function sendRawPaste(
     if (byte === undefined) {
       await waitForGrant('waiting for the \\x04 echo');
     } else if (byte === BYTE.CTRL_D) return 'complete';
-    else if (byte !== BYTE.CTRL_A) throw unexpectedByte(channel, byte);
+    else if (byte !== BYTE.CTRL_A) {
+      // The echo was lost or damaged on the way and the code's output has begun: it is the frame's.
+      // Stopping here would interrupt code that is running (a KeyboardInterrupt changes its state).
+      channel.unshift(Buffer.from([byte]));
+      return 'complete';
+    }
   }
 }
 

@@ -16,6 +16,17 @@ describe('RawRepl.exec in raw-paste mode', () => {
     expect(repl.pasteMode).toBe('raw-paste');
   });
 
+  it('takes the output for the frame when the echo of the end was lost, instead of interrupting the code', async () => {
+    const { repl, peer } = connect({ losePasteEcho: true, run: () => ({ stdout: 'ran\r\n' }) });
+    await repl.enter();
+    expect(await repl.exec('print("ran")')).toEqual({
+      stdout: 'ran\r\n',
+      stderr: '',
+      pasteMode: 'raw-paste',
+    });
+    expect(count(peer.received, '\x03')).toBe(1); // the one of enter()
+  });
+
   it('uses the window even when every grant arrives late', async () => {
     const code = script(1_000);
     const { repl, peer } = connect({ windowSize: 64, latencyMs: 2 });

@@ -80,6 +80,49 @@ describe('RawRepl.enter', () => {
     expect(peer.events).toEqual(['banner', 'soft-reboot', 'banner']);
     expect((await repl.exec('print("x")')).stdout).toBe('x\r\n');
   });
+
+  it('a Ctrl-D damaged on the way fails the soft reset at once, and a fresh entry soft-resets', async () => {
+    const clock = new ManualClock();
+    const { repl, peer } = connect({ damagedSoftResets: 1, run: () => ({ stdout: 'x\r\n' }) }, { clock });
+    await clock.runUntil(repl.enter());
+    const failed = repl.softReset({ timeoutMs: 20_000, handshakeMs: 500 }).catch((error: unknown) => error);
+    await clock.runUntil(failed);
+    expect(await failed).toBeInstanceOf(ProtocolError);
+    // Given up after the handshake, not the 20 s deadline.
+    expect(clock.now()).toBeLessThan(1_000);
+    await clock.runUntil(repl.enter({ softReset: true }));
+    expect(peer.events.filter((event) => event === 'soft-reboot')).toHaveLength(1);
+    expect((await repl.exec('print("x")')).stdout).toBe('x\r\n');
+  });
+});
+
+describe('RawRepl.enter with wake bytes', () => {
+  const wake = Buffer.from('\x1e\x1e\n');
+
+  it('sends them before its Ctrl-C to resynchronise after a failed operation, not to a board that answers', async () => {
+    const clock = new ManualClock();
+    const { repl, peer } = connect({ damagedSoftResets: 1, run: () => ({ stdout: '' }) }, { clock, wake });
+    await clock.runUntil(repl.enter());
+    expect(count(peer.received, '\x1e\x1e\n')).toBe(0);
+    const failed = repl.softReset({ timeoutMs: 5_000, handshakeMs: 100 }).catch((error: unknown) => error);
+    await clock.runUntil(failed);
+    await clock.runUntil(repl.exec('pass'));
+    const sent = peer.received.toString('latin1');
+    expect(count(peer.received, '\x1e\x1e\n')).toBe(1);
+    expect(sent.indexOf('\x1e\x1e\n')).toBeLessThan(sent.lastIndexOf('\r\x03'));
+  });
+
+  it('sends them from the second attempt of a first entry (a host died while the board read)', async () => {
+    const clock = new ManualClock();
+    const { repl, peer } = connect(
+      { start: 'main-running', interruptsToStopMain: 2, run: () => ({ stdout: '' }) },
+      { clock, wake, enterAttemptMs: 100 },
+    );
+    await clock.runUntil(repl.enter({ timeoutMs: 5_000 }));
+    const sent = peer.received.toString('latin1');
+    expect(sent.startsWith('\r\x03')).toBe(true);
+    expect(count(peer.received, '\x1e\x1e\n')).toBe(1);
+  });
 });
 
 describe('RawRepl output frames', () => {

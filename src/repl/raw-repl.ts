@@ -33,6 +33,12 @@ export interface RawReplOptions {
   interruptGraceMs?: number;
   /** One enter attempt (Ctrl-C, drain, Ctrl-A, banner); failed attempts repeat within the deadline. */
   enterAttemptMs?: number;
+  /**
+   * Ends a read of stdin that code on the device may be blocked in with Ctrl-C turned off (a
+   * checking stub reading its frame): sent before the Ctrl-C of a resynchronisation, of every entry
+   * attempt after a first unanswered one, and of an interrupt after a timeout.
+   */
+  wake?: Buffer;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -69,6 +75,7 @@ export class RawRepl {
   private readonly classicChunkPauseMs: number;
   private readonly interruptGraceMs: number;
   private readonly enterAttemptMs: number;
+  private readonly wake: Buffer | undefined;
   private state: SessionState = 'new';
   private rememberedMode: PasteMode | undefined;
   /** Raw-paste refusals in a row: one may be a request damaged on the way, three are the firmware. */
@@ -83,6 +90,7 @@ export class RawRepl {
     this.classicChunkPauseMs = options.classicChunkPauseMs ?? 10;
     this.interruptGraceMs = options.interruptGraceMs ?? 2_000;
     this.enterAttemptMs = options.enterAttemptMs ?? 1_000;
+    this.wake = options.wake;
     this.channel = new ByteChannel(stream, options.log);
   }
 
@@ -96,10 +104,11 @@ export class RawRepl {
    * already, boot text still arriving. Each attempt sends `\r\x03`, drains, sends `\r\x01` and waits
    * for the banner in bytes received after that; attempts repeat until the deadline.
    */
-  enter(options: { softReset?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  enter(options: { softReset?: boolean; timeoutMs?: number; handshakeMs?: number } = {}): Promise<void> {
     return this.serialise(async () => {
       await this.enterRaw(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-      if (options.softReset) await this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      if (options.softReset)
+        await this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.handshakeMs);
     });
   }
 
@@ -131,10 +140,10 @@ export class RawRepl {
   }
 
   /** Ctrl-D at the raw prompt: the board reboots its VM (heap freed, boot.py run, main.py not). */
-  softReset(options: { timeoutMs?: number } = {}): Promise<string> {
+  softReset(options: { timeoutMs?: number; handshakeMs?: number } = {}): Promise<string> {
     return this.serialise(async () => {
       await this.ready();
-      return this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      return this.softResetNow(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.handshakeMs);
     });
   }
 
@@ -180,9 +189,13 @@ export class RawRepl {
     const deadline = new Deadline(this.clock, timeoutMs, 'entering the raw REPL');
     if (this.channel.failed) throw this.channel.linkError(deadline);
     const receivedBefore = this.channel.bytesReceived;
+    // Code may still be reading after a failed operation, or after a host that died mid-exec (a
+    // board that did not answer the first attempt): a first entry to an answering board sends none.
+    const resync = this.state === 'unsynced';
     this.state = 'unsynced';
     try {
       for (let attempt = 1; ; attempt++) {
+        if (this.wake && (resync || attempt > 1)) await this.channel.write(this.wake, deadline);
         await this.channel.write(INTERRUPT_LINE, deadline);
         const drained = await this.channel.discardUntilQuiet(DRAIN_QUIET_MS, deadline.within(DRAIN_MAX_MS));
         if (drained.length > 0) this.info(`drained before Ctrl-A: ${escapeBytes(drained)}`);
@@ -218,25 +231,37 @@ export class RawRepl {
     );
   }
 
-  private async softResetNow(timeoutMs: number): Promise<string> {
+  private async softResetNow(timeoutMs: number, handshakeMs = HANDSHAKE_MS): Promise<string> {
     this.discardStale();
     const deadline = new Deadline(this.clock, timeoutMs, 'soft reset: waiting for "soft reboot"');
     this.state = 'unsynced';
     try {
       await this.channel.write(CTRL_D, deadline);
-      const text = await this.channel.readUntilNearOrNull(RAW_BANNER_PROMPT, BANNER_EDITS, deadline);
-      if (text === null) throw this.channel.timeoutError(deadline);
-      const reboot = nearMatch(text, SOFT_REBOOT_LINE, BANNER_EDITS);
-      if (!reboot) {
+      // A board says it reboots as soon as it reads the Ctrl-D; one damaged on the way reboots
+      // nothing, and the board waits at its prompt: no use waiting for the banner all the deadline.
+      const said = await this.channel.readUntilNearOrNull(
+        SOFT_REBOOT_LINE,
+        BANNER_EDITS,
+        deadline.within(handshakeMs),
+      );
+      if (said === null) {
         throw new ProtocolError(
-          'soft reset: no "soft reboot" before the raw REPL banner',
+          `soft reset: no "soft reboot" within ${handshakeMs} ms of the Ctrl-D (damaged on the way?)`,
           this.channel.tail(),
         );
       }
-      const banner = nearMatch(text, RAW_BANNER_PROMPT, BANNER_EDITS, reboot.end)!;
+      const text = await this.channel.readUntilNearOrNull(RAW_BANNER_PROMPT, BANNER_EDITS, deadline);
+      // It did reboot: a banner damaged past recognising is the link's, and a fresh entry finds the prompt.
+      if (text === null) {
+        throw new ProtocolError(
+          'soft reset: rebooted, but no raw REPL banner came whole',
+          this.channel.tail(),
+        );
+      }
+      const banner = nearMatch(text, RAW_BANNER_PROMPT, BANNER_EDITS)!;
       this.state = 'raw';
       this.rebootsKnown = this.channel.reboots;
-      return text.subarray(reboot.end, banner.start).toString('utf8');
+      return text.subarray(0, banner.start).toString('utf8');
     } catch (error) {
       throw this.settleAfterFailure(error);
     }
@@ -302,7 +327,7 @@ export class RawRepl {
       const stopAborting = onAbort(this.channel, options, frameStep, (text) => this.info(text));
       let closed: Awaited<ReturnType<typeof readFrame>>;
       try {
-        closed = await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs);
+        closed = await readFrame(this.channel, frame, frameStep, options.outputEnd, stallMs, options.stdin);
       } finally {
         stopAborting();
       }
@@ -352,6 +377,7 @@ export class RawRepl {
     this.info(`${deadline.step} ran out of time after ${elapsed} ms; sending Ctrl-C`);
     let synced = false;
     try {
+      if (this.wake && stage === 'frame') await this.channel.write(this.wake, grace);
       await this.channel.write(CTRL_C, grace);
       if (stage === 'frame') {
         await readFrame(this.channel, frame, grace);

@@ -14,16 +14,22 @@ import { fileURLToPath } from 'node:url';
  */
 export interface SurfaceModule {
   module: string;
-  /** Names in a script's source that load the module. */
-  trigger: RegExp;
+  /** Names in a script's source that load the module: whole words, or words that start so. */
+  words: readonly string[];
+  prefixes?: readonly string[];
 }
 
 export const SURFACE_MODULES: readonly SurfaceModule[] = [
   // os.VfsLfs2 / os.VfsFat, vfs.*, and mount() detecting a block device's filesystem.
-  { module: 'picogc_vfs', trigger: /\b(?:vfs|Vfs\w*|mount|umount|mkfs)\b/ },
+  { module: 'picogc_vfs', words: ['vfs', 'mount', 'umount', 'mkfs'], prefixes: ['Vfs'] },
   // input() over sys.stdin (the VM's own reads a stub that never returns).
-  { module: 'picogc_input', trigger: /\binput\b/ },
+  { module: 'picogc_input', words: ['input'] },
 ];
+
+function triggerOf(surface: SurfaceModule): RegExp {
+  const names = [...surface.words, ...(surface.prefixes ?? []).map((prefix) => `${prefix}\\w*`)];
+  return new RegExp(`\\b(?:${names.join('|')})\\b`);
+}
 
 const PICO_LIB_DIR = fileURLToPath(new URL('./pico-lib/', import.meta.url));
 
@@ -58,7 +64,7 @@ export class SurfaceLoader {
   needed(bytes: Uint8Array): string[] {
     const text = this.tail + Buffer.from(bytes).toString('latin1');
     this.tail = text.slice(-TAIL_BYTES);
-    const wanted = SURFACE_MODULES.filter((m) => !this.loaded.has(m.module) && m.trigger.test(text)).map(
+    const wanted = SURFACE_MODULES.filter((m) => !this.loaded.has(m.module) && triggerOf(m).test(text)).map(
       (m) => m.module,
     );
     for (const module of wanted) this.loaded.add(module);

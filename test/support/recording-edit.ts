@@ -1,7 +1,7 @@
-import { crc32 } from 'node:zlib';
-import { uncheckedSource } from '../../src/device/verified-exec.ts';
+import { codeAt } from '../../src/device/recorded.ts';
+import { partCrc } from '../../src/device/verified-exec.ts';
 import { bytesOf, type Recording } from '../../src/link/recording.ts';
-import { BYTE, RAW_PASTE_REQUEST } from '../../src/protocol/raw-repl-vocabulary.ts';
+import { RAW_PASTE_REQUEST } from '../../src/protocol/raw-repl-vocabulary.ts';
 
 /**
  * A recording whose device answers were changed, as a regression in the firmware would change them.
@@ -35,13 +35,10 @@ export function editAnswers(recording: Recording, edit: (code: string, answer: s
   return { ...recording, events };
 }
 
-/** The code of the last exec the host had sent by `offset` (raw-paste), '' before any. */
+/** The code of the last exec the host had sent by `offset`, '' before any. */
 function codeBefore(host: Buffer, offset: number): string {
-  const start = host.lastIndexOf(RAW_PASTE_REQUEST, offset - 1);
-  if (start < 0) return '';
-  const end = host.indexOf(BYTE.CTRL_D, start);
-  const call = host.subarray(start + RAW_PASTE_REQUEST.length, end < 0 || end > offset ? offset : end);
-  return (uncheckedSource(call) ?? call).toString('utf8');
+  if (host.lastIndexOf(RAW_PASTE_REQUEST, offset - 1) < 0) return '';
+  return codeAt(host, offset).toString('utf8');
 }
 
 /**
@@ -50,12 +47,12 @@ function codeBefore(host: Buffer, offset: number): string {
  */
 export function editDataParts(answer: string, edit: (text: string) => string): string {
   return answer.replace(
-    /^(@picogc \d+\.\d+\/\d+ )([0-9a-f]{8}) (.*)$/gm,
-    (line, head: string, crc: string, text: string) => {
+    /^@picogc (\d+\.\d+\/\d+) ([0-9a-f]{8}) (.*)$/gm,
+    (line, number: string, crc: string, text: string) => {
       const edited = edit(text);
       if (edited === text) return line;
       if (edited.length !== text.length) throw new Error('an edited data-line part must keep its length');
-      return `${head}${(crc32(Buffer.from(edited, 'utf8')) >>> 0).toString(16).padStart(8, '0')} ${edited}`;
+      return `@picogc ${number} ${partCrc(number, edited).toString(16).padStart(8, '0')} ${edited}`;
     },
   );
 }

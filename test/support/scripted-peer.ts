@@ -117,6 +117,10 @@ export interface ScriptedDeviceOptions {
   interruptsToStopMain?: number;
   /** Printed by boot.py during a soft reboot. */
   bootOutput?: string;
+  /** The `\x04` that acknowledges the end of a raw paste is lost on the way to the host. */
+  losePasteEcho?: boolean;
+  /** The first this many Ctrl-Ds at an empty raw prompt arrive damaged (as `D`): nothing reboots. */
+  damagedSoftResets?: number;
   /** Printed between Ctrl-A and the raw banner (noise on the line). */
   noiseBeforeBanner?: string;
   /** Raw-paste: never grant a window after the first two (a wedged reader; Ctrl-C still works). */
@@ -163,6 +167,7 @@ export class ScriptedDevice {
   private grantedDuringChunk = 0;
   private sinceGrant = 0;
   private interruptsLeft: number;
+  private damagedSoftResetsLeft: number;
   private readonly windowSize: number;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
 
@@ -172,6 +177,7 @@ export class ScriptedDevice {
   ) {
     this.windowSize = options.windowSize ?? RAW_PASTE_WINDOW;
     this.interruptsLeft = options.interruptsToStopMain ?? 1;
+    this.damagedSoftResetsLeft = options.damagedSoftResets ?? 0;
     this.mode = options.start === 'main-running' ? 'main' : (options.start ?? 'friendly');
     stream.on('data', this.onData);
     if (this.mode === 'main' && options.mainOutput) this.send(options.mainOutput);
@@ -284,6 +290,11 @@ export class ScriptedDevice {
       this.line = [];
       return;
     }
+    if (byte === BYTE.CTRL_D && this.line.length === 0 && this.damagedSoftResetsLeft > 0) {
+      this.damagedSoftResetsLeft--;
+      this.line.push(0x44);
+      return;
+    }
     if (byte === BYTE.CTRL_D) {
       const code = Buffer.from(this.line).toString('utf8');
       this.line = [];
@@ -313,7 +324,7 @@ export class ScriptedDevice {
 
   private pasteByte(byte: number): void {
     if (byte === BYTE.CTRL_D) {
-      this.send(RAW_PASTE_END);
+      if (!this.options.losePasteEcho) this.send(RAW_PASTE_END);
       return this.run(Buffer.from(this.paste).toString('utf8'), 'raw-paste');
     }
     if (byte === BYTE.CTRL_C) {
