@@ -14,10 +14,7 @@ export type ClockTimer = { readonly __clockTimer: unique symbol } | NodeJS.Timeo
 
 export const systemClock: Clock = {
   now: () => performance.now(),
-  // Whole milliseconds, rounded up: Node keeps one timer list per distinct duration, and deadlines'
-  // fractional remainders made one each (a run under fault injection once crashed inside Node's
-  // timer queue, clearTimeout → PriorityQueue.removeAt: priorityQueuePosition of undefined).
-  setTimeout: (callback, ms) => setTimeout(callback, Math.ceil(ms)),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
 
