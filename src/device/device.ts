@@ -60,9 +60,8 @@ export interface Repair {
  * Experiments call these and never care which backend answers.
  */
 export interface MemInfoOptions {
+  /** With the block map (`mem_info(1)`): on a device whose collections wait, of a collected heap. */
   heapMap?: boolean;
-  /** The map of a collected heap on a device whose collections wait (as `DeviceExecOptions.collectFirst`). */
-  collectFirst?: boolean;
 }
 
 export interface Device {

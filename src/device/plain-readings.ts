@@ -72,8 +72,7 @@ export async function memInfoText(
   const retryCode = memInfoCopiesCode(call);
   const sameEveryTry = Boolean(options.heapMap && deferredCollect);
   const code = sameEveryTry ? retryCode : `import micropython\n${call}`;
-  const collectFirst = sameEveryTry || (options.collectFirst ?? false);
-  return (await exec(code, { timeoutMs: 20_000, validate, retryCode, collectFirst })).stdout;
+  return (await exec(code, { timeoutMs: 20_000, validate, retryCode, collectFirst: sameEveryTry })).stdout;
 }
 
 function parseInteger(stdout: string, unit: string): number {

@@ -48,9 +48,9 @@ export const fragmentation = defineExperiment<FragmentationParams, Fragmentation
   totalSteps: () => 3,
   async run({ device, info, params, record, step, timeoutMs }) {
     const exec = (code: string) => device.exec(code, { timeoutMs });
-    // Sized from a collected heap: garbage of earlier execs, uncollected on the virtual Pico, would
-    // leave part of the free RAM unfilled (a board collects as the fill runs short).
-    const geometry = heapGeometry(await device.memInfo({ heapMap: true, collectFirst: true }));
+    // Sized from a collected heap (memInfo collects first on the virtual Pico, where garbage of
+    // earlier execs would leave part of the free RAM unfilled; a board collects as the fill runs short).
+    const geometry = heapGeometry(await device.memInfo({ heapMap: true }));
     const n = fillCount(geometry, params);
     const filled = parseOneRecord(
       (await device.exec(`fill(${n}, ${params.size})`, { timeoutMs, collectFirst: true })).stdout,

@@ -52,9 +52,9 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
       );
     };
     const pinTop = async (nLive: number, round: number) => {
-      // Read from a collected heap (on the virtual Pico a map shows the garbage of every exec since
-      // the last collection, a failed try's too): the pin is sized the same whatever the link did.
-      const before = heapGeometry(await device.memInfo({ heapMap: true, collectFirst: true }));
+      // Read from a collected heap (memInfo collects first on the virtual Pico, whose map would show
+      // the garbage of every exec since, a failed try's too): the pin is sized the same whatever the link did.
+      const before = heapGeometry(await device.memInfo({ heapMap: true }));
       // What it allocates outlives the exec: it lands where it would without a failed try's garbage.
       await device.exec(`prepare_pin(${before.freeBlocks - before.longestFreeRun.length + 192})`, {
         timeoutMs,
@@ -64,7 +64,7 @@ export const heapPosition = defineExperiment<HeapPositionParams, HeapPositionSam
       // collected heap too, the low holes counted as pin_top() will find them (its own code's
       // garbage aside, which the 192 spare slots cover).
       if (!info.capabilities.deferredCollect) await exec('import gc\ngc.collect()');
-      const room = heapGeometry(await device.memInfo({ heapMap: true, collectFirst: true }));
+      const room = heapGeometry(await device.memInfo({ heapMap: true }));
       const fillBytes = (room.longestFreeRun.length - params.marginBlocks) * 16;
       // A heap that grows places a filler too big for the run elsewhere instead of refusing it.
       const { start, length } = room.longestFreeRun;
