@@ -26,10 +26,13 @@ export const SURFACE_MODULES: readonly SurfaceModule[] = [
   { module: 'picogc_input', words: ['input'] },
 ];
 
-function triggerOf(surface: SurfaceModule): RegExp {
-  const names = [...surface.words, ...(surface.prefixes ?? []).map((prefix) => `${prefix}\\w*`)];
-  return new RegExp(`\\b(?:${names.join('|')})\\b`);
-}
+/** Each module's words as one pattern, made once: the server looks at every chunk of input. */
+const TRIGGERS = new Map(
+  SURFACE_MODULES.map((surface) => {
+    const names = [...surface.words, ...(surface.prefixes ?? []).map((prefix) => `${prefix}\\w*`)];
+    return [surface.module, new RegExp(`\\b(?:${names.join('|')})\\b`)] as const;
+  }),
+);
 
 const PICO_LIB_DIR = fileURLToPath(new URL('./pico-lib/', import.meta.url));
 
@@ -64,9 +67,9 @@ export class SurfaceLoader {
   needed(bytes: Uint8Array): string[] {
     const text = this.tail + Buffer.from(bytes).toString('latin1');
     this.tail = text.slice(-TAIL_BYTES);
-    const wanted = SURFACE_MODULES.filter((m) => !this.loaded.has(m.module) && triggerOf(m).test(text)).map(
-      (m) => m.module,
-    );
+    const wanted = SURFACE_MODULES.filter(
+      (m) => !this.loaded.has(m.module) && TRIGGERS.get(m.module)!.test(text),
+    ).map((m) => m.module);
     for (const module of wanted) this.loaded.add(module);
     return wanted;
   }
