@@ -201,13 +201,13 @@ export function stubInstall(): { code: string; stdin: Buffer } {
     'import sys, binascii',
     `print('${READY}')`,
     '_picogc_s = [b""]',
-    'while _picogc_s[-1] != _picogc_t:',
+    `while _picogc_s[-1] != ${bytesLiteral(TRAILER)}:`,
     '    _picogc_s.append(sys.stdin.buffer.readline())',
     "_picogc_s = b''.join(_picogc_s[:-1])",
     `exec(_picogc_s) if binascii.crc32(_picogc_s) == ${crc32(source)} else print('${BAD_UPLOAD} stub')`,
     'del _picogc_s',
   ].join('\n');
-  return { code: code.replace('_picogc_t', bytesLiteral(TRAILER)), stdin: Buffer.concat([source, TRAILER]) };
+  return { code, stdin: Buffer.concat([source, TRAILER]) };
 }
 
 /** The installer's answer says the stub went in whole (it printed nothing after reading it). */
