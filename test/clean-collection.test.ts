@@ -14,13 +14,24 @@ afterEach(async () => {
 });
 
 /**
- * The link, with `damage` applied to the first answer it changes once `arm()` was called, after the
- * host sent code containing `after`.
+ * The link, with `needle` replaced by `replacement` in the first answer that holds it once `arm()` was
+ * called and the host sent code containing `after`; with `every`, in each copy up to that exec's end.
+ * While it watches, output that could be the start of `needle` waits for the next chunk, so a needle
+ * split across chunks is still found; nothing else is held back.
  */
-function damagingLink(link: Duplex, after: string, damage: (text: string) => string) {
+function damagingLink(
+  link: Duplex,
+  after: string,
+  needle: string,
+  replacement: string,
+  { every = false }: { every?: boolean } = {},
+) {
   let armed = false;
   let watching = false;
+  let struck = false;
   let damaged = 0;
+  let pending = '';
+  let sinceStrike = '';
   const stream = new Duplex({
     write(chunk: Buffer, _encoding, callback) {
       if (armed && chunk.includes(after)) watching = true;
@@ -28,22 +39,44 @@ function damagingLink(link: Duplex, after: string, damage: (text: string) => str
     },
     read() {},
   });
+  const stop = () => {
+    watching = armed = struck = false;
+    sinceStrike = '';
+  };
   link.on('data', (chunk: Buffer) => {
     const text = chunk.toString('latin1');
-    const changed = watching ? damage(text) : text;
-    if (changed !== text) {
-      watching = armed = false;
-      damaged++;
+    if (!watching) return stream.push(chunk);
+    pending += text;
+    let out = '';
+    for (let at = pending.indexOf(needle); at >= 0 && watching; at = pending.indexOf(needle)) {
+      out += pending.slice(0, at) + replacement;
+      pending = pending.slice(at + needle.length);
+      if (!struck) damaged++;
+      struck = true;
+      if (!every) stop();
     }
-    stream.push(Buffer.from(changed, 'latin1'));
+    if (struck) sinceStrike += text;
+    if (sinceStrike.includes('\x04>')) stop();
+    const held = watching ? heldBack(pending, needle) : 0;
+    out += pending.slice(0, pending.length - held);
+    pending = pending.slice(pending.length - held);
+    stream.push(Buffer.from(out, 'latin1'));
   });
   return { stream, arm: () => (armed = true), damaged: () => damaged };
 }
 
-async function deviceOn(after: string, damage: (text: string) => string) {
+/** The length of the longest end of `text` that begins `needle`. */
+function heldBack(text: string, needle: string): number {
+  for (let length = Math.min(text.length, needle.length - 1); length > 0; length--) {
+    if (needle.startsWith(text.slice(-length))) return length;
+  }
+  return 0;
+}
+
+async function deviceOn(after: string, needle: string, replacement: string, options?: { every?: boolean }) {
   const pico = await VirtualPico.start({ seed: 3 });
   picos.push(pico);
-  const link = damagingLink(pico.link, after, damage);
+  const link = damagingLink(pico.link, after, needle, replacement, options);
   const device = await ReplDevice.connect(
     { stream: link.stream, description: 'virtual Pico', close: async () => {} },
     'sim',
@@ -58,9 +91,7 @@ describe('the collection before a collectFirst step', () => {
   /** build(200)'s record (its gc.mem_alloc(): the live set and any garbage left). */
   async function built(damage: boolean) {
     // The end marker's count damaged: the exec that asks for it leaves garbage.
-    const { device, link } = await deviceOn('gc.collect()', (text) =>
-      text.replace('@picogc. 0 0', '@picogc. 0 8'),
-    );
+    const { device, link } = await deviceOn('gc.collect()', '@picogc. 0 0', '@picogc. 0 8');
     if (damage) link.arm();
     const { stdout } = await device.exec('build(200, 48)', { collectFirst: true });
     return { record: JSON.parse(/@picogc (\{.*\})/.exec(stdout)![1]!) as unknown, damaged: link.damaged() };
@@ -77,9 +108,7 @@ describe('the collection before a collectFirst step', () => {
 describe('a heap map on the virtual Pico', () => {
   async function map(damage: boolean) {
     // The map's header damaged in every copy: it is asked for again.
-    const { device, link } = await deviceOn('mem_info(1)', (text) =>
-      text.replaceAll('GC: total:', 'GC: tatal:'),
-    );
+    const { device, link } = await deviceOn('mem_info(1)', 'GC: total:', 'GC: tatal:', { every: true });
     await device.exec('build(500, 48)', { collectFirst: true });
     if (damage) link.arm();
     return { map: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
