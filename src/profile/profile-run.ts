@@ -72,6 +72,8 @@ export const INSIST_AFTER_MS = 2_000;
 const INSIST_BYTES = Buffer.from([0x03, 0x1c]);
 /** Host margin past the device's own deadline (mark() stops the program there) before Ctrl-C. */
 const HOST_STOP_MARGIN_MS = 1_500;
+/** Device milliseconds the exec may take to start the program, while its begin line has not come. */
+const START_ALLOWANCE_MS = 10_000;
 
 export async function profileProgram(
   device: ReplDevice,
@@ -81,10 +83,6 @@ export async function profileProgram(
   await device.exec(deviceScript('profile_probe'), { timeoutMs: 20_000 });
   // How the device saw the end (mark() found the time up, a Ctrl-C, the program returned).
   let deviceEnd: StopReason | undefined;
-  const stream = new ProbeStream((r) => {
-    if (r.type === 'end') deviceEnd = r.how;
-    record(r);
-  });
   const stop = new AbortController();
   const insist = new AbortController();
   let insistTimer: NodeJS.Timeout | undefined;
@@ -101,11 +99,28 @@ export async function profileProgram(
   if (settings.insist?.aborted) onInsist();
   settings.insist?.addEventListener('abort', onInsist, { once: true });
   // The device stops a program that calls mark() itself, on its own clock; one that never does is
-  // interrupted once the same time has passed here (device time, stretched on a slow device).
-  const timer = setTimeout(
-    () => stopAs('time'),
-    device.wallMs(settings.seconds * 1000) + HOST_STOP_MARGIN_MS,
-  );
+  // interrupted once the same time has passed here. The host counts that time from where the device
+  // says it is: from the program's start (its begin line), then from the device time its samples
+  // reached. A device slower than its measured pace (a virtual Pico on a loaded host), or a slow
+  // start, then never has its program cut short where a host timer happened to fall. Until the begin
+  // line comes (it may be lost), the start gets a generous allowance.
+  let stopTimer: NodeJS.Timeout | undefined;
+  let running = true;
+  const stopAfter = (deviceMs: number) => {
+    clearTimeout(stopTimer);
+    if (!running || stop.signal.aborted) return;
+    stopTimer = setTimeout(() => stopAs('time'), device.wallMs(Math.max(0, deviceMs)) + HOST_STOP_MARGIN_MS);
+  };
+  const stream = new ProbeStream((r) => {
+    if (r.type === 'end') deviceEnd = r.how;
+    if (r.type === 'begin') stopAfter(settings.seconds * 1000);
+    if (r.type === 'samples' && r.entries.length > 0) {
+      const reachedUs = Math.max(...r.entries.map(([, t]) => t));
+      stopAfter(settings.seconds * 1000 - reachedUs / 1000);
+    }
+    record(r);
+  });
+  stopAfter(settings.seconds * 1000 + START_ALLOWANCE_MS);
   const onAbort = () => stopAs('interrupted');
   if (settings.signal?.aborted) onAbort();
   settings.signal?.addEventListener('abort', onAbort, { once: true });
@@ -125,7 +140,8 @@ export async function profileProgram(
     });
     outcome = await untilStopped(run, stop.signal, device.wallMs(STOP_GRACE_MS));
   } finally {
-    clearTimeout(timer);
+    running = false;
+    clearTimeout(stopTimer);
     clearTimeout(insistTimer);
     settings.signal?.removeEventListener('abort', onAbort);
     settings.insist?.removeEventListener('abort', onInsist);
