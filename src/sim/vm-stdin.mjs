@@ -55,38 +55,53 @@ export class Stdin {
     return (Atomics.load(this.control, WRITTEN) - Atomics.load(this.control, READ)) | 0;
   }
 
+  /**
+   * All `length` bytes, as a Pico's stdin read gives them (byte by byte until the count is met):
+   * the VM would call again for the rest anyway (mp_stream_rw reads until its size is met), but as
+   * many times as the host's bytes came in pieces, and the work clock counts those calls. Returning
+   * what happened to be there made a script's device time, and the ticks it stores, follow the
+   * host's timing. Interrupted part-way, the bytes already read are returned and the next read
+   * raises.
+   */
   read(buffer, offset, length) {
     if (length === 0) return 0;
+    let n = 0;
     const segment = this.segment;
     if (segment && segment.index < segment.bytes.length) {
-      const n = Math.min(length, segment.bytes.length - segment.index);
+      n = Math.min(length, segment.bytes.length - segment.index);
       for (let i = 0; i < n; i++) buffer[offset + i] = segment.bytes[segment.index + i];
       segment.index += n;
-      return n;
     }
-    for (;;) {
+    while (n < length) {
       const written = Atomics.load(this.control, WRITTEN);
       const read = Atomics.load(this.control, READ);
       const available = (written - read) | 0;
       if (available > 0) {
-        this.stopWaiting();
-        const n = Math.min(length, available);
+        const take = Math.min(length - n, available);
         const mask = this.data.length - 1;
-        for (let i = 0; i < n; i++) buffer[offset + i] = this.data[(read + i) & mask];
-        Atomics.store(this.control, READ, (read + n) | 0);
-        return n;
+        for (let i = 0; i < take; i++) buffer[offset + n + i] = this.data[(read + i) & mask];
+        Atomics.store(this.control, READ, (read + take) | 0);
+        n += take;
+        continue;
       }
       if (this.pendingInterrupt) {
+        if (n > 0) {
+          this.waiting = false;
+          Atomics.store(this.control, WANTED, 0);
+          return n;
+        }
         this.stopWaiting();
         throw new this.mp.FS.ErrnoError(EINTR);
       }
-      if (!this.waiting || Atomics.load(this.control, WANTED) !== length) {
+      if (!this.waiting || Atomics.load(this.control, WANTED) !== length - n) {
         this.waiting = true;
-        Atomics.store(this.control, WANTED, length);
+        Atomics.store(this.control, WANTED, length - n);
         this.port.postMessage({ type: 'stdin' });
       }
       Atomics.wait(this.control, WRITTEN, written, WAIT_SLICE_MS);
     }
+    this.stopWaiting();
+    return n;
   }
 
   stopWaiting() {
