@@ -108,7 +108,6 @@ describe('checked execution: the host side', () => {
     expect(OUTPUT_END.test('@picogc+\r\n@picogc. 3 3\r\n')).toBe(true);
     expect(OUTPUT_END.test('@picogc! head\r\n')).toBe(true);
     expect(OUTPUT_END.test('@picogc! 53 1402435360\r\n')).toBe(true);
-    expect(OUTPUT_END.test('@picogc! stub\r\n')).toBe(true);
     expect(OUTPUT_END.test('@picogc 0.0/1 d3c3f79b {"n": 1}\r\n')).toBe(false);
     expect(OUTPUT_END.test('@picogc+\r\n')).toBe(false);
     expect(OUTPUT_END.test('@picogc. 3 3\r\nmore\r\n')).toBe(false);

@@ -105,7 +105,7 @@ const AFTER_CLOCK: readonly Difference[] = [
   {
     id: 'server-side-raw-paste',
     detail:
-      'raw-paste is answered by the server: flow-control bytes are sent on receipt, the source is compiled after the closing Ctrl-D, so a compile error never ends the upload early; source bytes 0x01/0x02 are refused.',
+      "raw-paste is answered by the server: flow-control bytes are sent on receipt, the source is compiled after the closing Ctrl-D, so a compile error never ends the upload early; source bytes 0x01/0x02 are refused. The source reaches the VM as a classic raw line, so the REPL's line buffer grows to the longest pasted source and keeps its text, which every collection scans (a Pico reads raw paste through a small window and leaves that buffer alone).",
   },
   {
     id: 'output-cooking',
