@@ -10,7 +10,7 @@ const STALL_MS = 200;
 const DEADLINE_MS = 30_000;
 
 /** One exec whose answer is `answer` (a frame with bytes lost), then a well-formed one. */
-async function execWithAnswer(answer: string, outputEnd: RegExp | null = OUTPUT_END) {
+async function execWithAnswer(answer: string, outputEnd: RegExp | null = OUTPUT_END, stdin?: Buffer) {
   const clock = new ManualClock();
   const behaviours = [{ raw: Buffer.from(answer, 'latin1') }, { stdout: 'next\r\n' }];
   const { repl, peer } = connect({ run: () => behaviours.shift()! }, { clock, interruptGraceMs: 100 });
@@ -18,7 +18,12 @@ async function execWithAnswer(answer: string, outputEnd: RegExp | null = OUTPUT_
   const started = clock.now();
   const result = await clock.runUntil(
     repl
-      .exec('step()', { timeoutMs: DEADLINE_MS, handshakeMs: STALL_MS, ...(outputEnd ? { outputEnd } : {}) })
+      .exec('step()', {
+        timeoutMs: DEADLINE_MS,
+        handshakeMs: STALL_MS,
+        ...(outputEnd ? { outputEnd } : {}),
+        ...(stdin ? { stdin: { data: stdin } } : {}),
+      })
       .catch((e: unknown) => e),
   );
   return { result, elapsed: clock.now() - started, repl, peer, clock };
@@ -87,6 +92,19 @@ describe('an output frame whose closing \\x04 was lost after output known to be 
     expect(result).toBeInstanceOf(DeviceException);
     expect((result as DeviceException).type).toBe('ValueError');
     expect(elapsed).toBe(STALL_MS);
+  });
+
+  it('never writes stdin to code that ended without reading it: a failed call whose closing \\x04 was lost', async () => {
+    // The call did not compile (a byte of it lost): it never asks for its frame. Written anyway,
+    // the frame would land in the REPL's line as junk.
+    const traceback =
+      'Traceback (most recent call last):\r\n  File "<stdin>", line 2\r\nSyntaxError: invalid syntax\r\n';
+    const frame = Buffer.from('0000000009 0000000009 0 0123456789\nimport gc\n', 'latin1');
+    const { result, elapsed, peer } = await execWithAnswer(`\x04${traceback}>`, OUTPUT_END, frame);
+    expect(result).toBeInstanceOf(DeviceException);
+    expect((result as DeviceException).type).toBe('SyntaxError');
+    expect(elapsed).toBe(STALL_MS);
+    expect(count(peer.received, '0000000009')).toBe(0);
   });
 
   it('closes a traceback whose first \\x04 was lost (it arrived as stdout): the exception is the answer', async () => {

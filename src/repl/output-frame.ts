@@ -60,6 +60,13 @@ export async function readFrame(
     const stalls = whole || feed || awaitingAnswer;
     if (await channel.waitForData(stalls ? deadline.within(stallMs) : deadline)) continue;
     if (deadline.expired) throw channel.timeoutError(deadline);
+    // The code ended (its stdout closed) without saying it reads, and its frame's end was lost: its
+    // stdin is no one's now. Written, it would be junk in the REPL's line, whose buffer every
+    // collection scans (a figure moved for good); the frame is closed or waited for as without stdin.
+    if (feed && frame.inStderr) {
+      feed = undefined;
+      if (!whole) continue;
+    }
     if (feed) {
       await write(feed);
       continue;
