@@ -26,6 +26,7 @@ import {
   completed,
   firstLine,
   triesFor,
+  stubStdin,
   triesForCode,
   CHECKED_ATTEMPTS,
   missingParts,
@@ -257,8 +258,11 @@ export class ReplDevice implements Device {
    */
   private async checkedRound(frame: Buffer, options: DeviceExecOptions): Promise<ExecResult> {
     try {
-      const stdin = { data: frame, kick: FRAME_KICK };
-      return await this.repl.exec(CHECKED_CALL, { ...options, outputEnd: OUTPUT_END, stdin });
+      return await this.repl.exec(CHECKED_CALL, {
+        ...options,
+        outputEnd: OUTPUT_END,
+        stdin: stubStdin(frame),
+      });
     } finally {
       if (this.repl.unaskedReboot()) {
         this.#stubReady = false;
@@ -285,9 +289,8 @@ export class ReplDevice implements Device {
           // in the REPL's line (the stub itself, when the installer died before reading it).
           if (attempt > 1) await this.repl.enter({ softReset: true, timeoutMs, handshakeMs });
           const { code, stdin } = stubInstall();
-          const feed = { data: stdin, kick: FRAME_KICK };
           installed = stubInstalled(
-            (await this.repl.exec(code, { timeoutMs, handshakeMs, stdin: feed })).stdout,
+            (await this.repl.exec(code, { timeoutMs, handshakeMs, stdin: stubStdin(stdin) })).stdout,
           );
         }
         const probe = await this.checkedRound(checkedFrame(''), { timeoutMs, handshakeMs });

@@ -35,6 +35,11 @@ const TRAILER = Buffer.from('\x1e\x1e\x1e\x1e\x1e\x1e\x1e\n', 'latin1');
  */
 export const FRAME_KICK = TRAILER;
 
+/** Bytes for the stub (or its installer) to read from stdin, ended by FRAME_KICK if it waits for more. */
+export function stubStdin(data: Buffer): { data: Buffer; kick: Buffer } {
+  return { data, kick: FRAME_KICK };
+}
+
 /**
  * A frame's header line: `length length again crc\n`, the length twice (zero-padded to 10 digits;
  * two copies that agree arrived whole), `again` one of two bytes two bits apart (a one-bit fault
@@ -552,9 +557,9 @@ export function triesFor(bytes: number): number {
   return Math.max(CHECKED_ATTEMPTS, Math.ceil(Math.log(1 / GIVE_UP_ODDS) / Math.log(1 - whole)));
 }
 
-/** Tries for one checked exec of `code`. */
+/** Tries for one checked exec of `code`: its whole frame (header, code, trailer) crosses the link. */
 export function triesForCode(code: string): number {
-  return triesFor(Buffer.byteLength(code));
+  return triesFor(checkedFrame(code).length);
 }
 
 /** What one try at installing the stub sends: the installer and the stub it reads. */
