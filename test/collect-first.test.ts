@@ -52,9 +52,7 @@ async function heapMapAfterInstall(refusedFirst: boolean, resetBetween: boolean)
       stdin.toString('latin1').replace('_picogc_n = [0]', '_picogc_n = [1]'),
       'latin1',
     );
-    expect((await device.repl.exec(code, { stdin: { data: damaged } })).stdout).toBe(
-      '@picogc?\r\n',
-    );
+    expect((await device.repl.exec(code, { stdin: { data: damaged } })).stdout).toBe('@picogc?\r\n');
     await device.repl.exec(collect);
     if (resetBetween) await device.repl.softReset();
   }
