@@ -98,21 +98,28 @@ export async function profileProgram(
   };
   if (settings.insist?.aborted) onInsist();
   settings.insist?.addEventListener('abort', onInsist, { once: true });
-  // The device stops a program that calls mark() itself, on its own clock; one that never does is
-  // interrupted once the same time has passed here. The host counts that time from where the device
-  // says it is: from the program's start (its begin line), then from the device time its samples
-  // reached. A device slower than its measured pace (a virtual Pico on a loaded host), or a slow
-  // start, then never has its program cut short where a host timer happened to fall. Until the begin
-  // line comes (it may be lost), the start gets a generous allowance.
+  // The device stops a program that calls mark() itself, on its own clock: once a mark has come, the
+  // host leaves the stop to it (the exec's own deadline still ends a device that never answers
+  // again). One that never calls mark() is interrupted here once its time has passed, counted from
+  // where the device says it is: its begin line, then the device time its samples reached (a
+  // Pico's timer samples a program that never marks). A host timer alone cut programs short where a
+  // slowed device (a virtual Pico on a loaded host) had not reached its deadline: the run's figures
+  // then followed the host's load. Until the begin line comes (it may be lost), the start gets a
+  // generous allowance.
   let stopTimer: NodeJS.Timeout | undefined;
   let running = true;
+  let marked = false;
   const stopAfter = (deviceMs: number) => {
     clearTimeout(stopTimer);
-    if (!running || stop.signal.aborted) return;
+    if (!running || marked || stop.signal.aborted) return;
     stopTimer = setTimeout(() => stopAs('time'), device.wallMs(Math.max(0, deviceMs)) + HOST_STOP_MARGIN_MS);
   };
   const stream = new ProbeStream((r) => {
     if (r.type === 'end') deviceEnd = r.how;
+    if (r.type === 'mark') {
+      marked = true;
+      clearTimeout(stopTimer);
+    }
     if (r.type === 'begin') stopAfter(settings.seconds * 1000);
     if (r.type === 'samples' && r.entries.length > 0) {
       const reachedUs = Math.max(...r.entries.map(([, t]) => t));
