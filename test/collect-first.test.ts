@@ -52,12 +52,12 @@ async function heapMapAfterInstall(refusedFirst: boolean, resetBetween: boolean)
       stdin.toString('latin1').replace('_picogc_n = [0]', '_picogc_n = [1]'),
       'latin1',
     );
-    expect((await device.repl.exec(code, { stdin: { data: damaged } })).stdout).toBe('@picogc?\r\n');
+    expect((await device.repl.exec(code, { stdin: { data: damaged } })).stdout).toBe('@picogc?\r\nFalse\r\n');
     await device.repl.exec(collect);
     if (resetBetween) await device.repl.softReset();
   }
   const { code, stdin } = stubInstall();
-  expect((await device.repl.exec(code, { stdin: { data: stdin } })).stdout).toBe('@picogc?\r\n');
+  expect((await device.repl.exec(code, { stdin: { data: stdin } })).stdout).toBe('@picogc?\r\nTrue\r\n');
   await device.repl.exec(collect);
   const map = (await device.repl.exec('import micropython\nmicropython.mem_info(1)')).stdout;
   return map.slice(map.indexOf('GC:'));

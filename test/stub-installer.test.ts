@@ -8,8 +8,8 @@ import { bytesLiteral, stubInstall } from '../src/device/verified-exec.ts';
  * lost where it does not matter would install the stub all the same from a different source, and
  * that source stays in the REPL's line buffer (the virtual Pico's, or a raw REPL's without raw
  * paste), which every later collection scans: every figure after it moves. So no byte of it may be
- * optional: with any one byte lost it must fail, print a ready line that is not the whole one (the
- * host installs again), or leave no stub (the probe after it finds none).
+ * optional: with any one byte lost it must fail, or print something other than its ready line and
+ * True (the host installs again), or leave no stub (the probe after it finds none).
  */
 let device: Device;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ const { code, stdin } = stubInstall();
  * The indices of `variants` that would pass for a whole install: each run by the real VM in its own
  * globals, its `import sys` given a sys whose stdin holds the stub's lines (a read past them raises,
  * where the device would wait), its print collected; passed when it raised nothing (the host takes an
- * exception for a failed install), printed the ready line alone and defined the stub's call.
+ * exception for a failed install), printed the ready line and True, and defined the stub's call.
  */
 async function wholeInstalls(variants: string[]): Promise<number[]> {
   const lines = stdin
@@ -61,7 +61,7 @@ async function wholeInstalls(variants: string[]): Promise<number[]> {
       '    except Exception:',
       '        ok = False',
       "    real.modules['sys'] = real",
-      "    if ok and out == ['@picogc?'] and '_P' in g:",
+      "    if ok and out == ['@picogc?', 'True'] and '_P' in g:",
       '        print(i)',
     ].join('\n'),
     { timeoutMs: 60_000 },

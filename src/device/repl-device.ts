@@ -293,8 +293,11 @@ export class ReplDevice implements Device {
             (await this.repl.exec(code, { timeoutMs, handshakeMs, stdin: stubStdin(stdin) })).stdout,
           );
         }
-        const probe = await this.checkedRound(checkedFrame(''), { timeoutMs, handshakeMs });
-        this.#stubReady = readChecked(probe.stdout).kind === 'ok';
+        // (An install the installer refused has nothing to probe: the next try reboots first.)
+        if (installed) {
+          const probe = await this.checkedRound(checkedFrame(''), { timeoutMs, handshakeMs });
+          this.#stubReady = readChecked(probe.stdout).kind === 'ok';
+        }
       } catch (error) {
         if (!(error instanceof DeviceException) && !(error instanceof ProtocolError)) throw error;
         // A probe that finds no stub: the install that looked whole was not.

@@ -206,7 +206,6 @@ export function stubInstall(): { code: string; stdin: Buffer } {
   // letter of a refusal never printed) installed the stub all the same from a different source.
   // That source stays in the REPL's line buffer, which every collection scans: on the virtual Pico
   // (and on any raw REPL without raw paste), one space fewer moved every later pause by −0.29 µs.
-  // A stub refused by its CRC is not run: the probe after the install finds it missing.
   const code = [
     'import sys,binascii',
     `print('${READY}')`,
@@ -214,19 +213,22 @@ export function stubInstall(): { code: string; stdin: Buffer } {
     // (On one line: a line end lost after the colon would leave a one-line loop, the same loop.)
     `while _picogc_s[-1]!=${bytesLiteral(TRAILER)}:_picogc_s.append(sys.stdin.buffer.readline())`,
     "_picogc_s=b''.join(_picogc_s[:-1])",
-    `if binascii.crc32(_picogc_s)==${crc32(source)}:exec(_picogc_s)`,
-    'del _picogc_s',
+    `_picogc_c=binascii.crc32(_picogc_s)==${crc32(source)}`,
+    'if _picogc_c:exec(_picogc_s)',
+    // The verdict is the VM's own text (True, False), not a literal a lost byte could change.
+    'print(_picogc_c)',
+    'del _picogc_s,_picogc_c',
   ].join('\n');
   return { code, stdin: Buffer.concat([source, TRAILER]) };
 }
 
 /**
- * The installer's answer is its ready line, whole, and nothing after it. A ready line that came
- * damaged may be an installer damaged on its way in (the line is its own text) that ran all the
- * same: the stub is installed again, after a reboot.
+ * The installer's answer is its ready line and its verdict on the stub's CRC, whole. A ready line
+ * that came damaged may be an installer damaged on its way in (the line is its own text) that ran
+ * all the same: the stub is installed again, after a reboot.
  */
 export function stubInstalled(stdout: string): boolean {
-  return stdout === `${READY}\r\n`;
+  return stdout === `${READY}\r\nTrue\r\n`;
 }
 
 /**
