@@ -26,6 +26,18 @@ describe('the device pace', () => {
     expect(pace.wallPerDeviceMs).toBe(3);
   });
 
+  it('has its answer checked where it is read: a digit lost on the way is asked for again, not taken', async () => {
+    let validate: ((stdout: string) => string | undefined) | undefined;
+    await measurePace((_code, options) => {
+      validate = options.validate;
+      return Promise.resolve({ stdout: '100\r\n' });
+    });
+    expect(validate!('100\r\n')).toBeUndefined();
+    expect(validate!('101\r\n')).toBeUndefined();
+    expect(validate!('10\r\n')).toMatch(/whole spin/);
+    expect(validate!('100')).toMatch(/whole spin/);
+  });
+
   it('refuses a probe that did not spin', async () => {
     await expect(measurePace(() => Promise.resolve({ stdout: 'oops' }))).rejects.toThrow(/pace probe/);
   });

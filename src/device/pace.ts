@@ -30,13 +30,26 @@ while time.ticks_diff(time.ticks_ms(), _t) < ${SPIN_MS}:
     pass
 print(time.ticks_diff(time.ticks_ms(), _t))`;
 
+/**
+ * The probe's answer as it must arrive: the milliseconds it spun, at least SPIN_MS. A digit lost
+ * on the way makes fewer: the device layer asks again instead of failing the connect.
+ */
+export function wholeSpin(stdout: string): string | undefined {
+  return /^\d+\r\n$/.test(stdout) && Number(stdout.trim()) >= SPIN_MS
+    ? undefined
+    : 'not the milliseconds of a whole spin';
+}
+
 /** Spin for 100 ms of device time (`ticks_ms`) and time that exec on the host. */
 export async function measurePace(
-  exec: (code: string, options: { timeoutMs: number }) => Promise<{ stdout: string }>,
+  exec: (
+    code: string,
+    options: { timeoutMs: number; validate: (stdout: string) => string | undefined },
+  ) => Promise<{ stdout: string }>,
   clock: Clock = systemClock,
 ): Promise<Pace> {
   const started = clock.now();
-  const { stdout } = await exec(PACE_PROBE, { timeoutMs: 30_000 });
+  const { stdout } = await exec(PACE_PROBE, { timeoutMs: 30_000, validate: wholeSpin });
   const wallMs = clock.now() - started;
   const text = stdout.trim();
   if (!/^\d+$/.test(text) || Number(text) < SPIN_MS) {
