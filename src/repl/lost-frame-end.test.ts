@@ -107,6 +107,25 @@ describe('an output frame whose closing \\x04 was lost after output known to be 
     expect(count(peer.received, '0000000009')).toBe(0);
   });
 
+  it('resynchronises after one stall, writing nothing, when such code left a cut traceback', async () => {
+    const frame = Buffer.from('0000000009 0000000009 0 0123456789\nimport gc\n', 'latin1');
+    const cut = '\x04Traceback (most recent call last):\r\n  File "<stdin>", line 4, in <mod';
+    const { result, elapsed, peer } = await execWithAnswer(cut, OUTPUT_END, frame);
+    expect(result).toBeInstanceOf(ProtocolError);
+    expect((result as ProtocolError).message).toMatch(/ended before reading its stdin/);
+    expect(elapsed).toBe(STALL_MS);
+    expect(count(peer.received, '0000000009')).toBe(0);
+  });
+
+  it('does not write stdin after a ready line when the code raised right after it (both in one read)', async () => {
+    const frame = Buffer.from('0000000009 0000000009 0 0123456789\nimport gc\n', 'latin1');
+    const raised =
+      "@picogc?\r\n\x04Traceback (most recent call last):\r\n  File \"<stdin>\", line 4, in <module>\r\nNameError: name '_picogc_' isn't defined\r\n";
+    const { result, peer } = await execWithAnswer(raised, null, frame);
+    expect(result).toBeInstanceOf(ProtocolError);
+    expect(count(peer.received, '0000000009')).toBe(0);
+  });
+
   it('closes a traceback whose first \\x04 was lost (it arrived as stdout): the exception is the answer', async () => {
     const traceback =
       'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nValueError: x\r\n';

@@ -50,7 +50,7 @@ export async function readFrame(
       }
       checkForReboot(frame);
     }
-    if (feed && frame.stdout.includes('\n')) {
+    if (feed && frame.stdout.includes('\n') && !frame.inStderr) {
       await write(feed);
       continue;
     }
@@ -60,12 +60,18 @@ export async function readFrame(
     const stalls = whole || feed || awaitingAnswer;
     if (await channel.waitForData(stalls ? deadline.within(stallMs) : deadline)) continue;
     if (deadline.expired) throw channel.timeoutError(deadline);
-    // The code ended (its stdout closed) without saying it reads, and its frame's end was lost: its
+    // The code ended (its stdout closed) before it read its stdin, and its frame's end was lost: the
     // stdin is no one's now. Written, it would be junk in the REPL's line, whose buffer every
-    // collection scans (a figure moved for good); the frame is closed or waited for as without stdin.
+    // collection scans (a figure moved for good). A whole answer is closed as it stands; else the
+    // session resynchronises at once, not after the exec's deadline.
     if (feed && frame.inStderr) {
+      if (!whole) {
+        throw new ProtocolError(
+          'the code ended before reading its stdin, and its frame end was lost',
+          channel.tail(),
+        );
+      }
       feed = undefined;
-      if (!whole) continue;
     }
     if (feed) {
       await write(feed);
