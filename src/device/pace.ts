@@ -51,11 +51,11 @@ export async function measurePace(
   const started = clock.now();
   const { stdout } = await exec(PACE_PROBE, { timeoutMs: 30_000, validate: wholeSpin });
   const wallMs = clock.now() - started;
-  const text = stdout.trim();
-  if (!/^\d+$/.test(text) || Number(text) < SPIN_MS) {
-    throw new ProtocolError('the pace probe did not print the milliseconds it spun', escapeBytes(text));
+  // (Checked again here for an exec that does not apply `validate`.)
+  if (wholeSpin(stdout)) {
+    throw new ProtocolError('the pace probe did not print the milliseconds it spun', escapeBytes(stdout));
   }
-  return paceFrom(Number(text), wallMs);
+  return paceFrom(Number(stdout.trim()), wallMs);
 }
 
 export function paceFrom(deviceMs: number, wallMs: number): Pace {
