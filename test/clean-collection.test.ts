@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplDevice } from '../src/device/repl-device.ts';
+import { DamagedLinkError } from '../src/errors.ts';
 import { deviceScript } from '../src/device/scripts.ts';
 import { VirtualPico } from '../src/sim/virtual-pico.ts';
 
@@ -15,7 +16,8 @@ afterEach(async () => {
 
 /**
  * The link, with `needle` replaced by `replacement` in the first answer that holds it once `arm()` was
- * called and the host sent code containing `after`; with `every`, in each copy up to that exec's end.
+ * called and the host sent code containing `after`; with `every`, in each copy up to that exec's end;
+ * with `always`, again in the first answer after each later code containing `after`.
  * While it watches, output that could be the start of `needle` waits for the next chunk, so a needle
  * split across chunks is still found; nothing else is held back.
  */
@@ -24,7 +26,7 @@ function damagingLink(
   after: string,
   needle: string,
   replacement: string,
-  { every = false }: { every?: boolean } = {},
+  { every = false, always = false }: { every?: boolean; always?: boolean } = {},
 ) {
   let armed = false;
   let watching = false;
@@ -40,7 +42,8 @@ function damagingLink(
     read() {},
   });
   const stop = () => {
-    watching = armed = struck = false;
+    watching = struck = false;
+    armed &&= always;
     sinceStrike = '';
   };
   link.on('data', (chunk: Buffer) => {
@@ -73,7 +76,12 @@ function heldBack(text: string, needle: string): number {
   return 0;
 }
 
-async function deviceOn(after: string, needle: string, replacement: string, options?: { every?: boolean }) {
+async function deviceOn(
+  after: string,
+  needle: string,
+  replacement: string,
+  options?: { every?: boolean; always?: boolean },
+) {
   const pico = await VirtualPico.start({ seed: 3 });
   picos.push(pico);
   const link = damagingLink(pico.link, after, needle, replacement, options);
@@ -119,5 +127,35 @@ describe('a heap map on the virtual Pico', () => {
     const asked = await map(true);
     expect(asked.damaged).toBe(1);
     expect(asked.map).toEqual(clean.map);
+  });
+});
+
+describe('a timed collection whose own answer had to be mended', () => {
+  /** A fresh interpreter's pauses after two warm-ups (as an experiment takes them), and its heap map. */
+  async function after(damage: boolean) {
+    // The collection's end-marker count damaged: the exec that asks for it leaves garbage after it.
+    const { device, link } = await deviceOn('gc.collect()', '@picogc. 0 0', '@picogc. 0 8');
+    await device.exec('build(300, 48)', { collectFirst: true });
+    if (damage) link.arm();
+    const pauses = [];
+    for (let i = 0; i < 5; i++) pauses.push((await device.timedCollect()).us);
+    pauses.splice(0, 2);
+    return { pauses, map: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
+  }
+
+  it('is not read: the first reading imports picogc_sim where a clean link would have put it', async () => {
+    const clean = await after(false);
+    const mended = await after(true);
+    expect(mended.damaged).toBe(1);
+    expect(mended.map).toEqual(clean.map);
+    expect(mended.pauses).toEqual(clean.pauses);
+  });
+
+  it('fails as a damaged link when no collection comes back clean, rather than read one that was not', async () => {
+    const { device, link } = await deviceOn('gc.collect()', '@picogc. 0 0', '@picogc. 0 8', { always: true });
+    await device.exec('build(300, 48)', { collectFirst: true });
+    link.arm();
+    await expect(device.timedCollect()).rejects.toThrow(DamagedLinkError);
+    expect(link.damaged()).toBeGreaterThan(12);
   });
 });
