@@ -19,6 +19,18 @@ describe('ByteChannel', () => {
     expect(channel.takeAll().toString('latin1')).toBe('after');
   });
 
+  it('finds a damaged needle arriving a byte at a time, its start in bytes searched before', async () => {
+    const [host, board] = duplexPair();
+    const channel = new ByteChannel(host);
+    const reading = channel.readUntilNearOrNull(bytes('raw REPL; CTRL-B to exit\r\n>'), 3, within(5_000));
+    for (const byte of bytes(`${'.'.repeat(300)}raw REPL; CTRL-X to ext\r\n>after`)) {
+      board.write(Buffer.of(byte));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await reading)?.toString('latin1')).toBe(`${'.'.repeat(300)}raw REPL; CTRL-X to ext\r\n>`);
+    expect(channel.takeAll().toString('latin1')).toBe('after');
+  });
+
   it('times out naming the step, the elapsed time, the limit and the escaped tail', async () => {
     const [host, board] = duplexPair();
     const channel = new ByteChannel(host);
