@@ -158,6 +158,15 @@ describe('checked execution: the host side', () => {
     expect(completed(out.gaps)).toBe('@picogc {"x": 1}\r\n@picogc {"x": 2}\r\n');
   });
 
+  it('a data line whose line end arrived damaged, run into the end marker, is asked for again, not kept as text', () => {
+    const merged = part(0, 0, 1, '{"size": 63}').replace('\r\n', '\r\ufffd');
+    const out = readChecked(answer(merged, '@picogc. 1 1\r\n'));
+    if (out.kind !== 'damaged' || !out.gaps) throw new Error('expected gaps');
+    expect(missingParts(out.gaps)).toEqual([{ seq: 0, part: 0 }]);
+    takeAgain(out.gaps, answer(part(0, 0, 1, '{"size": 63}')), 0, 0);
+    expect(completed(out.gaps)).toBe('@picogc {"size": 63}\r\n');
+  });
+
   it('a data line none of whose parts arrived is asked for from its first part, which says how many follow', () => {
     const out = readChecked(answer(part(1, 0, 1, '{"n": 1}'), '@picogc. 2 2\r\n'));
     if (out.kind !== 'damaged' || !out.gaps) throw new Error('expected gaps');

@@ -379,7 +379,13 @@ export function readChecked(stdout: string, raised?: DeviceException): CheckedOu
     };
   }
   const pieces = piecesOf(body);
-  const gaps: Gaps = { pieces, lines: announced, ...collect(pieces), tail: last.slice(0, at) };
+  let tail = last.slice(0, at);
+  // A data line whose line end was damaged ran into the end marker: a part to ask for, not text.
+  if (tail.startsWith(DATA_MARK)) {
+    pieces.push(...piecesOf([tail]));
+    tail = '';
+  }
+  const gaps: Gaps = { pieces, lines: announced, ...collect(pieces), tail };
   const missing = missingParts(gaps);
   if (missing.length === 0) return { kind: 'ok', stdout: completed(gaps) };
   return {
