@@ -26,6 +26,23 @@ describe('the device pace', () => {
     expect(pace.wallPerDeviceMs).toBe(3);
   });
 
+  it('times the spin from the line the code starts at to its answer, not tries or stalls around them', async () => {
+    let now = 0;
+    const clock = { now: () => now } as unknown as Clock;
+    const pace = await measurePace((_code, { onStdout }) => {
+      onStdout('@picogc?\r\n@picogc+\r\n'); // a try whose answer the link lost
+      now += 2_000; // the stall before it is sent again
+      onStdout('@picogc?\r\n@pico');
+      now += 10;
+      onStdout('gc+\r\n');
+      now += 104;
+      onStdout('100\r\n@picogc. 0 0\r\n');
+      now += 2_000; // a stall for the frame end, lost after the answer
+      return Promise.resolve({ stdout: '100\r\n' });
+    }, clock);
+    expect(pace).toMatchObject({ wallPerDeviceMs: 1.04, deadlineScale: 1 });
+  });
+
   it('has its answer checked where it is read: a digit lost on the way is asked for again, not taken', async () => {
     let validate: ((stdout: string) => string | undefined) | undefined;
     await measurePace((_code, options) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.ts';
 import { ProtocolError, escapeBytes } from '../errors.ts';
+import { STARTED } from './verified-exec.ts';
 
 /**
  * How fast the device runs against the host's clock. Deadlines are budgets of device time: on a
@@ -40,22 +41,56 @@ export function wholeSpin(stdout: string): string | undefined {
     : 'not the milliseconds of a whole spin';
 }
 
-/** Spin for 100 ms of device time (`ticks_ms`) and time that exec on the host. */
+/**
+ * Spin for 100 ms of device time (`ticks_ms`) and time it on the host: from the line the stub prints
+ * as the code starts to the line the probe prints at its end (the exec as a whole where those lines
+ * are not seen). Tries the link failed before it, or a stall for a frame end lost after it, would
+ * make a sound device look slow, and stretch every deadline after it to minutes.
+ */
 export async function measurePace(
   exec: (
     code: string,
-    options: { timeoutMs: number; validate: (stdout: string) => string | undefined },
+    options: {
+      timeoutMs: number;
+      validate: (stdout: string) => string | undefined;
+      rawStdout: true;
+      onStdout: (text: string) => void;
+    },
   ) => Promise<{ stdout: string }>,
   clock: Clock = systemClock,
 ): Promise<Pace> {
   const started = clock.now();
-  const { stdout } = await exec(PACE_PROBE, { timeoutMs: 30_000, validate: wholeSpin });
-  const wallMs = clock.now() - started;
+  const spin = spinTimer(clock);
+  const { stdout } = await exec(PACE_PROBE, {
+    timeoutMs: 30_000,
+    validate: wholeSpin,
+    rawStdout: true,
+    onStdout: spin.onStdout,
+  });
+  const wallMs = spin.ms() ?? clock.now() - started;
   // (Checked again here for an exec that does not apply `validate`.)
   if (wholeSpin(stdout)) {
     throw new ProtocolError('the pace probe did not print the milliseconds it spun', escapeBytes(stdout));
   }
   return paceFrom(Number(stdout.trim()), wallMs);
+}
+
+/** The host time from the last try's start line to the probe's answer after it, as they arrive. */
+function spinTimer(clock: Clock): { onStdout: (text: string) => void; ms: () => number | undefined } {
+  let pending = '';
+  let begun: number | undefined;
+  let ms: number | undefined;
+  return {
+    onStdout(text) {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.map((l) => l.replace(/\r$/, ''))) {
+        if (line === STARTED) [begun, ms] = [clock.now(), undefined];
+        else if (begun !== undefined && /^\d+$/.test(line)) ms = clock.now() - begun;
+      }
+    },
+    ms: () => ms,
+  };
 }
 
 export function paceFrom(deviceMs: number, wallMs: number): Pace {

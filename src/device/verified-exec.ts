@@ -50,7 +50,8 @@ const AGAIN = { no: 0x30, yes: 0x33 } as const;
 
 const READY = '@picogc?';
 const BAD_UPLOAD = '@picogc!';
-const STARTED = '@picogc+';
+/** The stub's line before it runs the code: the code's output follows it. */
+export const STARTED = '@picogc+';
 const ENDED = '@picogc.';
 
 /** Defined once per VM (again after every soft reset): the stub and the data-line counter. */
