@@ -51,6 +51,29 @@ describe('the collection before a collectFirst step', () => {
   });
 });
 
+describe('a step whose prompt arrived damaged after a whole answer', () => {
+  /** build(200)'s record, run with its undo as the experiments run it. */
+  async function built(damage: boolean) {
+    // The end marker's line end and the prompt after the frame damaged (corrupt:0.001 seed 10): the
+    // client cannot tell whether the step ran.
+    const { device, link } = await deviceOn(
+      'build(200',
+      '@picogc. 1 1\r\n\x04\x04>',
+      '@picogc. 1 1\x0f\n\x04\x04<',
+    );
+    if (damage) link.arm();
+    const { stdout } = await device.exec('build(200, 48)', { collectFirst: true, undo: 'release()' });
+    return { record: JSON.parse(/@picogc (\{.*\})/.exec(stdout)![1]!) as unknown, damaged: link.damaged() };
+  }
+
+  it('is undone before it runs again, as one whose answer arrived damaged is', async () => {
+    const clean = await built(false);
+    const resent = await built(true);
+    expect(resent.damaged).toBe(1);
+    expect(resent.record).toEqual(clean.record);
+  });
+});
+
 describe('a heap map on the virtual Pico', () => {
   async function map(damage: boolean) {
     // The map's header damaged in every copy: it is asked for again.

@@ -188,7 +188,10 @@ export class ReplDevice implements Device {
           `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
         );
       }
-      ran = outcome.kind === 'damaged';
+      // A try the protocol failed around may have run the step all the same (its prompt lost after a
+      // whole frame, say): undone too (corrupt:0.001 seed 10 built wide=63 twice, and sys.argv's item
+      // array, grown the second time among the first set's garbage, moved wide=96's pauses for good).
+      ran = outcome.kind === 'damaged' || (outcome.kind === 'resend' && outcome.mayHaveRun === true);
       this.onRepair?.({
         kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
         detail: `${step}: ${outcome.why}`,
@@ -247,7 +250,8 @@ export class ReplDevice implements Device {
       if (error instanceof TimeoutError) this.#paceStale = true;
       // The protocol's own bytes damaged on the way (a handshake unanswered, an `OK` garbled): the
       // session resynchronises on the next exec, and this one goes again.
-      if (error instanceof ProtocolError) return { outcome: { kind: 'resend', why: error.message } };
+      if (error instanceof ProtocolError)
+        return { outcome: { kind: 'resend', why: error.message, mayHaveRun: true } };
       if (!(error instanceof DeviceException)) throw error;
       const outcome = readChecked(error.stdout, error);
       // A call that failed before the script started found no stub (a reboot unseen) or arrived

@@ -324,8 +324,11 @@ export interface Gaps {
 export type CheckedOutcome =
   /** The script ran and its output arrived whole: stdout with the markers removed, data lines as `@picogc {json}`. */
   | { kind: 'ok'; stdout: string }
-  /** The upload was damaged (the stub refused it, or the call itself failed before the script started). */
-  | { kind: 'resend'; why: string }
+  /**
+   * The upload was damaged (the stub refused it, or the call itself failed before the script
+   * started), or the protocol around it was: then the code may have run (`mayHaveRun`).
+   */
+  | { kind: 'resend'; why: string; mayHaveRun?: boolean }
   /** The script ran but its output was damaged on the way; with `gaps`, the lost parts can be asked for again. */
   | { kind: 'damaged'; why: string; gaps?: Gaps }
   /** The script itself raised: the firmware's answer, with stdout cleaned as for `ok`. */
