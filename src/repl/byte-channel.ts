@@ -130,8 +130,9 @@ export class ByteChannel {
         this.pending = this.pending.subarray(match.end);
         return taken;
       }
-      // A match ending in what came next is at most that long: the text before it was searched
-      // again (searched whole at each chunk, 40 KB arriving in 64-byte pieces cost 2 s of CPU).
+      // A match that ends in what arrives next starts at most the needle and its edits before it;
+      // what lies before that was searched (searched whole at each chunk, 40 KB arriving in 64-byte
+      // pieces cost 2 s of CPU).
       searchFrom = Math.max(0, this.pending.length - needle.length - maxEdits);
       if (!(await this.waitForData(deadline))) return null;
     }
