@@ -79,10 +79,10 @@ describe('an output frame whose closing \\x04 was lost after output known to be 
     expect(result).toBeInstanceOf(ProtocolError);
   });
 
-  it('does not take a traceback for complete output: an exception with a lost \\x04 waits for the deadline', async () => {
+  it('does not take a traceback for complete output: an exception with a lost \\x04 is a protocol error after one stall', async () => {
     const { result, elapsed } = await execWithAnswer(`${OUTPUT}\x04ValueError: x\r\n>`);
     expect(result).toBeInstanceOf(ProtocolError);
-    expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS);
+    expect(elapsed).toBe(STALL_MS);
   });
 
   it('closes a whole traceback whose closing \\x04 was lost: the exception is the answer', async () => {
@@ -138,15 +138,23 @@ describe('an output frame whose closing \\x04 was lost after output known to be 
     expect(count(peer.received, '\r\x01')).toBe(1);
   });
 
-  it('waits for a traceback that stopped before its exception line', async () => {
+  it('takes a traceback that stopped before its exception line for damage after one stall: the code had ended', async () => {
     const cut = 'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\n';
     const { result, elapsed } = await execWithAnswer(`@picogc+\r\n\x04${cut}`);
     expect(result).toBeInstanceOf(ProtocolError);
-    expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS);
+    expect(elapsed).toBe(STALL_MS);
+  });
+
+  it('takes a stderr part damaged past recognising for damage after one stall, not at the deadline', async () => {
+    // corrupt:0.001: the refusal's mark and the second \x04 each a bit flipped (waited 30 s).
+    const { result, elapsed } = await execWithAnswer('`picogc! 22 409136690\r\n\x04D>');
+    expect(result).toBeInstanceOf(ProtocolError);
+    expect((result as ProtocolError).message).toMatch(/the code ended, and nothing closed its frame/);
+    expect(elapsed).toBe(STALL_MS);
   });
 
   it('without an output end the exec knows nothing complete, and waits for its deadline', async () => {
-    const { result, elapsed } = await execWithAnswer(`${OUTPUT}\x04>`, null);
+    const { result, elapsed } = await execWithAnswer(`${OUTPUT}>`, null);
     // The device, silent after Ctrl-C, answers Ctrl-A: it sits at its prompt, the link is alive.
     expect(result).toBeInstanceOf(ProtocolError);
     expect((result as ProtocolError).message).toMatch(

@@ -13,6 +13,8 @@ import { BYTE, MPY_SOFT_REBOOT, RAW_BANNER_PROMPT, TEXT } from '../protocol/raw-
  * Read the frame into `frame`. With `outputEnd`, the code's output is known to be complete once it
  * matches: if the bytes then stop for `stallMs` with the frame still open, a frame byte was lost or
  * damaged on the way and the frame is closed here, as the device closed it (`frameEndDamaged`).
+ * A stderr part that stops for `stallMs` short of a whole answer is a `ProtocolError`: the code has
+ * ended, and the device prints its exception at once (waiting for the deadline waited for nothing).
  * Whatever came after the output (at most the frame's end, `\x04\x04>`, some of it damaged) is no
  * output; if it ended in the prompt, the prompt was taken with it (`promptTaken`).
  *
@@ -57,7 +59,8 @@ export async function readFrame(
     const whole = outputEnd === undefined ? undefined : outputBeforeFrameEnd(frame, outputEnd);
     // Its stdin waits until the code says it reads, or has said nothing for a stall: the line
     // saying so may have been lost on the way (a board keeps stdin that comes early for the code).
-    const stalls = whole || feed || awaitingAnswer;
+    // Once the stdout part is closed the code has ended, and the device prints the rest at once.
+    const stalls = whole || feed || awaitingAnswer || frame.inStderr;
     if (await channel.waitForData(stalls ? deadline.within(stallMs) : deadline)) continue;
     if (deadline.expired) throw channel.timeoutError(deadline);
     // The code ended (its stdout closed) before it read its stdin, and its frame's end was lost: the
@@ -83,6 +86,12 @@ export async function readFrame(
     }
     if (awaitingAnswer) {
       throw new ProtocolError(`no answer within ${stallMs} ms to what was written to stdin`, channel.tail());
+    }
+    if (!whole && frame.inStderr) {
+      throw new ProtocolError(
+        `the code ended, and nothing closed its frame for ${stallMs} ms: its end was lost or damaged`,
+        channel.tail(),
+      );
     }
     if (!whole) throw channel.timeoutError(deadline);
     frame.close(whole.stdout, whole.stderr);
