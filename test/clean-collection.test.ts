@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplDevice } from '../src/device/repl-device.ts';
 import { DamagedLinkError } from '../src/errors.ts';
-import { deviceScript } from '../src/device/scripts.ts';
+import { deviceScript, uploadScripts } from '../src/device/scripts.ts';
 import { VirtualPico } from '../src/sim/virtual-pico.ts';
 import { damagingLink } from './support/damaging-link.ts';
 
@@ -118,5 +118,31 @@ describe('a timed collection whose own answer had to be mended', () => {
     link.arm();
     await expect(device.timedCollect()).rejects.toThrow(DamagedLinkError);
     expect(link.damaged()).toBeGreaterThan(12);
+  });
+});
+
+describe('a script upload whose answer arrived damaged', () => {
+  /** The heap map after `pause` was uploaded: its functions, where they landed. */
+  async function mapAfterUpload(damage: boolean) {
+    const pico = await VirtualPico.start({ seed: 3 });
+    picos.push(pico);
+    // Both markers lost a byte (drop:0.001 seed 10): nothing says whether the upload ran.
+    const link = damagingLink(pico.link, 'def build(', '@picogc+\r\n@picogc. 0 0', '@picog+\r\n@piogc. 0 0');
+    const device = await ReplDevice.connect(
+      { stream: link.stream, description: 'virtual Pico', close: async () => {} },
+      'sim',
+    );
+    await device.info();
+    await device.softReset();
+    if (damage) link.arm();
+    await uploadScripts(device, ['pause']);
+    return { map: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
+  }
+
+  it('is run again with nothing of its first run left: its functions land where a clean link puts them', async () => {
+    const clean = await mapAfterUpload(false);
+    const rerun = await mapAfterUpload(true);
+    expect(rerun.damaged).toBe(1);
+    expect(rerun.map).toEqual(clean.map);
   });
 });

@@ -32,7 +32,24 @@ export function sha256(data: string | Uint8Array): string {
  */
 export async function uploadScripts(device: Device, names: string[]): Promise<void> {
   for (const name of ['common', ...names.filter((n) => n !== 'common')]) {
-    // Its functions outlive the upload: they land where they would without a fault (device.ts).
-    await device.exec(deviceScript(name), { timeoutMs: 20_000, collectFirst: true });
+    const source = deviceScript(name);
+    // Its functions outlive the upload: they land where they would without a fault (device.ts),
+    // also when an upload that may have run goes again (its first functions forgotten first).
+    await device.exec(source, { timeoutMs: 20_000, collectFirst: true, undo: forgetScript(source) });
   }
+}
+
+/**
+ * Code that forgets the names a script binds at its top level (defs, classes, assignments), so
+ * that run again it starts from none of its first run's objects. Imports stay: a module lives on in
+ * sys.modules whatever its name here (and the stub's own imports are names of these globals too).
+ * Only names the script itself interned: a name new to the device would be interned for good.
+ */
+export function forgetScript(source: string): string {
+  const names = new Set<string>();
+  for (const line of source.split('\n')) {
+    const bound = /^(?:def|class)\s+(\w+)/.exec(line) ?? /^(\w+)\s*=(?!=)/.exec(line);
+    if (bound) names.add(bound[1]!);
+  }
+  return [...names].map((name) => `globals().pop('${name}', None)`).join('\n');
 }
