@@ -33,44 +33,38 @@ async function deviceOn(
   return { device, link };
 }
 
-describe('the collection before a collectFirst step', () => {
-  /** build(200)'s record (its gc.mem_alloc(): the live set and any garbage left). */
-  async function built(damage: boolean) {
-    // The end marker's count damaged: the exec that asks for it leaves garbage.
-    const { device, link } = await deviceOn('gc.collect()', '@picogc. 0 0', '@picogc. 0 8');
-    if (damage) link.arm();
-    const { stdout } = await device.exec('build(200, 48)', { collectFirst: true });
-    return { record: JSON.parse(/@picogc (\{.*\})/.exec(stdout)![1]!) as unknown, damaged: link.damaged() };
-  }
+/** `run` on a clean link, then on one that damaged one answer: the step's result is the same. */
+async function expectCleanResult(run: (damage: boolean) => Promise<{ result: unknown; damaged: number }>) {
+  const clean = await run(false);
+  const damaged = await run(true);
+  expect(damaged.damaged).toBe(1);
+  expect(damaged.result).toEqual(clean.result);
+}
 
+/**
+ * build(200)'s record (its gc.mem_alloc(): the live set and any garbage left), with `needle` damaged
+ * once in an answer after code containing `after` if `damage`.
+ */
+async function built(damage: boolean, after: string, needle: string, replacement: string, undo?: string) {
+  const { device, link } = await deviceOn(after, needle, replacement);
+  if (damage) link.arm();
+  const { stdout } = await device.exec('build(200, 48)', { collectFirst: true, ...(undo ? { undo } : {}) });
+  return { result: JSON.parse(/@picogc (\{.*\})/.exec(stdout)![1]!) as unknown, damaged: link.damaged() };
+}
+
+describe('the collection before a collectFirst step', () => {
   it('runs again when its answer had to be mended, so the step places what it would on a clean link', async () => {
-    const clean = await built(false);
-    const mended = await built(true);
-    expect(mended.damaged).toBe(1);
-    expect(mended.record).toEqual(clean.record);
+    // The end marker's count damaged: the exec that asks for it leaves garbage.
+    await expectCleanResult((damage) => built(damage, 'gc.collect()', '@picogc. 0 0', '@picogc. 0 8'));
   });
 });
 
 describe('a step whose prompt arrived damaged after a whole answer', () => {
-  /** build(200)'s record, run with its undo as the experiments run it. */
-  async function built(damage: boolean) {
-    // The end marker's line end and the prompt after the frame damaged (corrupt:0.001 seed 10): the
-    // client cannot tell whether the step ran.
-    const { device, link } = await deviceOn(
-      'build(200',
-      '@picogc. 1 1\r\n\x04\x04>',
-      '@picogc. 1 1\x0f\n\x04\x04<',
-    );
-    if (damage) link.arm();
-    const { stdout } = await device.exec('build(200, 48)', { collectFirst: true, undo: 'release()' });
-    return { record: JSON.parse(/@picogc (\{.*\})/.exec(stdout)![1]!) as unknown, damaged: link.damaged() };
-  }
-
   it('is undone before it runs again, as one whose answer arrived damaged is', async () => {
-    const clean = await built(false);
-    const resent = await built(true);
-    expect(resent.damaged).toBe(1);
-    expect(resent.record).toEqual(clean.record);
+    // The end marker's line end and the prompt after the frame damaged (corrupt:0.001 seed 10): the
+    // client cannot tell whether the step ran. Run with its undo, as the experiments run it.
+    const [needle, replacement] = ['@picogc. 1 1\r\n\x04\x04>', '@picogc. 1 1\x0f\n\x04\x04<'];
+    await expectCleanResult((damage) => built(damage, 'build(200', needle, replacement, 'release()'));
   });
 });
 
@@ -80,14 +74,11 @@ describe('a heap map on the virtual Pico', () => {
     const { device, link } = await deviceOn('mem_info(1)', 'GC: total:', 'GC: tatal:', { every: true });
     await device.exec('build(500, 48)', { collectFirst: true });
     if (damage) link.arm();
-    return { map: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
+    return { result: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
   }
 
   it('is the same map whether or not its first answer arrived damaged', async () => {
-    const clean = await map(false);
-    const asked = await map(true);
-    expect(asked.damaged).toBe(1);
-    expect(asked.map).toEqual(clean.map);
+    await expectCleanResult(map);
   });
 });
 
@@ -101,15 +92,11 @@ describe('a timed collection whose own answer had to be mended', () => {
     const pauses = [];
     for (let i = 0; i < 5; i++) pauses.push((await device.timedCollect()).us);
     pauses.splice(0, 2);
-    return { pauses, map: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
+    return { result: { pauses, map: await device.memInfo({ heapMap: true }) }, damaged: link.damaged() };
   }
 
   it('is not read: the first reading imports picogc_sim where a clean link would have put it', async () => {
-    const clean = await after(false);
-    const mended = await after(true);
-    expect(mended.damaged).toBe(1);
-    expect(mended.map).toEqual(clean.map);
-    expect(mended.pauses).toEqual(clean.pauses);
+    await expectCleanResult(after);
   });
 
   it('fails as a damaged link when no collection comes back clean, rather than read one that was not', async () => {
@@ -136,13 +123,10 @@ describe('a script upload whose answer arrived damaged', () => {
     await device.softReset();
     if (damage) link.arm();
     await uploadScripts(device, ['pause']);
-    return { map: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
+    return { result: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
   }
 
   it('is run again with nothing of its first run left: its functions land where a clean link puts them', async () => {
-    const clean = await mapAfterUpload(false);
-    const rerun = await mapAfterUpload(true);
-    expect(rerun.damaged).toBe(1);
-    expect(rerun.map).toEqual(clean.map);
+    await expectCleanResult(mapAfterUpload);
   });
 });
