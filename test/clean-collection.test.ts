@@ -108,13 +108,17 @@ describe('a timed collection whose own answer had to be mended', () => {
   });
 });
 
-describe('a script upload whose answer arrived damaged', () => {
-  /** The heap map after `pause` was uploaded: its functions, where they landed. */
+describe.each([
+  ['pause', 'def build('],
+  // Its floats and tuple at the top level: forgetting its names and running it again moved them.
+  ['heap_position', 'def prepare_pin('],
+])('an upload of %s whose answer arrived damaged', (script, after) => {
+  /** The heap map after the script was uploaded: its functions, where they landed. */
   async function mapAfterUpload(damage: boolean) {
     const pico = await VirtualPico.start({ seed: 3 });
     picos.push(pico);
     // Both markers lost a byte (drop:0.001 seed 10): nothing says whether the upload ran.
-    const link = damagingLink(pico.link, 'def build(', '@picogc+\r\n@picogc. 0 0', '@picog+\r\n@piogc. 0 0');
+    const link = damagingLink(pico.link, after, '@picogc+\r\n@picogc. 0 0', '@picog+\r\n@piogc. 0 0');
     const device = await ReplDevice.connect(
       { stream: link.stream, description: 'virtual Pico', close: async () => {} },
       'sim',
@@ -122,11 +126,11 @@ describe('a script upload whose answer arrived damaged', () => {
     await device.info();
     await device.softReset();
     if (damage) link.arm();
-    await uploadScripts(device, ['pause']);
+    await uploadScripts(device, [script]);
     return { result: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
   }
 
-  it('is run again with nothing of its first run left: its functions land where a clean link puts them', async () => {
+  it('starts over in a fresh interpreter: its functions land where a clean link puts them', async () => {
     await expectCleanResult(mapAfterUpload);
   });
 });

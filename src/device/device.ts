@@ -1,5 +1,6 @@
 import type { ExecOptions, ExecResult } from '../repl/raw-repl.ts';
 import type { Capabilities, DeviceInfo } from './device-info.ts';
+import { DeviceDataError } from './data-lines.ts';
 
 /** One timed `gc.collect()`: how long it paused, and how that was measured. */
 export interface TimedCollection {
@@ -10,7 +11,8 @@ export interface TimedCollection {
 export interface DeviceExecOptions extends ExecOptions {
   /**
    * Running the code twice does no harm (the default): an answer damaged on the way makes it run
-   * again. A step that must not run twice says false, and a damaged answer then fails it.
+   * again. A step that must not run twice says false, and a try that may have run (its answer
+   * damaged, or the protocol around it) then fails it with a {@link MayHaveRunError}.
    */
   idempotent?: boolean;
   /**
@@ -41,6 +43,9 @@ export interface DeviceExecOptions extends ExecOptions {
    */
   rawStdout?: boolean;
 }
+
+/** A step that must not run twice may have run on a try the link damaged: it is not run again. */
+export class MayHaveRunError extends DeviceDataError {}
 
 /** What the device did to get through a faulty link, for the report: what, why, and its cost. */
 export interface Repair {

@@ -9,8 +9,15 @@ import {
   ProtocolError,
   TimeoutError,
 } from '../errors.ts';
-import type { Device, DeviceExecOptions, MemInfoOptions, Repair, TimedCollection } from './device.ts';
-import { DeviceDataError, parseOneRecord } from './data-lines.ts';
+import {
+  MayHaveRunError,
+  type Device,
+  type DeviceExecOptions,
+  type MemInfoOptions,
+  type Repair,
+  type TimedCollection,
+} from './device.ts';
+import { parseOneRecord } from './data-lines.ts';
 import { boardTimedCollection, lastVmCollection, memInfoText, VM_COLLECT } from './plain-readings.ts';
 import { gcTotal } from './mem-info-check.ts';
 import {
@@ -178,9 +185,14 @@ export class ReplDevice implements Device {
         }
       }
       const step = `exec "${firstLine(code)}"`;
-      if (outcome.kind === 'damaged' && idempotent === false) {
-        throw new DeviceDataError(
-          `${step}: its answer arrived damaged (${outcome.why}) and it must not run twice`,
+      // A try the protocol failed around may have run the step all the same (its prompt lost after a
+      // whole frame, say) (corrupt:0.001 seed 10 built wide=63 twice, and sys.argv's item array,
+      // grown the second time among the first set's garbage, moved wide=96's pauses for good).
+      const mayHaveRun =
+        outcome.kind === 'damaged' || (outcome.kind === 'resend' && outcome.mayHaveRun === true);
+      if (mayHaveRun && idempotent === false) {
+        throw new MayHaveRunError(
+          `${step}: ${outcome.kind === 'damaged' ? 'its answer arrived damaged' : 'it may have run'} (${outcome.why}) and it must not run twice`,
         );
       }
       if (attempt >= (attempts ?? triesForCode(code))) {
@@ -188,10 +200,7 @@ export class ReplDevice implements Device {
           `${step}: ${attempt} tries, each damaged on the link (last: ${outcome.why})`,
         );
       }
-      // A try the protocol failed around may have run the step all the same (its prompt lost after a
-      // whole frame, say): undone too (corrupt:0.001 seed 10 built wide=63 twice, and sys.argv's item
-      // array, grown the second time among the first set's garbage, moved wide=96's pauses for good).
-      ran = outcome.kind === 'damaged' || (outcome.kind === 'resend' && outcome.mayHaveRun === true);
+      ran = mayHaveRun;
       this.onRepair?.({
         kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
         detail: `${step}: ${outcome.why}`,
