@@ -67,17 +67,10 @@ export async function memInfoText(
   deferredCollect = false,
 ): Promise<string> {
   const call = options.heapMap ? 'micropython.mem_info(1)' : 'micropython.mem_info()';
+  const validate = (stdout: string) =>
+    stdout.split('stack: ').length > 2 ? voteMemInfo(stdout) : memInfoProblem(stdout);
   const retryCode = memInfoCopiesCode(call);
   const sameEveryTry = Boolean(options.heapMap && deferredCollect);
-  // Copies of one snapshot from every try so far are voted on together: on a link that damages a
-  // line of a long map in two copies of three, try after try, one try's copies would never agree
-  // (corrupt:0.001 seed 3: fragmentation's map failed 12 tries).
-  const tries: string[] = [];
-  const validate = (stdout: string) => {
-    if (sameEveryTry) tries.push(stdout);
-    const copies = sameEveryTry ? tries.join('') : stdout;
-    return copies.split('stack: ').length > 2 ? voteMemInfo(copies) : memInfoProblem(copies);
-  };
   const code = sameEveryTry ? retryCode : `import micropython\n${call}`;
   return (await exec(code, { timeoutMs: 20_000, validate, retryCode, collectFirst: sameEveryTry })).stdout;
 }
