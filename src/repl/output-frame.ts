@@ -63,19 +63,19 @@ export async function readFrame(
     const stalls = whole || feed || awaitingAnswer || frame.inStderr;
     if (await channel.waitForData(stalls ? deadline.within(stallMs) : deadline)) continue;
     if (deadline.expired) throw channel.timeoutError(deadline);
-    // The code ended (its stdout closed) before it read its stdin, and its frame's end was lost: the
-    // stdin is no one's now. Written, it would be junk in the REPL's line, whose buffer every
-    // collection scans (a figure moved for good). A whole answer is closed as it stands; else the
-    // session resynchronises at once, not after the exec's deadline.
-    if (feed && frame.inStderr) {
-      if (!whole) {
-        throw new ProtocolError(
-          'the code ended before reading its stdin, and its frame end was lost',
-          channel.tail(),
-        );
-      }
-      feed = undefined;
+    // The code ended (its stdout closed) and its frame's end was lost: the session resynchronises
+    // at once, not after the exec's deadline; a whole answer is closed as it stands. Stdin it had not
+    // read is no one's now: written, it would be junk in the REPL's line, whose buffer every
+    // collection scans (a figure moved for good).
+    if (frame.inStderr && !whole) {
+      throw new ProtocolError(
+        feed
+          ? 'the code ended before reading its stdin, and its frame end was lost'
+          : `the code ended, and nothing closed its frame for ${stallMs} ms: its end was lost or damaged`,
+        channel.tail(),
+      );
     }
+    if (frame.inStderr) feed = undefined;
     if (feed) {
       await write(feed);
       continue;
@@ -86,12 +86,6 @@ export async function readFrame(
     }
     if (awaitingAnswer) {
       throw new ProtocolError(`no answer within ${stallMs} ms to what was written to stdin`, channel.tail());
-    }
-    if (!whole && frame.inStderr) {
-      throw new ProtocolError(
-        `the code ended, and nothing closed its frame for ${stallMs} ms: its end was lost or damaged`,
-        channel.tail(),
-      );
     }
     if (!whole) throw channel.timeoutError(deadline);
     frame.close(whole.stdout, whole.stderr);
