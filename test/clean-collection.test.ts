@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplDevice } from '../src/device/repl-device.ts';
 import { DamagedLinkError } from '../src/errors.ts';
-import { deviceScript, uploadScripts } from '../src/device/scripts.ts';
+import { uploadScripts } from '../src/device/scripts.ts';
 import { VirtualPico } from '../src/sim/virtual-pico.ts';
-import { damagingLink } from './support/damaging-link.ts';
+import { connectThrough, damagingLink } from './support/damaging-link.ts';
 
 /**
  * On the virtual Pico a retry must leave no trace in what a step places or reads: the link here
@@ -23,13 +22,10 @@ async function deviceOn(
   const pico = await VirtualPico.start({ seed: 3 });
   picos.push(pico);
   const link = damagingLink(pico.link, after, needle, replacement, options);
-  const device = await ReplDevice.connect(
-    { stream: link.stream, description: 'virtual Pico', close: async () => {} },
-    'sim',
-  );
+  const device = await connectThrough(link);
   await device.info();
   await device.softReset();
-  for (const name of ['common', 'pause']) await device.exec(deviceScript(name), { collectFirst: true });
+  await uploadScripts(device, ['pause']);
   return { device, link };
 }
 
@@ -119,10 +115,7 @@ describe.each([
     picos.push(pico);
     // Both markers lost a byte (drop:0.001 seed 10): nothing says whether the upload ran.
     const link = damagingLink(pico.link, after, '@picogc+\r\n@picogc. 0 0', '@picog+\r\n@piogc. 0 0');
-    const device = await ReplDevice.connect(
-      { stream: link.stream, description: 'virtual Pico', close: async () => {} },
-      'sim',
-    );
+    const device = await connectThrough(link);
     await device.info();
     await device.softReset();
     if (damage) link.arm();

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplDevice } from '../src/device/repl-device.ts';
 import { VirtualPico } from '../src/sim/virtual-pico.ts';
-import { damagingLink } from './support/damaging-link.ts';
+import { connectThrough, damagingLink } from './support/damaging-link.ts';
 
 const picos: VirtualPico[] = [];
 afterEach(async () => {
@@ -15,10 +14,7 @@ describe("the device's pace on a link that damaged its probe", () => {
     // The probe's frame end lost: the host waits out a stall before it sends the probe again.
     const link = damagingLink(pico.link, 'ticks_ms', '@picogc. 0 0\r\n\x04\x04>', '@picogc. 0 0\r\n');
     link.arm();
-    const device = await ReplDevice.connect(
-      { stream: link.stream, description: 'virtual Pico', close: async () => {} },
-      'sim',
-    );
+    const device = await connectThrough(link);
     const { pace } = await device.info();
     expect(link.damaged()).toBe(1);
     // The virtual Pico spins 100 ms of its time in well under 100 ms of the host's; the stalled try

@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import { ReplDevice } from '../../src/device/repl-device.ts';
 
 /**
  * The link, with `needle` replaced by `replacement` in the first answer that holds it once `arm()` was
@@ -60,4 +61,12 @@ function heldBack(text: string, needle: string): number {
     if (needle.startsWith(text.slice(-length))) return length;
   }
   return 0;
+}
+
+/** A device layer for the virtual Pico whose link is `link`'s stream. */
+export function connectThrough(link: { stream: Duplex }): Promise<ReplDevice> {
+  return ReplDevice.connect(
+    { stream: link.stream, description: 'virtual Pico', close: async () => {} },
+    'sim',
+  );
 }
