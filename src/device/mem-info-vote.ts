@@ -1,3 +1,4 @@
+import { BLOCKS_PER_LINE, FREE_CHAR, HEAD_LETTERS, MARK_CHAR, TAIL_CHAR } from '../meminfo/index.ts';
 import { memInfoProblem } from './mem-info-check.ts';
 
 /**
@@ -24,10 +25,12 @@ const HEADERS: [key: string, shape: RegExp][] = [
   ['counts', /^ No\. of 1-blocks: \d+, 2-blocks: \d+, max blk sz: \d+, max free sz: \d+$/],
 ];
 const AREA = /^GC memory layout; from [0-9a-f]+:$/;
-const MAP_LINE = /^([0-9a-f]{8,}): [.=mTLDSAFBMh]{1,64}$/;
+/** A map line's offset, whatever became of its blocks on the way. */
+const MAP_OFFSET = /^([0-9a-f]{8,}): (.*)$/;
+const BLOCKS = new Set<string>([FREE_CHAR, TAIL_CHAR, MARK_CHAR, ...HEAD_LETTERS]);
 const FREE_LINES = /^ {7}\(\d+ lines all free\)$/;
 /** A damaged line that still begins like a map line or a free-lines note, not like a header. */
-const LOOKS_LIKE_MAP_LINE = /^[0-9a-f]{4}|^ {4}/;
+const LOOKS_LIKE_MAP_LINE = /^[0-9a-f]{4}|^.{8}: |^ {4}/;
 
 /** A line's place in the dump: the header it is, or its area and the map line it follows. */
 interface Placed {
@@ -63,14 +66,17 @@ function placedLines(stdout: string): { place: Placed; text: string }[] {
       out.push({ place: { key: text, area, offset: -1, half: 0 }, text });
       continue;
     }
-    const map = MAP_LINE.exec(text);
+    // A map line is placed by its offset even when a block in it was damaged: the blocks are
+    // voted on one by one. One longer than a line ran into the next, which is then not after it.
+    const map = MAP_OFFSET.exec(text);
     if (map && area !== undefined && Number.parseInt(map[1]!, 16) % 1024 === 0) {
-      lastOffset = Number.parseInt(map[1]!, 16);
-      out.push({ place: { key: `${area}:${map[1]}`, area, offset: lastOffset, half: 0 }, text });
+      const offset = Number.parseInt(map[1]!, 16);
+      lastOffset = map[2]!.length <= BLOCKS_PER_LINE ? offset : undefined;
+      out.push({ place: { key: mapKey(area, offset), area, offset, half: 0 }, text });
       continue;
     }
     if (FREE_LINES.test(text) && area !== undefined && lastOffset !== undefined) {
-      out.push({ place: { key: `${area}:${lastOffset}+`, area, offset: lastOffset, half: 1 }, text });
+      out.push({ place: { key: `${mapKey(area, lastOffset)}+`, area, offset: lastOffset, half: 1 }, text });
       lastOffset = undefined;
       continue;
     }
@@ -83,33 +89,40 @@ function placedLines(stdout: string): { place: Placed; text: string }[] {
 }
 
 /**
- * One map from the copies in `stdout`: each line as most copies printed it (seen at least twice),
- * or, where only one copy has a well-formed line there, that line; the result must then add up to
- * its own `GC:` line. Two different well-formed lines with neither seen twice leave that line in
- * doubt. Returns the map with CRLF line ends (as the firmware prints it), or what is still wrong.
+ * One map from the copies in `stdout`. A map line is voted on block by block: a block character
+ * that cannot be one was damaged and has no vote; of the others, one seen alone, or seen at least
+ * twice and more often than any other, stands. Any other line stands as most copies printed it
+ * (seen at least twice), or as the only well-formed copy of it. Two readings with neither seen
+ * twice leave that line in doubt. The result must then add up to its own `GC:` line. Returns the
+ * map with CRLF line ends (as the firmware prints it), or what is still wrong.
  */
 export function voteMemInfo(stdout: string): { stdout: string } | string {
-  const seen = new Map<string, { place: Placed; texts: Map<string, number> }>();
+  const seen = new Map<string, { place: Placed; texts: string[] }>();
   for (const { place, text } of placedLines(stdout)) {
-    const entry = seen.get(place.key) ?? { place, texts: new Map<string, number>() };
-    entry.texts.set(text, (entry.texts.get(text) ?? 0) + 1);
+    const entry = seen.get(place.key) ?? { place, texts: [] };
+    entry.texts.push(text);
     seen.set(place.key, entry);
   }
   const lines: { place: Placed; text: string }[] = [];
   let doubtful = 0;
-  const total = heapBytes(seen.get('gc')?.texts);
+  const skip = madeUp(seen);
   for (const { place, texts } of seen.values()) {
-    // An offset past the heap's end is one a flipped bit made up.
-    if (place.half === 0 && total !== undefined && place.offset >= total) continue;
-    // A map line one block short where a whole one arrived lost a block on the way: only an
-    // area's last line is short, and then it is short in every copy.
-    const whole = [...texts.keys()].some((text) => MAP_LINE.test(text) && text.split(': ')[1]!.length === 64);
-    if (whole) for (const text of texts.keys()) if (text.split(': ')[1]!.length < 64) texts.delete(text);
-    const ranked = [...texts].sort((a, b) => b[1] - a[1]);
-    const [best, next] = ranked;
-    if (texts.size === 1 || (best![1] >= 2 && best![1] > next![1])) lines.push({ place, text: best![0] });
-    else doubtful++;
+    if (skip.has(place.key)) continue;
+    // A header, area or free-lines note is placed only when well-formed: voted on whole.
+    const text = isMapLine(place) ? voteMapLine(texts) : majority(texts);
+    if (text === undefined) doubtful++;
+    else lines.push({ place, text });
   }
+  // Only an area's last line is short: one short elsewhere lost a block in every copy that has it.
+  const lastOffset = new Map<number, number>();
+  for (const { place } of lines.filter(({ place }) => isMapLine(place)))
+    lastOffset.set(place.area, Math.max(lastOffset.get(place.area) ?? 0, place.offset));
+  doubtful += lines.filter(
+    ({ place, text }) =>
+      isMapLine(place) &&
+      blocksOf(text).length < BLOCKS_PER_LINE &&
+      place.offset < lastOffset.get(place.area)!,
+  ).length;
   if (doubtful > 0) return `${doubtful} line${doubtful > 1 ? 's' : ''} of the heap map in doubt`;
   lines.sort(
     (a, b) => a.place.area - b.place.area || a.place.offset - b.place.offset || a.place.half - b.place.half,
@@ -119,8 +132,78 @@ export function voteMemInfo(stdout: string): { stdout: string } | string {
   return problem ? `put together from ${MAP_COPIES} copies, ${problem}` : { stdout: text };
 }
 
+const mapKey = (area: number, offset: number) => `${area}:${offset}`;
+const isMapLine = (place: Placed) => place.area >= 0 && place.offset >= 0 && place.half === 0;
+const blocksOf = (text: string) => text.slice(text.indexOf(': ') + 2);
+
+/**
+ * Places a flipped bit made up, with what was placed after them: a map line past the heap's end
+ * or inside a run of lines that a free-lines note seen twice says were not printed, and an area
+ * only one copy printed where another area is seen twice.
+ */
+function madeUp(seen: Map<string, { place: Placed; texts: string[] }>): Set<string> {
+  const total = heapBytes(seen.get('gc')?.texts);
+  const entries = [...seen.values()];
+  const free: { area: number; from: number; to: number }[] = [];
+  for (const { place, texts } of entries) {
+    const note = place.half === 1 ? majority(texts) : undefined;
+    if (note === undefined || texts.filter((text) => text === note).length < 2) continue;
+    const lines = Number(/\((\d+) lines/.exec(note)![1]);
+    free.push({ area: place.area, from: place.offset + 1024, to: place.offset + lines * 1024 });
+  }
+  const skip = new Set<string>();
+  // An area seen once beside one seen twice is an area line a flipped bit changed.
+  const areas = entries.filter(({ place }) => place.area >= 0 && place.offset < 0);
+  const confirmed = areas.some(({ texts }) => texts.length >= 2);
+  const areasOnce = new Set(
+    areas.filter(({ texts }) => confirmed && texts.length < 2).map(({ place }) => place.area),
+  );
+  for (const { place } of entries) {
+    if (areasOnce.has(place.area)) skip.add(place.key);
+    if (!isMapLine(place)) continue;
+    const { area, offset } = place;
+    if (
+      (total !== undefined && offset >= total) ||
+      free.some((run) => run.area === area && run.from <= offset && offset <= run.to)
+    ) {
+      skip.add(place.key);
+      skip.add(`${place.key}+`); // the free-lines note printed after it
+    }
+  }
+  return skip;
+}
+
+/** The reading seen alone, or at least twice and more often than any other, if there is one. */
+function majority(readings: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const reading of readings) counts.set(reading, (counts.get(reading) ?? 0) + 1);
+  const [best, next] = [...counts].sort((a, b) => b[1] - a[1]);
+  return best && (!next || (best[1] >= 2 && best[1] > next[1])) ? best[0] : undefined;
+}
+
+/**
+ * A map line, block by block. Only an area's last line is shorter than 64 blocks, and then in every
+ * copy: a copy one block short where a whole one arrived lost a block on the way.
+ */
+function voteMapLine(texts: string[]): string | undefined {
+  const bodies = texts.map(blocksOf).filter((body) => body.length <= BLOCKS_PER_LINE);
+  const lengths = bodies.map((body) => String(body.length));
+  const length = lengths.includes(String(BLOCKS_PER_LINE)) ? String(BLOCKS_PER_LINE) : majority(lengths);
+  if (length === undefined) return undefined;
+  const voters = bodies.filter((body) => String(body.length) === length);
+  let blocks = '';
+  for (let i = 0; i < Number(length); i++) {
+    const block = majority(voters.map((voter) => voter[i]!).filter((char) => BLOCKS.has(char)));
+    if (block === undefined) return undefined;
+    blocks += block;
+  }
+  return `${texts[0]!.slice(0, texts[0]!.indexOf(': '))}: ${blocks}`;
+}
+
 /** The heap's size in bytes by the `GC: total:` line most copies agree on, if one does. */
-function heapBytes(texts: Map<string, number> | undefined): number | undefined {
-  const best = [...(texts ?? [])].sort((a, b) => b[1] - a[1])[0];
-  return best && best[1] >= 2 ? Number(/total: (\d+)/.exec(best[0])?.[1]) : undefined;
+function heapBytes(texts: string[] | undefined): number | undefined {
+  const best = majority(texts ?? []);
+  return best && texts!.filter((text) => text === best).length >= 2
+    ? Number(/total: (\d+)/.exec(best)?.[1])
+    : undefined;
 }
