@@ -20,9 +20,10 @@ const FAULTS = [
   'drop:0.001',
 ];
 /**
- * Damage that makes the host resend and resync moves some pauses by a few tenths of a µs (a few
- * dozen counted instructions) although the heap maps after every rebuild are identical: not yet
- * exact (issue 16 is open on it; the bench counts the seeds that are).
+ * Under damage the figures are compared within 0.1%. The 20-seed matrix on this code found every
+ * damaged run exact (corrupt:0.001 40 of 40 over two passes, drop:0.001 20 of 20), but earlier code
+ * moved pauses by a few tenths of a µs on rare recovery paths (corrupt:0.001 seed 9 in some runs,
+ * the heap maps identical) whose cause was not found: an exact check here would fail CI on them.
  */
 const NEAR = 1e-3;
 const SUITE = ['--quick', '-e', 'alloc-sizes,pause-vs-live', '--set', 'pause-vs-live.nLive=[0,1000]'];
