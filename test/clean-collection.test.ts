@@ -119,11 +119,18 @@ describe.each([
     await device.info();
     await device.softReset();
     if (damage) link.arm();
+    const repairs: string[] = [];
+    device.onRepair = (repair) => repairs.push(repair.kind);
     await uploadScripts(device, [script]);
-    return { result: await device.memInfo({ heapMap: true }), damaged: link.damaged() };
+    return { result: await device.memInfo({ heapMap: true }), damaged: link.damaged(), repairs };
   }
 
   it('starts over in a fresh interpreter: its functions land where a clean link puts them', async () => {
     await expectCleanResult(mapAfterUpload);
+  });
+
+  it('says so: the report lists the upload that went again', async () => {
+    expect((await mapAfterUpload(false)).repairs).toEqual([]);
+    expect((await mapAfterUpload(true)).repairs).toEqual(['reupload']);
   });
 });

@@ -52,9 +52,11 @@ export interface Repair {
   /**
    * `resend`: the upload arrived damaged and was sent again; `again`: data lines did, and were asked
    * for again; `rerun`: the answer did, and the step ran again; `repace`: a deadline passed, and the
-   * device's pace was measured again.
+   * device's pace was measured again; `reupload`: a script upload that must not run twice may have
+   * run, and the scripts went again into a fresh interpreter; `reset`: the device rebooted while it
+   * was identified, and was asked again.
    */
-  kind: 'resend' | 'again' | 'rerun' | 'repace';
+  kind: 'resend' | 'again' | 'rerun' | 'repace' | 'reupload' | 'reset';
   detail: string;
   ms: number;
 }

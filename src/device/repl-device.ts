@@ -86,7 +86,24 @@ export class ReplDevice implements Device {
   #collectedAt = 0;
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
-  onRepair: ((repair: Repair) => void) | undefined;
+  #repairListener: ((repair: Repair) => void) | undefined;
+  /** Repairs made before anyone listened (while the device was identified): the first listener gets them. */
+  readonly #unheard: Repair[] = [];
+  /**
+   * What the device repaired on the way, for whoever listens (the runner, per experiment). A repair
+   * made before anyone listened is not lost: the first listener is given it, marked as such.
+   */
+  get onRepair(): (repair: Repair) => void {
+    return (repair) => {
+      if (this.#repairListener) this.#repairListener(repair);
+      else this.#unheard.push({ ...repair, detail: `before the run: ${repair.detail}` });
+    };
+  }
+  set onRepair(listener: ((repair: Repair) => void) | undefined) {
+    this.#repairListener = listener;
+    if (listener) for (const repair of this.#unheard.splice(0)) listener(repair);
+  }
+
   /** `exec` as a function, for the readings that take one. */
   readonly #exec = (code: string, options?: DeviceExecOptions) => this.exec(code, options);
 
@@ -176,7 +193,7 @@ export class ReplDevice implements Device {
         // What the stub cannot check is judged as in a whole answer.
         const mended = stdout === undefined ? undefined : validate?.(stdout);
         if (stdout !== undefined && typeof mended !== 'string') {
-          this.onRepair?.({
+          this.onRepair({
             kind: 'again',
             detail: `exec "${firstLine(code)}": ${outcome.why}; asked for again`,
             ms: systemClock.now() - started,
@@ -201,7 +218,7 @@ export class ReplDevice implements Device {
         );
       }
       ran = mayHaveRun;
-      this.onRepair?.({
+      this.onRepair({
         kind: outcome.kind === 'resend' ? 'resend' : 'rerun',
         detail: `${step}: ${outcome.why}`,
         ms: systemClock.now() - started,
@@ -343,7 +360,7 @@ export class ReplDevice implements Device {
     const started = systemClock.now();
     const pace = await measurePace(this.#exec);
     this.#deadlineScale = pace.deadlineScale;
-    this.onRepair?.({
+    this.onRepair({
       kind: 'repace',
       detail: `a deadline passed: pace measured again (${pace.method}); deadlines stretched ×${pace.deadlineScale}, were ×${before}`,
       ms: systemClock.now() - started,
@@ -357,11 +374,17 @@ export class ReplDevice implements Device {
 
   async info(): Promise<DeviceInfo> {
     for (let resets = 0; ; resets++) {
+      const started = systemClock.now();
       try {
         return await this.readInfo();
       } catch (error) {
         // A device that rebooted while it was asked who it is is asked again (nothing was measured).
         if (!(error instanceof DeviceResetError) || resets >= 3) throw error;
+        this.onRepair({
+          kind: 'reset',
+          detail: `${error.message}: asked who it is again, from a fresh interpreter`,
+          ms: systemClock.now() - started,
+        });
       }
     }
   }
@@ -440,7 +463,7 @@ export class ReplDevice implements Device {
       if (!(error instanceof ProtocolError) && !(error instanceof TimeoutError)) throw error;
       const started = systemClock.now();
       await this.repl.enter({ softReset: true, timeoutMs, handshakeMs: this.wallMs(HANDSHAKE_MS) });
-      this.onRepair?.({
+      this.onRepair({
         kind: 'resend',
         detail: `soft reset: ${error.message}`,
         ms: systemClock.now() - started,

@@ -34,6 +34,7 @@ export function sha256(data: string | Uint8Array): string {
  */
 export async function uploadScripts(device: Device, names: string[]): Promise<void> {
   for (let restarts = 0; ; restarts++) {
+    const started = performance.now();
     try {
       for (const name of ['common', ...names.filter((n) => n !== 'common')]) {
         // Its functions outlive the upload: they land where they would without a fault (device.ts).
@@ -43,6 +44,11 @@ export async function uploadScripts(device: Device, names: string[]): Promise<vo
     } catch (error) {
       if (!(error instanceof MayHaveRunError) || restarts >= UPLOAD_RESTARTS) throw error;
       await device.softReset();
+      device.onRepair?.({
+        kind: 'reupload',
+        detail: `${error.message}; the scripts go again into a fresh interpreter`,
+        ms: performance.now() - started,
+      });
     }
   }
 }

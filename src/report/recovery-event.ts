@@ -24,10 +24,12 @@ export const RECOVERY_RUNGS = [
   'ask-again',
   /** A step's answer arrived damaged (its end marker, or text the firmware prints itself): the step ran again. */
   'rerun-step',
-  /** The device rebooted in the middle of the experiment: it started again from a fresh interpreter. */
+  /** The device rebooted in the middle of the experiment (or while it was identified): it started again from a fresh interpreter. */
   'reset-detected',
   /** A deadline passed: the device's pace was measured again and its deadlines follow it from then on. */
   're-pace',
+  /** A script upload may have run on a damaged try: soft reset, and the scripts uploaded again. */
+  'reupload',
 ] as const;
 export type RecoveryRung = (typeof RECOVERY_RUNGS)[number];
 

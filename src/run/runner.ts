@@ -19,6 +19,8 @@ const REPAIR_RUNGS = {
   again: 'ask-again',
   rerun: 'rerun-step',
   repace: 're-pace',
+  reupload: 'reupload',
+  reset: 'reset-detected',
 } as const;
 
 /** Resets of the device an experiment survives (each restarts it) before it counts as failed. */
