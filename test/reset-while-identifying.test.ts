@@ -29,7 +29,7 @@ it(
     expect(report.recovery).toHaveLength(1);
     expect(report.recovery![0]).toMatchObject({ experiment: 'alloc-sizes', rung: 'reset-detected' });
     expect(report.recovery![0]!.detail).toMatch(
-      /^before the run: the device soft-rebooted unasked .*asked who it is again/,
+      /^while the device was identified: the device soft-rebooted unasked .*asked who it is again/,
     );
     expect(report.recovery![0]!.ms).toBeGreaterThan(0);
   },

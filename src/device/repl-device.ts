@@ -87,7 +87,6 @@ export class ReplDevice implements Device {
   /** A deadline passed: the device's pace is measured again before the next exec. */
   #paceStale = false;
   #repairListener: ((repair: Repair) => void) | undefined;
-  /** Repairs made before anyone listened (while the device was identified): the first listener gets them. */
   readonly #unheard: Repair[] = [];
   /**
    * What the device repaired on the way, for whoever listens (the runner, per experiment). A repair
@@ -96,7 +95,7 @@ export class ReplDevice implements Device {
   get onRepair(): (repair: Repair) => void {
     return (repair) => {
       if (this.#repairListener) this.#repairListener(repair);
-      else this.#unheard.push({ ...repair, detail: `before the run: ${repair.detail}` });
+      else this.#unheard.push({ ...repair, detail: `while the device was identified: ${repair.detail}` });
     };
   }
   set onRepair(listener: ((repair: Repair) => void) | undefined) {
