@@ -146,8 +146,8 @@ function madeUp(seen: Map<string, { place: Placed; texts: string[] }>): Set<stri
   const entries = [...seen.values()];
   const free: { area: number; from: number; to: number }[] = [];
   for (const { place, texts } of entries) {
-    const note = place.half === 1 ? majority(texts) : undefined;
-    if (note === undefined || texts.filter((text) => text === note).length < 2) continue;
+    const note = place.half === 1 ? seenTwice(texts) : undefined;
+    if (note === undefined) continue;
     const lines = Number(/\((\d+) lines/.exec(note)![1]);
     free.push({ area: place.area, from: place.offset + 1024, to: place.offset + lines * 1024 });
   }
@@ -202,8 +202,12 @@ function voteMapLine(texts: string[]): string | undefined {
 
 /** The heap's size in bytes by the `GC: total:` line most copies agree on, if one does. */
 function heapBytes(texts: string[] | undefined): number | undefined {
-  const best = majority(texts ?? []);
-  return best && texts!.filter((text) => text === best).length >= 2
-    ? Number(/total: (\d+)/.exec(best)?.[1])
-    : undefined;
+  const best = seenTwice(texts ?? []);
+  return best ? Number(/total: (\d+)/.exec(best)?.[1]) : undefined;
+}
+
+/** The majority reading, if at least two copies printed it. */
+function seenTwice(readings: string[]): string | undefined {
+  const best = majority(readings);
+  return best !== undefined && readings.filter((reading) => reading === best).length >= 2 ? best : undefined;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.ts';
 import { ProtocolError, escapeBytes } from '../errors.ts';
-import { STARTED } from './verified-exec.ts';
+import { everyLine, STARTED } from './verified-exec.ts';
 
 /**
  * How fast the device runs against the host's clock. Deadlines are budgets of device time: on a
@@ -77,18 +77,14 @@ export async function measurePace(
 
 /** The host time from the last try's start line to the probe's answer after it, as they arrive. */
 function spinTimer(clock: Clock): { onStdout: (text: string) => void; ms: () => number | undefined } {
-  let pending = '';
   let begun: number | undefined;
   let ms: number | undefined;
   return {
-    onStdout(text) {
-      const lines = (pending + text).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines.map((l) => l.replace(/\r$/, ''))) {
-        if (line === STARTED) [begun, ms] = [clock.now(), undefined];
-        else if (begun !== undefined && /^\d+$/.test(line)) ms = clock.now() - begun;
-      }
-    },
+    onStdout: everyLine((raw) => {
+      const line = raw.replace(/\r$/, '');
+      if (line === STARTED) [begun, ms] = [clock.now(), undefined];
+      else if (begun !== undefined && /^\d+$/.test(line)) ms = clock.now() - begun;
+    }),
     ms: () => ms,
   };
 }

@@ -513,16 +513,20 @@ function render(pieces: readonly Piece[], found: Map<Key, string>, lines = 0): s
  * lines without their sequence number and CRC. What a damaged line says is shown as it came.
  */
 export function streamedLines(sink: (text: string) => void): (text: string) => void {
+  return everyLine((line) => {
+    if ([READY, STARTED, ENDED, BAD_UPLOAD].some((marker) => line.startsWith(marker))) return;
+    const data = /^@picogc \d+\.\d+\/\d+ [0-9a-f]{8} (.*)$/s.exec(line);
+    sink(`${data ? `${DATA_MARK}${data[1]}` : line}\n`);
+  });
+}
+
+/** Output that arrives in pieces, as each whole line of it arrives (without its `\n`). */
+export function everyLine(sink: (line: string) => void): (text: string) => void {
   let pending = '';
   return (text) => {
-    pending += text;
-    const lines = pending.split('\n');
+    const lines = (pending + text).split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if ([READY, STARTED, ENDED, BAD_UPLOAD].some((marker) => line.startsWith(marker))) continue;
-      const data = /^@picogc \d+\.\d+\/\d+ [0-9a-f]{8} (.*)$/s.exec(line);
-      sink(`${data ? `${DATA_MARK}${data[1]}` : line}\n`);
-    }
+    for (const line of lines) sink(line);
   };
 }
 
