@@ -99,6 +99,10 @@ class WorkerInspectorLink {
     private readonly threadId: number,
     private readonly clock: Clock,
   ) {
+    // The inspector delivers these at V8 interrupt points: in the middle of whatever JavaScript this
+    // thread runs, Node's own timer code included (a reply that cleared its timer there corrupted
+    // Node's timer heap; a run hung). So a handler keeps to this object's state, and what reaches
+    // further (the clock, the waiting promise's code) runs in a microtask, once that code is done.
     session.on(
       'NodeWorker.attachedToWorker',
       (message: { params: { sessionId: string; workerInfo: { title: string } } }) => {
@@ -116,8 +120,10 @@ class WorkerInspectorLink {
         const parsed = workerEnvelope.safeParse(JSON.parse(message.params.message));
         if (!parsed.success) return;
         const envelope = parsed.data;
-        if (envelope.id !== undefined) this.replies.get(envelope.id)?.(envelope);
-        else if (envelope.method === 'Debugger.paused') this.pauseWaiter?.();
+        void Promise.resolve().then(() => {
+          if (envelope.id !== undefined) this.replies.get(envelope.id)?.(envelope);
+          else if (envelope.method === 'Debugger.paused') this.pauseWaiter?.();
+        });
       },
     );
   }
