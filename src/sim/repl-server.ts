@@ -149,8 +149,12 @@ export class ReplServer {
     if (this.phase !== 'feeding') return;
     const available = this.interrupt ? 0 : this.input.pending;
     const count = Math.min(this.vm.stdinWanted, available, this.vm.stdinRoom);
-    if (count > 0) this.vm.writeStdin(this.input.take(count));
+    const given = count > 0 ? this.input.take(count) : undefined;
+    // What is still held is said before the bytes land: the script they wake may poll at once, and a
+    // count from before them made select.poll see a byte that never came (its read then waited for
+    // good: a profile's probe hung at its first flush).
     this.vm.stdinPending = this.interrupt ? 0 : this.input.pending;
+    if (given) this.vm.writeStdin(given);
   }
 
   /** Import what the next input names of the Python parts of a Pico's surface (surface.ts). */

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReplDriver } from './testing.ts';
+import { MicroPythonVm } from './vm.ts';
 import { VirtualPico } from './virtual-pico.ts';
 
 /**
@@ -36,6 +37,46 @@ describe('stdin of a running script', () => {
     repl.write('hel');
     repl.write('lo');
     expect(await repl.follow()).toEqual({ stdout: "b'hello'\r\n", stderr: '' });
+  });
+
+  it('once a read took the last byte the host sent, select.poll says stdin is empty', async () => {
+    // The host said how many bytes it still held only after handing over the last ones: a script
+    // woken by them polled in between, saw one more, and its read waited for good.
+    await start(
+      [
+        'import sys, select',
+        'p = select.poll()',
+        'p.register(sys.stdin, select.POLLIN)',
+        'for r in range(40):',
+        '    print("go")',
+        '    flags = ""',
+        '    for _ in range(4):',
+        '        sys.stdin.buffer.read(1)',
+        '        flags += "1" if p.poll(0) else "0"',
+        '    print(flags)',
+      ].join('\n'),
+    );
+    // What the script could see as the bytes landed: the count of bytes still held last set before.
+    const held = vi.spyOn(MicroPythonVm.prototype, 'stdinPending', 'set');
+    const handedOver = vi.spyOn(MicroPythonVm.prototype, 'writeStdin');
+    let printed = '';
+    for (let round = 0; round < 40; round++) {
+      printed += await repl.until('go\r\n');
+      repl.write('abcd');
+    }
+    printed += (await repl.follow()).stdout;
+    const handOvers = handedOver.mock.calls.map(([bytes], i) => {
+      const at = handedOver.mock.invocationCallOrder[i]!;
+      const before = held.mock.invocationCallOrder.findLastIndex((order) => order < at);
+      return { last: String.fromCharCode(bytes.at(-1)!), stillHeld: held.mock.calls[before]?.[0] };
+    });
+    held.mockRestore();
+    handedOver.mockRestore();
+    expect(handOvers.length).toBeGreaterThanOrEqual(40);
+    for (const { last, stillHeld } of handOvers)
+      expect(stillHeld, `handing over up to '${last}'`).toBe(3 - 'abcd'.indexOf(last));
+    // Three bytes still to come after each of the first three reads; none after the fourth.
+    expect(printed.split('\r\n').filter((line) => /^[01]+$/.test(line))).toEqual(Array(40).fill('1110'));
   });
 
   it('a read costs the same device time whether its bytes came at once or in pieces (more than the stdin ring holds, too): the work clock counts the VM, not the host', async () => {
