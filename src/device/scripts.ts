@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../clock.ts';
 import { MayHaveRunError, type Device } from './device.ts';
 
 /** The MicroPython sources the device runs, shipped in the repository's device-scripts/ folder. */
@@ -34,7 +35,7 @@ export function sha256(data: string | Uint8Array): string {
  */
 export async function uploadScripts(device: Device, names: string[]): Promise<void> {
   for (let restarts = 0; ; restarts++) {
-    const started = performance.now();
+    const started = systemClock.now();
     try {
       for (const name of ['common', ...names.filter((n) => n !== 'common')]) {
         // Its functions outlive the upload: they land where they would without a fault (device.ts).
@@ -47,7 +48,7 @@ export async function uploadScripts(device: Device, names: string[]): Promise<vo
       device.onRepair?.({
         kind: 'reupload',
         detail: `${error.message}; the scripts go again into a fresh interpreter`,
-        ms: performance.now() - started,
+        ms: systemClock.now() - started,
       });
     }
   }
